@@ -1,0 +1,82 @@
+"""Maps one database URL to the `eventsourcing` persistence settings (ADR 0002).
+
+`sqlite:///path/to/file.db` selects the library's SQLite recorder;
+`postgresql://user:pass@host:port/db` selects its PostgreSQL recorder (psycopg 3).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from kompetanse_domain.errors import InvalidInputError
+
+DEFAULT_DATA_DIR = "./var"
+
+
+def default_database_url(data_dir: str | Path = DEFAULT_DATA_DIR) -> str:
+    """The embedded default: a SQLite file in the data directory."""
+    path = Path(data_dir).resolve() / "kompetanse.db"
+    return f"sqlite:///{path}"
+
+
+def is_sqlite(database_url: str) -> bool:
+    return database_url.startswith("sqlite:")
+
+
+def sqlite_path(database_url: str) -> Path:
+    """The file of a `sqlite:///...` URL."""
+    rest = database_url.split(":", 1)[1]
+    if not rest.startswith("///"):
+        raise InvalidInputError(
+            f"KOMPETANSE_DATABASE_URL {database_url!r}: write sqlite:///relative.db "
+            "or sqlite:////absolute/path.db"
+        )
+    return Path(rest[3:])
+
+
+def event_store_env(database_url: str, *, lock_timeout_ms: int = 5000) -> dict[str, str]:
+    """Environment for `eventsourcing.application.Application(env=...)`."""
+    if is_sqlite(database_url):
+        path = sqlite_path(database_url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(path),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    parts = urlsplit(database_url)
+    if parts.scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+        raise InvalidInputError(
+            f"KOMPETANSE_DATABASE_URL scheme {parts.scheme!r} is not supported: "
+            "use sqlite:///file.db or postgresql://user:pass@host:port/db"
+        )
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")),
+        "POSTGRES_HOST": unquote(parts.hostname or "localhost"),
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_LOCK_TIMEOUT": str(lock_timeout_ms),
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_POOL_SIZE": "5",
+        "POSTGRES_MAX_OVERFLOW": "10",
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+    }
+    return env
+
+
+def views_database_url(database_url: str) -> str:
+    """SQLAlchemy URL of the read side (ADR 0004).
+
+    SQLite: a sibling file `<name>-views.db` so view writes never contend with the
+    event store's writer lock. PostgreSQL: the same database, psycopg 3 driver.
+    """
+    if is_sqlite(database_url):
+        path = sqlite_path(database_url)
+        return f"sqlite:///{path.with_name(path.stem + '-views.db')}"
+    parts = urlsplit(database_url)
+    return (
+        "postgresql+psycopg://" + database_url.split("://", 1)[1] if parts.scheme else database_url
+    )

@@ -1,0 +1,130 @@
+"""Loading and saving plan files of the catalogue (ADR 0005).
+
+Shipped plans are JSON files in ``kompetanse_domain/catalogue/data/``, read once per
+process through importlib.resources and cached. Imported plans (official
+spreadsheet exports, see `csv_import`) live as JSON files in an extra directory,
+usually ``$KOMPETANSE_DATA_DIR/catalogue/``. An imported plan replaces the shipped
+plan with the same code only when its version is newer; among imported files of
+one plan the newest version wins.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from kompetanse_domain.catalogue.errors import CatalogueFileError, PlanVersionConflictError
+from kompetanse_domain.catalogue.model import Catalogue, PlanDefinition
+
+_PACKAGE = "kompetanse_domain.catalogue"
+_DATA = "data"
+
+
+def parse_plan_json(text: str, origin: str) -> PlanDefinition:
+    """Validate one plan file's text; refusals name the file and the field."""
+    try:
+        return PlanDefinition.model_validate_json(text)
+    except ValidationError as error:
+        details = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or '(file)'}: {item['msg']}"
+            for item in error.errors(include_url=False)
+        )
+        raise CatalogueFileError(origin, details) from None
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_plans() -> tuple[PlanDefinition, ...]:
+    """The plans shipped in the package, read once (start-up) and cached."""
+    folder = resources.files(_PACKAGE).joinpath(_DATA)
+    plans = []
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if entry.name.endswith(".json") and entry.is_file():
+            plans.append(
+                parse_plan_json(entry.read_text(encoding="utf-8"), f"{_DATA}/{entry.name}")
+            )
+    return tuple(plans)
+
+
+def imported_plans(extra_dir: Path) -> tuple[PlanDefinition, ...]:
+    """All plan files in `extra_dir` (missing directory: none), in file-name order."""
+    if not extra_dir.is_dir():
+        return ()
+    return tuple(
+        parse_plan_json(path.read_text(encoding="utf-8"), str(path))
+        for path in sorted(extra_dir.glob("*.json"))
+        if path.is_file()
+    )
+
+
+def _newest(plans: Iterable[PlanDefinition]) -> dict[str, PlanDefinition]:
+    chosen: dict[str, PlanDefinition] = {}
+    for plan in plans:
+        current = chosen.get(plan.code)
+        if current is None or plan.version_key > current.version_key:
+            chosen[plan.code] = plan
+    return chosen
+
+
+def load_catalogue(extra_dir: Path | None = None) -> Catalogue:
+    """The shipped plans, with newer imported versions from `extra_dir` in their place."""
+    chosen = _newest(shipped_plans())
+    if extra_dir is not None:
+        for code, plan in _newest(imported_plans(extra_dir)).items():
+            current = chosen.get(code)
+            if current is None or plan.version_key > current.version_key:
+                chosen[code] = plan
+    return Catalogue(plans=tuple(chosen.values()))
+
+
+def plan_file_name(plan: PlanDefinition) -> str:
+    """File name of an imported plan: one file per (code, version), e.g. 'ALM@2027.1.json'."""
+    return f"{plan.code}@{plan.version}.json"
+
+
+def save_imported_plan(plan: PlanDefinition, extra_dir: Path) -> Path:
+    """Write a validated plan into `extra_dir` atomically; returns the file written.
+
+    Refuses (PlanVersionConflictError) a plan whose version is already in the
+    catalogue (shipped or imported) with different content, or is older than the
+    plan in use: a recorded version must not change after the fact (ADR 0005).
+    Saving the identical plan again is harmless.
+    """
+    current = _current_plan(plan.code, extra_dir)
+    if (
+        current is not None
+        and _content(current) != _content(plan)
+        and current.version_key >= plan.version_key
+    ):
+        raise PlanVersionConflictError(plan.code, plan.version, current.version)
+    extra_dir.mkdir(parents=True, exist_ok=True)
+    target = extra_dir / plan_file_name(plan)
+    text = json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    handle, temp_name = tempfile.mkstemp(dir=extra_dir, prefix=".import-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o644)  # mkstemp makes 0600; the server may run as another user
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _content(plan: PlanDefinition) -> dict[str, object]:
+    """What a version fixes: everything but the free-text provenance note."""
+    return plan.model_dump(exclude={"source"})
+
+
+def _current_plan(code: str, extra_dir: Path) -> PlanDefinition | None:
+    catalogue = load_catalogue(extra_dir)
+    return catalogue.plan(code) if code in catalogue else None

@@ -1,0 +1,590 @@
+"""The Candidate aggregate: a doctor in specialisation, their roles and plans (R1-R5).
+
+Events are past tense, nested, and name the actor (`actor`, `actor_name`), the
+instant (`timestamp`) and the reason where one applies (ADR 0003).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, TypedDict, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from kompetanse_domain.errors import ConflictError, InvalidInputError, NotFoundError
+from kompetanse_domain.model.guards import (
+    NotRelatedError,
+    RoleNotPermittedError,
+    check_role,
+    check_text,
+)
+from kompetanse_domain.model.identity import (
+    EMAIL_PATTERN,
+    INVITABLE_ROLES,
+    SINGLE_ROLES,
+    Actor,
+    Identity,
+    Role,
+    candidate_id_for,
+)
+
+SPECIALTIES = ("LIS1", "ALM", "SAM", "ARB")
+
+
+class PersonState(TypedDict):
+    sub: str
+    name: str
+
+
+class InvitationState(TypedDict):
+    role: str
+    name: str
+    email: str
+    secret_sha256: str
+    expires_at: datetime
+    state: str  # pending | accepted | revoked
+    accepted_by: str | None
+
+
+class PlanState(TypedDict):
+    code: str
+    version: str
+    goal_codes: list[str]
+    state: str  # active | archived | removed
+
+
+class AttachmentState(TypedDict):
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+
+
+class InvitationNotFoundError(NotFoundError):
+    """Raised when an invitation token does not match any invitation."""
+
+
+class InvitationNotUsableError(ConflictError):
+    """Raised when an invitation was used, revoked or has expired (R3)."""
+
+
+class RoleAlreadyHeldError(ConflictError):
+    """Raised when a single role (leader, veileder) is already held or invited (R2)."""
+
+
+class PlanStateError(ConflictError):
+    """Raised when a plan cannot be assigned, archived or removed in its state (R4, R5)."""
+
+
+class SignerNotEligibleError(ConflictError):
+    """Raised when an activity is sent to someone who is not a supervisor or veileder (R9)."""
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Candidate(Aggregate):
+    """A doctor in specialisation (LIS/ALIS) and the people around their training."""
+
+    class Event(Aggregate.Event):
+        actor: str
+        actor_name: str
+
+    class Registered(Event, Aggregate.Created):
+        """Version 2 added `hpr_number` (ADR 0003): v1 events upcast with None."""
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["hpr_number"] = None
+
+        sub: str
+        name: str
+        email: str
+        specialty: str
+        organisation_id: str
+        organisation_name: str
+        hpr_number: str | None
+
+    @staticmethod
+    def create_id(sub: str) -> UUID:
+        return candidate_id_for(sub)
+
+    def __init__(
+        self,
+        *,
+        actor: str,
+        actor_name: str,
+        sub: str,
+        name: str,
+        email: str,
+        specialty: str,
+        organisation_id: str,
+        organisation_name: str,
+        hpr_number: str | None,
+    ) -> None:
+        self.sub = sub
+        self.name = name
+        self.email = email
+        self.specialty = specialty
+        self.organisation_id = organisation_id
+        self.organisation_name = organisation_name
+        self.hpr_number = hpr_number
+        self.leader: PersonState | None = None
+        self.veileder: PersonState | None = None
+        self.deputies: dict[str, PersonState] = {}
+        self.supervisors: dict[str, PersonState] = {}
+        self.invitations: dict[str, InvitationState] = {}
+        self.plans: dict[str, PlanState] = {}
+        self.attachments: dict[str, AttachmentState] = {}
+
+    # -- registration (R1) ---------------------------------------------------------
+
+    @classmethod
+    def register(
+        cls,
+        identity: Identity,
+        *,
+        name: str,
+        email: str,
+        specialty: str,
+        organisation_id: str,
+        organisation_name: str,
+        hpr_number: str | None = None,
+    ) -> Candidate:
+        """R1: a person registers themself as candidate, with a personal e-mail."""
+        check_text(name, "name", "R1")
+        check_text(organisation_id, "organisation.id", "R1")
+        check_text(organisation_name, "organisation.name", "R1")
+        if not EMAIL_PATTERN.match(email):
+            raise InvalidInputError(f"R1: {email!r} is not an e-mail address; give a personal one")
+        if specialty not in SPECIALTIES:
+            raise InvalidInputError(
+                f"specialty {specialty!r} is unknown; use one of {', '.join(SPECIALTIES)}"
+            )
+        if hpr_number is not None and not (hpr_number.isdigit() and 4 <= len(hpr_number) <= 9):
+            raise InvalidInputError("hpr_number must be 4 to 9 digits")
+        return cls._create(
+            cls.Registered,
+            actor=identity.sub,
+            actor_name=identity.name,
+            sub=identity.sub,
+            name=name.strip(),
+            email=email.strip(),
+            specialty=specialty,
+            organisation_id=organisation_id.strip(),
+            organisation_name=organisation_name.strip(),
+            hpr_number=hpr_number,
+        )
+
+    # -- relations -----------------------------------------------------------------
+
+    def roles_of(self, sub: str) -> frozenset[Role]:
+        roles: set[Role] = set()
+        if sub == self.sub:
+            roles.add(Role.CANDIDATE)
+        if self.leader and self.leader["sub"] == sub:
+            roles.add(Role.LEADER)
+        if self.veileder and self.veileder["sub"] == sub:
+            roles.add(Role.VEILEDER)
+        if sub in self.deputies:
+            roles.add(Role.DEPUTY)
+        if sub in self.supervisors:
+            roles.add(Role.SUPERVISOR)
+        return frozenset(roles)
+
+    def actor(self, identity: Identity) -> Actor:
+        """The identity with its roles towards this candidate."""
+        return Actor(identity=identity, roles=self.roles_of(identity.sub))
+
+    def check_can_read(self, actor: Actor) -> None:
+        """R14, R17, R24: related people and auditors may read; others learn nothing."""
+        if not actor.is_related and not actor.identity.is_auditor:
+            raise NotRelatedError("Candidate not found, or you have no role for this candidate")
+
+    def check_can_read_meetings(self, actor: Actor) -> None:
+        """R17: the candidate and the veileder read meetings; auditors too (R24)."""
+        self.check_can_read(actor)
+        if not actor.holds(Role.CANDIDATE, Role.VEILEDER) and not actor.identity.is_auditor:
+            raise RoleNotPermittedError(
+                "R17: only the candidate and the veileder read supervision meetings"
+            )
+
+    def check_can_read_history(self, actor: Actor) -> None:
+        """R24: the candidate and auditors read the full history."""
+        self.check_can_read(actor)
+        if not actor.holds(Role.CANDIDATE) and not actor.identity.is_auditor:
+            raise RoleNotPermittedError("R24: only the candidate and auditors read the history")
+
+    def signer(self, sub: str) -> PersonState:
+        """R9/R10: an activity may be sent to a supervisor or the veileder of this candidate."""
+        if sub in self.supervisors:
+            return self.supervisors[sub]
+        if self.veileder and self.veileder["sub"] == sub:
+            return self.veileder
+        raise SignerNotEligibleError(
+            "R9: the signer must be one of your supervisors or your veileder; invite them first"
+        )
+
+    def approver(self) -> PersonState:
+        """R6: the candidate's leader becomes the approver automatically."""
+        if self.leader is None:
+            raise ConflictError("R6: you have no leader yet; invite your leader before sending")
+        return self.leader
+
+    # -- invitations (R2, R3) ------------------------------------------------------
+
+    class InvitationIssued(Event):
+        invitation_id: str
+        role: str
+        name: str
+        email: str
+        secret_sha256: str
+        expires_at: datetime
+
+        def apply(self, aggregate: Any) -> None:
+            cast(Candidate, aggregate).invitations[self.invitation_id] = InvitationState(
+                role=self.role,
+                name=self.name,
+                email=self.email,
+                secret_sha256=self.secret_sha256,
+                expires_at=self.expires_at,
+                state="pending",
+                accepted_by=None,
+            )
+
+    def invite(
+        self,
+        actor: Actor,
+        *,
+        invitation_id: str,
+        role: str,
+        name: str,
+        email: str,
+        secret: str,
+        expires_at: datetime,
+    ) -> None:
+        """R2: the candidate invites leader, veileder, supervisors; the leader invites deputies."""
+        parsed = self._check_invitable_role(role)
+        if parsed is Role.DEPUTY:
+            check_role(actor, (Role.LEADER,), "R7: only the leader may invite a deputy")
+        else:
+            check_role(
+                actor,
+                (Role.CANDIDATE,),
+                "R2: only the candidate invites leader, veileder and supervisors",
+            )
+        check_text(name, "name", "R2")
+        if not EMAIL_PATTERN.match(email):
+            raise InvalidInputError(f"R2: {email!r} is not an e-mail address")
+        if parsed in SINGLE_ROLES:
+            self._check_single_role_free(parsed)
+        self.trigger_event(
+            self.InvitationIssued,
+            actor=actor.sub,
+            actor_name=actor.name,
+            invitation_id=invitation_id,
+            role=parsed.value,
+            name=name.strip(),
+            email=email.strip(),
+            secret_sha256=hash_secret(secret),
+            expires_at=expires_at,
+        )
+
+    @staticmethod
+    def _check_invitable_role(role: str) -> Role:
+        try:
+            parsed = Role(role)
+        except ValueError:
+            parsed = None
+        if parsed not in INVITABLE_ROLES or parsed is None:
+            raise InvalidInputError(
+                f"role {role!r} cannot be invited; use leader, veileder, supervisor or deputy"
+            )
+        return parsed
+
+    def _check_single_role_free(self, role: Role) -> None:
+        holder = self.leader if role is Role.LEADER else self.veileder
+        if holder is not None:
+            raise RoleAlreadyHeldError(
+                f"R2: {holder['name']} is already your {role.value}; remove that role first"
+            )
+        for invitation in self.invitations.values():
+            if invitation["role"] == role.value and invitation["state"] == "pending":
+                raise RoleAlreadyHeldError(
+                    f"R2: an invitation for {role.value} to {invitation['name']} is pending; "
+                    "revoke it first"
+                )
+
+    class InvitationAccepted(Event):
+        invitation_id: str
+        role: str
+
+        def apply(self, aggregate: Any) -> None:
+            candidate = cast(Candidate, aggregate)
+            invitation = candidate.invitations[self.invitation_id]
+            invitation["state"] = "accepted"
+            invitation["accepted_by"] = self.actor
+            person = PersonState(sub=self.actor, name=self.actor_name)
+            candidate._grant(Role(self.role), person)
+
+    def _grant(self, role: Role, person: PersonState) -> None:
+        if role is Role.LEADER:
+            self.leader = person
+        elif role is Role.VEILEDER:
+            self.veileder = person
+        elif role is Role.DEPUTY:
+            self.deputies[person["sub"]] = person
+        elif role is Role.SUPERVISOR:
+            self.supervisors[person["sub"]] = person
+
+    def accept_invitation(
+        self, identity: Identity, *, invitation_id: str, secret: str, now: datetime
+    ) -> Role:
+        """R3: the invited person identifies (HelseID) and accepts; returns the role."""
+        invitation = self.invitations.get(invitation_id)
+        if invitation is None or not hmac.compare_digest(
+            invitation["secret_sha256"], hash_secret(secret)
+        ):
+            raise InvitationNotFoundError("Invitation not found; ask the candidate for a new one")
+        if invitation["state"] != "pending":
+            raise InvitationNotUsableError(
+                f"R3: this invitation was already {invitation['state']}; ask for a new one"
+            )
+        if now >= invitation["expires_at"]:
+            raise InvitationNotUsableError(
+                "R3: this invitation has expired; ask the candidate for a new one"
+            )
+        role = Role(invitation["role"])
+        if identity.sub == self.sub:
+            raise InvitationNotUsableError(
+                "R2: a candidate cannot hold a role in their own training"
+            )
+        if role in self.roles_of(identity.sub):
+            raise RoleAlreadyHeldError(f"R2: you are already {role.value} for this candidate")
+        if role in SINGLE_ROLES and (self.leader if role is Role.LEADER else self.veileder):
+            raise RoleAlreadyHeldError(f"R2: this candidate already has a {role.value}")
+        self.trigger_event(
+            self.InvitationAccepted,
+            actor=identity.sub,
+            actor_name=identity.name,
+            invitation_id=invitation_id,
+            role=role.value,
+        )
+        return role
+
+    class InvitationRevoked(Event):
+        invitation_id: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            cast(Candidate, aggregate).invitations[self.invitation_id]["state"] = "revoked"
+
+    def revoke_invitation(self, actor: Actor, *, invitation_id: str, reason: str) -> None:
+        """R2: the one who issued an invitation may revoke it while it is pending."""
+        invitation = self.invitations.get(invitation_id)
+        if invitation is None:
+            check_role(actor, (Role.CANDIDATE, Role.LEADER), "R2: not your invitation")
+            raise InvitationNotFoundError(f"Invitation {invitation_id} not found")
+        allowed = (Role.LEADER,) if invitation["role"] == Role.DEPUTY else (Role.CANDIDATE,)
+        check_role(actor, allowed, "R2: only the one who invites may revoke the invitation")
+        if invitation["state"] != "pending":
+            raise InvitationNotUsableError(f"R3: the invitation was already {invitation['state']}")
+        self.trigger_event(
+            self.InvitationRevoked,
+            actor=actor.sub,
+            actor_name=actor.name,
+            invitation_id=invitation_id,
+            reason=reason.strip(),
+        )
+
+    class RoleRevoked(Event):
+        role: str
+        sub: str
+        name: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            candidate = cast(Candidate, aggregate)
+            role = Role(self.role)
+            if role is Role.LEADER:
+                candidate.leader = None
+            elif role is Role.VEILEDER:
+                candidate.veileder = None
+            elif role is Role.DEPUTY:
+                candidate.deputies.pop(self.sub, None)
+            elif role is Role.SUPERVISOR:
+                candidate.supervisors.pop(self.sub, None)
+
+    def revoke_role(self, actor: Actor, *, role: str, sub: str, reason: str = "") -> None:
+        """R2: the candidate or the leader removes a person from a role (history kept)."""
+        check_role(
+            actor,
+            (Role.CANDIDATE, Role.LEADER),
+            "R2: only the candidate or the leader may remove a role",
+        )
+        parsed = self._check_invitable_role(role)
+        if parsed not in self.roles_of(sub):
+            raise NotFoundError(f"{sub} does not hold the role {parsed.value} for this candidate")
+        name = self._person_name(sub)
+        self.trigger_event(
+            self.RoleRevoked,
+            actor=actor.sub,
+            actor_name=actor.name,
+            role=parsed.value,
+            sub=sub,
+            name=name,
+            reason=reason.strip(),
+        )
+
+    def _person_name(self, sub: str) -> str:
+        people: Iterable[PersonState | None] = (
+            self.leader,
+            self.veileder,
+            *self.deputies.values(),
+            *self.supervisors.values(),
+        )
+        return next((p["name"] for p in people if p and p["sub"] == sub), sub)
+
+    # -- plans (R4, R5) ------------------------------------------------------------
+
+    class PlanAssigned(Event):
+        plan_code: str
+        catalogue_version: str
+        goal_codes: list[str]
+
+        def apply(self, aggregate: Any) -> None:
+            cast(Candidate, aggregate).plans[self.plan_code] = PlanState(
+                code=self.plan_code,
+                version=self.catalogue_version,
+                goal_codes=list(self.goal_codes),
+                state="active",
+            )
+
+    def assign_plan(
+        self, actor: Actor, *, plan_code: str, catalogue_version: str, goal_codes: list[str]
+    ) -> None:
+        """R4: the leader (or a deputy) assigns a plan of the catalogue to the candidate."""
+        check_role(
+            actor, (Role.LEADER, Role.DEPUTY), "R4: only the leader or a deputy assigns plans"
+        )
+        existing = self.plans.get(plan_code)
+        if existing is not None and existing["state"] != "removed":
+            raise PlanStateError(f"R4: plan {plan_code} is already {existing['state']}")
+        self.trigger_event(
+            self.PlanAssigned,
+            actor=actor.sub,
+            actor_name=actor.name,
+            plan_code=plan_code,
+            catalogue_version=catalogue_version,
+            goal_codes=list(goal_codes),
+        )
+
+    def active_plan(self, plan_code: str) -> PlanState:
+        plan = self.plans.get(plan_code)
+        if plan is None or plan["state"] == "removed":
+            raise NotFoundError(f"Plan {plan_code} is not assigned to this candidate")
+        return plan
+
+    def goal_codes(self) -> set[str]:
+        """Codes of the goals in the candidate's active and archived plans."""
+        return {
+            code
+            for plan in self.plans.values()
+            if plan["state"] != "removed"
+            for code in plan["goal_codes"]
+        }
+
+    class PlanArchived(Event):
+        plan_code: str
+
+        def apply(self, aggregate: Any) -> None:
+            cast(Candidate, aggregate).plans[self.plan_code]["state"] = "archived"
+
+    def archive_plan(self, actor: Actor, *, plan_code: str, unapproved_goals: list[str]) -> None:
+        """R5: the leader archives a completed plan (every goal approved)."""
+        check_role(actor, (Role.LEADER,), "R5: only the leader archives plans")
+        plan = self.active_plan(plan_code)
+        if plan["state"] == "archived":
+            raise PlanStateError(f"R5: plan {plan_code} is already archived")
+        if unapproved_goals:
+            shown = ", ".join(sorted(unapproved_goals)[:5])
+            raise PlanStateError(
+                f"R5: plan {plan_code} is not complete; {len(unapproved_goals)} goal(s) "
+                f"are not approved ({shown}{', ...' if len(unapproved_goals) > 5 else ''})"
+            )
+        self.trigger_event(
+            self.PlanArchived, actor=actor.sub, actor_name=actor.name, plan_code=plan_code
+        )
+
+    class PlanRemoved(Event):
+        plan_code: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            cast(Candidate, aggregate).plans[self.plan_code]["state"] = "removed"
+
+    def remove_plan(self, actor: Actor, *, plan_code: str, reason: str) -> None:
+        """R5: the leader deletes a plan assigned by mistake; its history is kept."""
+        check_role(actor, (Role.LEADER,), "R5: only the leader removes plans")
+        self.active_plan(plan_code)
+        text = check_text(reason, "reason", "R5", limit=2000)
+        self.trigger_event(
+            self.PlanRemoved,
+            actor=actor.sub,
+            actor_name=actor.name,
+            plan_code=plan_code,
+            reason=text,
+        )
+
+    # -- attachments (R9: course certificates) -------------------------------------
+
+    class AttachmentUploaded(Event):
+        attachment_id: str
+        sha256: str
+        size: int
+        media_type: str
+        filename: str
+
+        def apply(self, aggregate: Any) -> None:
+            cast(Candidate, aggregate).attachments[self.attachment_id] = AttachmentState(
+                sha256=self.sha256,
+                size=self.size,
+                media_type=self.media_type,
+                filename=self.filename,
+            )
+
+    def record_attachment(
+        self,
+        actor: Actor,
+        *,
+        attachment_id: str,
+        sha256: str,
+        size: int,
+        media_type: str,
+        filename: str,
+    ) -> None:
+        """R9: the candidate uploads a course certificate; the event keeps hash and size."""
+        check_role(actor, (Role.CANDIDATE,), "R9: only the candidate uploads attachments")
+        self.trigger_event(
+            self.AttachmentUploaded,
+            actor=actor.sub,
+            actor_name=actor.name,
+            attachment_id=attachment_id,
+            sha256=sha256,
+            size=size,
+            media_type=media_type,
+            filename=filename[:255],
+        )
+
+    def check_attachment(self, attachment_id: str | None) -> None:
+        if attachment_id is not None and attachment_id not in self.attachments:
+            raise NotFoundError(
+                f"Attachment {attachment_id} not found; upload it to this candidate first"
+            )

@@ -1,0 +1,88 @@
+"""Who is acting, and how they relate to a candidate (R1-R3, R7, R10).
+
+An `Actor` is built by the Candidate aggregate from its roles, so the rules that
+depend on a person's relation to a candidate are decided in the domain.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+NAMESPACE = uuid.UUID("5b7f1d0e-2c47-4c8e-9a53-6f7c9e2b1a10")
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class Role(StrEnum):
+    """A person's role towards one candidate."""
+
+    CANDIDATE = "candidate"
+    LEADER = "leader"
+    DEPUTY = "deputy"
+    VEILEDER = "veileder"
+    SUPERVISOR = "supervisor"
+
+
+class PlatformRole(StrEnum):
+    """Roles granted by the identity provider (token claim `kompetanse_roles`)."""
+
+    AUDITOR = "auditor"
+    SYNC = "sync"
+    ADMIN = "admin"
+
+
+SINGLE_ROLES = frozenset({Role.LEADER, Role.VEILEDER})
+INVITABLE_ROLES = frozenset({Role.LEADER, Role.DEPUTY, Role.VEILEDER, Role.SUPERVISOR})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The authenticated person behind a request (from the token)."""
+
+    sub: str
+    name: str
+    platform_roles: frozenset[PlatformRole] = frozenset()
+
+    @property
+    def is_auditor(self) -> bool:
+        return PlatformRole.AUDITOR in self.platform_roles
+
+    @property
+    def is_sync(self) -> bool:
+        return PlatformRole.SYNC in self.platform_roles
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An identity together with its roles towards one candidate."""
+
+    identity: Identity
+    roles: frozenset[Role] = field(default_factory=frozenset)
+
+    @property
+    def sub(self) -> str:
+        return self.identity.sub
+
+    @property
+    def name(self) -> str:
+        return self.identity.name
+
+    @property
+    def is_related(self) -> bool:
+        return bool(self.roles)
+
+    def holds(self, *roles: Role) -> bool:
+        return any(role in self.roles for role in roles)
+
+
+def candidate_id_for(sub: str) -> uuid.UUID:
+    """One candidate profile per person and portal (R1): a deterministic id."""
+    return uuid.uuid5(NAMESPACE, f"candidate:{sub}")
+
+
+def goal_id_for(candidate_id: uuid.UUID, goal_code: str) -> uuid.UUID:
+    """One learning goal per candidate and goal code."""
+    return uuid.uuid5(NAMESPACE, f"goal:{candidate_id}:{goal_code}")

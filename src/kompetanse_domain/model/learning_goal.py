@@ -1,0 +1,521 @@
+"""The LearningGoal aggregate: one goal of a candidate's plan (R6-R13).
+
+Goal states (API.md): not_started -> sent_for_approval -> approved | rejected;
+a rejected goal may be sent again. Activity states: registered ->
+sent_for_signing -> signed | rejected; a rejected activity may be sent again.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, TypedDict, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from kompetanse_domain.errors import ConflictError, InvalidInputError, NotFoundError
+from kompetanse_domain.model.guards import check_not_future, check_role, check_text
+from kompetanse_domain.model.identity import Actor, Identity, Role, goal_id_for
+
+ACTIVITY_KINDS = (
+    "course",
+    "procedure",
+    "e_learning",
+    "group_supervision",
+    "internal_teaching",
+    "other",
+)
+
+
+class GoalState:
+    NOT_STARTED = "not_started"
+    SENT_FOR_APPROVAL = "sent_for_approval"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ActivityState:
+    REGISTERED = "registered"
+    SENT_FOR_SIGNING = "sent_for_signing"
+    SIGNED = "signed"
+    REJECTED = "rejected"
+
+
+class ActivityRecord(TypedDict):
+    activity_id: str
+    title: str
+    kind: str
+    fulfilled_on: date
+    activity_code: str | None
+    count: int | None
+    note: str | None
+    attachment_id: str | None
+    state: str
+    signer_sub: str | None
+    signer_name: str | None
+    decision_comment: str | None
+
+
+class CommentRecord(TypedDict):
+    comment_id: str
+    author_sub: str
+    author_name: str
+    text: str
+    written_at: datetime
+
+
+class GoalTransitionError(ConflictError):
+    """Raised when a goal's state does not allow the command (R6, R7)."""
+
+
+class ActivityTransitionError(ConflictError):
+    """Raised when an activity's state does not allow the command (R9, R10)."""
+
+
+class ActivityNotFoundError(NotFoundError):
+    """Raised when a goal has no activity with the given id."""
+
+
+class LearningGoal(Aggregate):
+    """A learning goal (læringsmål) of one candidate, with its activities and comments."""
+
+    class Event(Aggregate.Event):
+        actor: str
+        actor_name: str
+
+    class Opened(Event, Aggregate.Created):
+        candidate_id: UUID
+        code: str
+        plan_code: str
+        catalogue_version: str
+
+    @staticmethod
+    def create_id(candidate_id: UUID, code: str) -> UUID:
+        return goal_id_for(candidate_id, code)
+
+    def __init__(
+        self,
+        *,
+        actor: str,
+        actor_name: str,
+        candidate_id: UUID,
+        code: str,
+        plan_code: str,
+        catalogue_version: str,
+    ) -> None:
+        self.candidate_id = candidate_id
+        self.code = code
+        self.plan_code = plan_code
+        self.catalogue_version = catalogue_version
+        self.state = GoalState.NOT_STARTED
+        self.withdrawn = False
+        self.completed_on: date | None = None
+        self.approver_sub: str | None = None
+        self.approver_name: str | None = None
+        self.decided_by_sub: str | None = None
+        self.decided_by_name: str | None = None
+        self.decided_at: datetime | None = None
+        self.imported_from: list[str] = []
+        self.activities: dict[str, ActivityRecord] = {}
+        self.comments: list[CommentRecord] = []
+
+    @classmethod
+    def open(
+        cls, actor: Actor, *, candidate_id: UUID, code: str, plan_code: str, version: str
+    ) -> LearningGoal:
+        """R4: assigning a plan opens one goal per goal of the plan."""
+        return cls._create(
+            cls.Opened,
+            actor=actor.sub,
+            actor_name=actor.name,
+            candidate_id=candidate_id,
+            code=code,
+            plan_code=plan_code,
+            catalogue_version=version,
+        )
+
+    # -- guards ----------------------------------------------------------------------
+
+    def check_open(self) -> None:
+        if self.withdrawn:
+            raise GoalTransitionError(
+                f"R5: the plan of goal {self.code} was removed; ask the leader to assign it again"
+            )
+
+    def activity(self, activity_id: str) -> ActivityRecord:
+        record = self.activities.get(activity_id)
+        if record is None:
+            raise ActivityNotFoundError(f"Goal {self.code} has no activity {activity_id}")
+        return record
+
+    # -- activities (R9, R10, R12) ---------------------------------------------------
+
+    class ActivityRegistered(Event):
+        activity_id: str
+        title: str
+        kind: str
+        fulfilled_on: date
+        activity_code: str | None
+        count: int | None
+        note: str | None
+        attachment_id: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            cast(LearningGoal, aggregate).activities[self.activity_id] = ActivityRecord(
+                activity_id=self.activity_id,
+                title=self.title,
+                kind=self.kind,
+                fulfilled_on=self.fulfilled_on,
+                activity_code=self.activity_code,
+                count=self.count,
+                note=self.note,
+                attachment_id=self.attachment_id,
+                state=ActivityState.REGISTERED,
+                signer_sub=None,
+                signer_name=None,
+                decision_comment=None,
+            )
+
+    def register_activity(
+        self,
+        actor: Actor,
+        *,
+        activity_id: str,
+        title: str,
+        kind: str,
+        fulfilled_on: date,
+        today: date,
+        activity_code: str | None = None,
+        count: int | None = None,
+        note: str | None = None,
+        attachment_id: str | None = None,
+    ) -> None:
+        """R9: the candidate registers an activity they did (innfridd dato)."""
+        check_role(actor, (Role.CANDIDATE,), "R9: only the candidate registers activities")
+        self.check_open()
+        if activity_id in self.activities:
+            raise ConflictError(f"Activity {activity_id} is already registered")
+        if kind not in ACTIVITY_KINDS:
+            raise InvalidInputError(
+                f"kind {kind!r} is unknown; use one of {', '.join(ACTIVITY_KINDS)}"
+            )
+        if count is not None and not 1 <= count <= 10_000:
+            raise InvalidInputError("R12: count must be between 1 and 10000")
+        check_not_future(fulfilled_on, today, "fulfilled_on")
+        self.trigger_event(
+            self.ActivityRegistered,
+            actor=actor.sub,
+            actor_name=actor.name,
+            activity_id=activity_id,
+            title=check_text(title, "title", "R9", limit=500),
+            kind=kind,
+            fulfilled_on=fulfilled_on,
+            activity_code=activity_code,
+            count=count,
+            note=note.strip() if note and note.strip() else None,
+            attachment_id=attachment_id,
+        )
+
+    class ActivitySentForSigning(Event):
+        activity_id: str
+        signer_sub: str
+        signer_name: str
+
+        def apply(self, aggregate: Any) -> None:
+            record = cast(LearningGoal, aggregate).activities[self.activity_id]
+            record["state"] = ActivityState.SENT_FOR_SIGNING
+            record["signer_sub"] = self.signer_sub
+            record["signer_name"] = self.signer_name
+            record["decision_comment"] = None
+
+    def send_activity_for_signing(
+        self, actor: Actor, *, activity_id: str, signer_sub: str, signer_name: str
+    ) -> None:
+        """R9: the candidate sends an activity to a named supervisor (or the veileder)."""
+        check_role(actor, (Role.CANDIDATE,), "R9: only the candidate sends activities for signing")
+        self.check_open()
+        record = self.activity(activity_id)
+        if record["state"] not in (ActivityState.REGISTERED, ActivityState.REJECTED):
+            raise ActivityTransitionError(
+                f"R9: activity is {record['state']}; only a registered or rejected activity "
+                "can be sent for signing"
+            )
+        self.trigger_event(
+            self.ActivitySentForSigning,
+            actor=actor.sub,
+            actor_name=actor.name,
+            activity_id=activity_id,
+            signer_sub=signer_sub,
+            signer_name=signer_name,
+        )
+
+    def _check_signer(self, actor: Actor, record: ActivityRecord, verb: str) -> None:
+        check_role(
+            actor,
+            (Role.SUPERVISOR, Role.VEILEDER),
+            f"R10: only a supervisor or the veileder may {verb} activities",
+        )
+        if record["state"] != ActivityState.SENT_FOR_SIGNING:
+            raise ActivityTransitionError(
+                f"R10: activity is {record['state']}; only an activity sent for signing can "
+                f"be {verb}ed"
+            )
+        if record["signer_sub"] != actor.sub:
+            raise ActivityTransitionError(
+                f"R10: this activity was sent to {record['signer_name']}, not to you"
+            )
+
+    class ActivitySigned(Event):
+        activity_id: str
+        comment: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            record = cast(LearningGoal, aggregate).activities[self.activity_id]
+            record["state"] = ActivityState.SIGNED
+            record["decision_comment"] = self.comment
+
+    def sign_activity(self, actor: Actor, *, activity_id: str, comment: str | None = None) -> None:
+        """R10: the named supervisor (or veileder) signs the activity."""
+        check_role(
+            actor,
+            (Role.SUPERVISOR, Role.VEILEDER),
+            "R10: only a supervisor or the veileder may sign activities",
+        )
+        self.check_open()
+        record = self.activity(activity_id)
+        self._check_signer(actor, record, "sign")
+        self.trigger_event(
+            self.ActivitySigned,
+            actor=actor.sub,
+            actor_name=actor.name,
+            activity_id=activity_id,
+            comment=comment.strip() if comment and comment.strip() else None,
+        )
+
+    class ActivityRejected(Event):
+        activity_id: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            record = cast(LearningGoal, aggregate).activities[self.activity_id]
+            record["state"] = ActivityState.REJECTED
+            record["decision_comment"] = self.reason
+
+    def reject_activity(self, actor: Actor, *, activity_id: str, reason: str) -> None:
+        """R10: the named supervisor (or veileder) rejects the activity, saying why."""
+        check_role(
+            actor,
+            (Role.SUPERVISOR, Role.VEILEDER),
+            "R10: only a supervisor or the veileder may reject activities",
+        )
+        self.check_open()
+        record = self.activity(activity_id)
+        self._check_signer(actor, record, "reject")
+        self.trigger_event(
+            self.ActivityRejected,
+            actor=actor.sub,
+            actor_name=actor.name,
+            activity_id=activity_id,
+            reason=check_text(reason, "reason", "R10", limit=4000),
+        )
+
+    # -- mentor comments (R13) -------------------------------------------------------
+
+    class MentorCommented(Event):
+        comment_id: str
+        text: str
+
+        def apply(self, aggregate: Any) -> None:
+            cast(LearningGoal, aggregate).comments.append(
+                CommentRecord(
+                    comment_id=self.comment_id,
+                    author_sub=self.actor,
+                    author_name=self.actor_name,
+                    text=self.text,
+                    written_at=self.timestamp,
+                )
+            )
+
+    def comment(self, actor: Actor, *, comment_id: str, text: str) -> None:
+        """R13: the veileder leaves the leader a comment about progress on this goal."""
+        check_role(actor, (Role.VEILEDER,), "R13: only the veileder comments on goals")
+        self.check_open()
+        self.trigger_event(
+            self.MentorCommented,
+            actor=actor.sub,
+            actor_name=actor.name,
+            comment_id=comment_id,
+            text=check_text(text, "text", "R13", limit=4000),
+        )
+
+    # -- approval (R6-R8, R11) -------------------------------------------------------
+
+    class SentForApproval(Event):
+        completed_on: date
+        comment: str | None
+        approver_sub: str
+        approver_name: str
+
+        def apply(self, aggregate: Any) -> None:
+            goal = cast(LearningGoal, aggregate)
+            goal.state = GoalState.SENT_FOR_APPROVAL
+            goal.completed_on = self.completed_on
+            goal.approver_sub = self.approver_sub
+            goal.approver_name = self.approver_name
+
+    def send_for_approval(
+        self,
+        actor: Actor,
+        *,
+        completed_on: date,
+        today: date,
+        approver_sub: str,
+        approver_name: str,
+        comment: str | None = None,
+    ) -> None:
+        """R6: the candidate sends the goal with a completion date; the leader approves."""
+        check_role(actor, (Role.CANDIDATE,), "R6: only the candidate sends goals for approval")
+        self.check_open()
+        if self.state not in (GoalState.NOT_STARTED, GoalState.REJECTED):
+            raise GoalTransitionError(
+                f"R6: goal {self.code} is {self.state}; only a goal not started or rejected "
+                "can be sent for approval"
+            )
+        check_not_future(completed_on, today, "completed_on")
+        self.trigger_event(
+            self.SentForApproval,
+            actor=actor.sub,
+            actor_name=actor.name,
+            completed_on=completed_on,
+            comment=comment.strip() if comment and comment.strip() else None,
+            approver_sub=approver_sub,
+            approver_name=approver_name,
+        )
+
+    def _check_decidable(self, actor: Actor, verb: str) -> None:
+        check_role(
+            actor, (Role.LEADER, Role.DEPUTY), f"R7: only the leader or a deputy may {verb} goals"
+        )
+        self.check_open()
+        if self.state != GoalState.SENT_FOR_APPROVAL:
+            raise GoalTransitionError(
+                f"R7: goal {self.code} is {self.state}; only a goal sent for approval can be "
+                f"{verb}d"
+            )
+
+    class Approved(Event):
+        comment: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            goal = cast(LearningGoal, aggregate)
+            goal.state = GoalState.APPROVED
+            goal._decided(self.actor, self.actor_name, self.timestamp)
+
+    def _decided(self, sub: str, name: str, at: datetime) -> None:
+        self.decided_by_sub = sub
+        self.decided_by_name = name
+        self.decided_at = at
+
+    def approve(self, actor: Actor, *, comment: str | None = None) -> None:
+        """R7, R8, R11: the leader or a deputy approves; signed activities are not required."""
+        self._check_decidable(actor, "approve")
+        self.trigger_event(
+            self.Approved,
+            actor=actor.sub,
+            actor_name=actor.name,
+            comment=comment.strip() if comment and comment.strip() else None,
+        )
+
+    class Rejected(Event):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            goal = cast(LearningGoal, aggregate)
+            goal.state = GoalState.REJECTED
+            goal._decided(self.actor, self.actor_name, self.timestamp)
+
+    def reject(self, actor: Actor, *, reason: str) -> None:
+        """R7: the leader or a deputy rejects, saying why; the candidate may send again."""
+        self._check_decidable(actor, "reject")
+        self.trigger_event(
+            self.Rejected,
+            actor=actor.sub,
+            actor_name=actor.name,
+            reason=check_text(reason, "reason", "R7", limit=4000),
+        )
+
+    # -- approvals from the other portal version (R23) -------------------------------
+
+    class ApprovalImported(Event):
+        source_portal: str
+        source_event_id: str
+        approved_at: datetime
+        approver_name: str
+
+        def apply(self, aggregate: Any) -> None:
+            goal = cast(LearningGoal, aggregate)
+            goal.state = GoalState.APPROVED
+            goal.imported_from.append(self.source_event_id)
+            goal._decided(self.actor, self.approver_name, self.approved_at)
+
+    def import_approval(
+        self,
+        identity: Identity,
+        *,
+        source_portal: str,
+        source_event_id: str,
+        approved_at: datetime,
+        approver_name: str,
+    ) -> bool:
+        """R23: record an approval made in the other portal; False when nothing applied."""
+        if not identity.is_sync:
+            raise ConflictError("R23: only the sync job imports approvals")
+        if source_event_id in self.imported_from or self.state == GoalState.APPROVED:
+            return False
+        self.check_open()
+        self.trigger_event(
+            self.ApprovalImported,
+            actor=identity.sub,
+            actor_name=identity.name,
+            source_portal=check_text(source_portal, "source_portal", "R23", limit=200),
+            source_event_id=check_text(source_event_id, "source_event_id", "R23", limit=200),
+            approved_at=approved_at,
+            approver_name=check_text(approver_name, "approver_name", "R23", limit=500),
+        )
+        return True
+
+    # -- plan removal and re-assignment (R5) -----------------------------------------
+
+    class Withdrawn(Event):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            cast(LearningGoal, aggregate).withdrawn = True
+
+    def withdraw(self, actor: Actor, *, reason: str) -> None:
+        """R5: the plan was removed; the goal is kept for history but closed."""
+        if not self.withdrawn:
+            self.trigger_event(
+                self.Withdrawn, actor=actor.sub, actor_name=actor.name, reason=reason
+            )
+
+    class Reopened(Event):
+        plan_code: str
+        catalogue_version: str
+
+        def apply(self, aggregate: Any) -> None:
+            goal = cast(LearningGoal, aggregate)
+            goal.withdrawn = False
+            goal.plan_code = self.plan_code
+            goal.catalogue_version = self.catalogue_version
+
+    def reopen(self, actor: Actor, *, plan_code: str, version: str) -> None:
+        """R4: a removed plan assigned again reopens its goals with their history."""
+        if self.withdrawn:
+            self.trigger_event(
+                self.Reopened,
+                actor=actor.sub,
+                actor_name=actor.name,
+                plan_code=plan_code,
+                catalogue_version=version,
+            )

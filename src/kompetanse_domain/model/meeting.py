@@ -1,0 +1,177 @@
+"""The SupervisionMeeting aggregate: preparation, summary, finalise (R15-R18).
+
+Every write is its own event, so the change log under the summary (R16) is the
+event history itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from kompetanse_domain.errors import ConflictError, InvalidInputError
+from kompetanse_domain.model.guards import check_not_future, check_role
+from kompetanse_domain.model.identity import Actor, Role
+
+MAX_MINUTES = 24 * 60
+
+
+class MeetingState:
+    OPEN = "open"
+    FINALISED = "finalised"
+
+
+class MeetingFinalisedError(ConflictError):
+    """Raised when a finalised meeting is written to (R17: read-only after finalising)."""
+
+
+def _check_minutes(value: int, field_name: str) -> int:
+    if not 1 <= value <= MAX_MINUTES:
+        raise InvalidInputError(f"{field_name} must be between 1 and {MAX_MINUTES} minutes")
+    return value
+
+
+def _check_length(text: str, field_name: str) -> str:
+    if len(text) > 50_000:
+        raise InvalidInputError(f"{field_name} is longer than 50000 characters")
+    return text
+
+
+class SupervisionMeeting(Aggregate):
+    """A supervision meeting (veiledningssamtale) between a candidate and their veileder."""
+
+    class Event(Aggregate.Event):
+        actor: str
+        actor_name: str
+
+    class Created(Event, Aggregate.Created):
+        candidate_id: UUID
+        scheduled_for: str
+        planned_minutes: int
+
+    def __init__(
+        self,
+        *,
+        actor: str,
+        actor_name: str,
+        candidate_id: UUID,
+        scheduled_for: str,
+        planned_minutes: int,
+    ) -> None:
+        self.candidate_id = candidate_id
+        self.scheduled_for = scheduled_for
+        self.planned_minutes = planned_minutes
+        self.veileder_sub = actor
+        self.state = MeetingState.OPEN
+        self.preparations: dict[str, str] = {}
+        self.summary = ""
+        self.goals_discussed: list[str] = []
+        self.held_on: date | None = None
+        self.duration_minutes: int | None = None
+
+    @classmethod
+    def create(
+        cls,
+        actor: Actor,
+        *,
+        meeting_id: UUID,
+        candidate_id: UUID,
+        scheduled_for: date | datetime,
+        planned_minutes: int,
+    ) -> SupervisionMeeting:
+        """R15: the veileder creates a meeting with the candidate."""
+        check_role(actor, (Role.VEILEDER,), "R15: only the veileder creates supervision meetings")
+        return cls._create(
+            cls.Created,
+            id=meeting_id,
+            actor=actor.sub,
+            actor_name=actor.name,
+            candidate_id=candidate_id,
+            scheduled_for=scheduled_for.isoformat(),
+            planned_minutes=_check_minutes(planned_minutes, "planned_minutes"),
+        )
+
+    def _check_writable(self, actor: Actor, what: str) -> Role:
+        check_role(
+            actor,
+            (Role.CANDIDATE, Role.VEILEDER),
+            f"R15: only the candidate and the veileder write the {what}",
+        )
+        if self.state == MeetingState.FINALISED:
+            raise MeetingFinalisedError(
+                f"R17: the meeting was finalised on {self.held_on}; it is read-only now"
+            )
+        return Role.CANDIDATE if actor.holds(Role.CANDIDATE) else Role.VEILEDER
+
+    class PreparationWritten(Event):
+        author_role: str
+        text: str
+
+        def apply(self, aggregate: Any) -> None:
+            cast(SupervisionMeeting, aggregate).preparations[self.author_role] = self.text
+
+    def write_preparation(self, actor: Actor, *, text: str) -> None:
+        """R15: candidate and veileder each write their own preparation before the meeting."""
+        role = self._check_writable(actor, "preparation")
+        self.trigger_event(
+            self.PreparationWritten,
+            actor=actor.sub,
+            actor_name=actor.name,
+            author_role=role.value,
+            text=_check_length(text, "text"),
+        )
+
+    class SummaryRevised(Event):
+        text: str
+        goals_discussed: list[str]
+
+        def apply(self, aggregate: Any) -> None:
+            meeting = cast(SupervisionMeeting, aggregate)
+            meeting.summary = self.text
+            meeting.goals_discussed = list(self.goals_discussed)
+
+    def revise_summary(
+        self, actor: Actor, *, text: str, goals_discussed: list[str], known_goals: set[str]
+    ) -> None:
+        """R15, R16, R18: a logged revision of the short summary and the goals discussed."""
+        self._check_writable(actor, "summary")
+        unknown = sorted(set(goals_discussed) - known_goals)
+        if unknown:
+            raise InvalidInputError(
+                f"R18: goals_discussed names goals not in the candidate's plans: "
+                f"{', '.join(unknown)}"
+            )
+        self.trigger_event(
+            self.SummaryRevised,
+            actor=actor.sub,
+            actor_name=actor.name,
+            text=_check_length(text, "text"),
+            goals_discussed=list(dict.fromkeys(goals_discussed)),
+        )
+
+    class Finalised(Event):
+        held_on: date
+        duration_minutes: int
+
+        def apply(self, aggregate: Any) -> None:
+            meeting = cast(SupervisionMeeting, aggregate)
+            meeting.state = MeetingState.FINALISED
+            meeting.held_on = self.held_on
+            meeting.duration_minutes = self.duration_minutes
+
+    def finalise(self, actor: Actor, *, held_on: date, duration_minutes: int, today: date) -> None:
+        """R17: only the veileder finalises; afterwards the meeting is read-only."""
+        check_role(actor, (Role.VEILEDER,), "R17: only the veileder may finalise a meeting")
+        if self.state == MeetingState.FINALISED:
+            raise MeetingFinalisedError("R17: the meeting is already finalised")
+        check_not_future(held_on, today, "held_on")
+        self.trigger_event(
+            self.Finalised,
+            actor=actor.sub,
+            actor_name=actor.name,
+            held_on=held_on,
+            duration_minutes=_check_minutes(duration_minutes, "duration_minutes"),
+        )
