@@ -35,8 +35,28 @@ def sqlite_path(database_url: str) -> Path:
     return Path(rest[3:])
 
 
-def event_store_env(database_url: str, *, lock_timeout_ms: int = 5000) -> dict[str, str]:
-    """Environment for `eventsourcing.application.Application(env=...)`."""
+def event_store_env(
+    database_url: str,
+    *,
+    lock_timeout_ms: int = 5000,
+    cipher_key: str | None = None,
+    aggregate_cache: int = 0,
+) -> dict[str, str]:
+    """Environment for `eventsourcing.application.Application(env=...)`.
+
+    `cipher_key` (from `KOMPETANSE_CIPHER_KEY`, made by `kompetanse keys cipher`) turns on
+    AES-GCM encryption of stored event payloads and snapshots (ADR 0010).
+    """
+    env = _persistence_env(database_url, lock_timeout_ms)
+    if cipher_key:
+        env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
+        env["CIPHER_KEY"] = cipher_key
+    if aggregate_cache > 0:
+        env["AGGREGATE_CACHE_MAXSIZE"] = str(aggregate_cache)
+    return env
+
+
+def _persistence_env(database_url: str, lock_timeout_ms: int) -> dict[str, str]:
     if is_sqlite(database_url):
         path = sqlite_path(database_url)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,7 +71,7 @@ def event_store_env(database_url: str, *, lock_timeout_ms: int = 5000) -> dict[s
             f"KOMPETANSE_DATABASE_URL scheme {parts.scheme!r} is not supported: "
             "use sqlite:///file.db or postgresql://user:pass@host:port/db"
         )
-    env = {
+    return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")),
         "POSTGRES_HOST": unquote(parts.hostname or "localhost"),
@@ -64,7 +84,6 @@ def event_store_env(database_url: str, *, lock_timeout_ms: int = 5000) -> dict[s
         "POSTGRES_MAX_OVERFLOW": "10",
         "POSTGRES_CONNECT_TIMEOUT": "5",
     }
-    return env
 
 
 def views_database_url(database_url: str) -> str:
