@@ -1,0 +1,54 @@
+"""The per-candidate hash chain over stored events (ADR 0011).
+
+Each link is SHA-256 over the canonical JSON of the stored event (position, aggregate
+id, version, topic, and the stored state bytes, base64) together with the previous
+link's hash. Hashing stored bytes means the chain verifies without decrypting, and a
+changed byte, type, actor or time (they live in the state bytes) changes the hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from uuid import UUID
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def link_hash(
+    *,
+    position: int,
+    aggregate_id: UUID | str,
+    version: int,
+    topic: str,
+    state: bytes,
+    prev_hash: str,
+) -> str:
+    payload = {
+        "position": position,
+        "aggregate_id": str(aggregate_id),
+        "version": version,
+        "topic": topic,
+        "state": base64.b64encode(state).decode(),
+        "prev_hash": prev_hash,
+    }
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One stored event's place in its candidate's chain."""
+
+    position: int
+    candidate_id: UUID
+    aggregate_id: UUID
+    version: int
+    topic: str
+    hash: str
+    prev_hash: str
