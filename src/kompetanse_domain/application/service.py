@@ -119,7 +119,7 @@ class KompetanseApplication(Application[UUID]):
         self, ctx: CommandContext, candidate_id: UUID, *, role: str, name: str, email: str
     ) -> Outcome:
         def decide() -> Decision:
-            candidate = self._target(self.get_candidate(candidate_id), ctx)
+            candidate = self._target(self.get_candidate(candidate_id, for_change=True), ctx)
             invitation_id = uuid.uuid4()
             secret = secrets.token_urlsafe(24)
             candidate.invite(
@@ -142,7 +142,7 @@ class KompetanseApplication(Application[UUID]):
 
         def decide() -> Decision:
             try:
-                candidate = self.get_candidate(candidate_id)
+                candidate = self.get_candidate(candidate_id, for_change=True)
             except CandidateNotFoundError:
                 raise InvitationNotFoundError("Invitation not found") from None
             role = candidate.accept_invitation(
@@ -199,7 +199,7 @@ class KompetanseApplication(Application[UUID]):
 
     def assign_plan(self, ctx: CommandContext, candidate_id: UUID, *, plan_code: str) -> Outcome:
         def decide() -> Decision:
-            candidate = self._target(self.get_candidate(candidate_id), ctx)
+            candidate = self._target(self.get_candidate(candidate_id, for_change=True), ctx)
             actor = candidate.actor(ctx.identity)
             plan = self.catalogue.plan(plan_code)
             codes = [goal.code for goal in plan.goals]
@@ -228,7 +228,7 @@ class KompetanseApplication(Application[UUID]):
 
     def archive_plan(self, ctx: CommandContext, candidate_id: UUID, *, plan_code: str) -> Outcome:
         def decide() -> Decision:
-            candidate = self._target(self.get_candidate(candidate_id), ctx)
+            candidate = self._target(self.get_candidate(candidate_id, for_change=True), ctx)
             actor = candidate.actor(ctx.identity)
             plan = candidate.active_plan(plan_code) if actor.holds(Role.LEADER) else None
             unapproved = [
@@ -245,7 +245,7 @@ class KompetanseApplication(Application[UUID]):
         self, ctx: CommandContext, candidate_id: UUID, *, plan_code: str, reason: str
     ) -> Outcome:
         def decide() -> Decision:
-            candidate = self._target(self.get_candidate(candidate_id), ctx)
+            candidate = self._target(self.get_candidate(candidate_id, for_change=True), ctx)
             actor = candidate.actor(ctx.identity)
             candidate.remove_plan(actor, plan_code=plan_code, reason=reason)
             changed: list[Aggregate] = [candidate]
@@ -488,8 +488,9 @@ class KompetanseApplication(Application[UUID]):
 
     # -- loading ---------------------------------------------------------------------
 
-    def get_candidate(self, candidate_id: UUID) -> Candidate:
-        candidate = self._find(candidate_id, Candidate)
+    def get_candidate(self, candidate_id: UUID, *, for_change: bool = False) -> Candidate:
+        """The candidate; without `for_change` a shared read-only copy from the cache."""
+        candidate = self._find(candidate_id, Candidate, copy=for_change)
         if candidate is None:
             raise CandidateNotFoundError(
                 "Candidate not found, or you have no role for this candidate"
@@ -525,9 +526,9 @@ class KompetanseApplication(Application[UUID]):
             return self.get_candidate(candidate_id_for(sub))
         raise CandidateNotFoundError("No candidate matches that HPR number or sub")
 
-    def _find(self, aggregate_id: UUID, kind: type[A]) -> A | None:
+    def _find(self, aggregate_id: UUID, kind: type[A], *, copy: bool = True) -> A | None:
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=copy)
         except AggregateNotFoundError:
             return None
         except (OperationalError, InterfaceError) as error:
@@ -547,7 +548,7 @@ class KompetanseApplication(Application[UUID]):
         value: dict[str, Any] | None = None,
     ) -> Outcome:
         def decide() -> Decision:
-            candidate = self._target(self.get_candidate(candidate_id), ctx)
+            candidate = self._target(self.get_candidate(candidate_id, for_change=True), ctx)
             command(candidate, candidate.actor(ctx.identity))
             return [candidate], candidate, dict(value or {})
 

@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError, NotFoundError
+from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import (
     NotRelatedError,
     RoleNotPermittedError,
@@ -88,7 +89,7 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-class Candidate(Aggregate):
+class Candidate(PickleCopy, Aggregate):
     """A doctor in specialisation (LIS/ALIS) and the people around their training."""
 
     class Event(Aggregate.Event):

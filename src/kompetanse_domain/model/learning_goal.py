@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError, NotFoundError
+from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import check_not_future, check_role, check_text
 from kompetanse_domain.model.identity import Actor, Identity, Role, goal_id_for
 
@@ -76,7 +77,7 @@ class ActivityNotFoundError(NotFoundError):
     """Raised when a goal has no activity with the given id."""
 
 
-class LearningGoal(Aggregate):
+class LearningGoal(PickleCopy, Aggregate):
     """A learning goal (læringsmål) of one candidate, with its activities and comments."""
 
     class Event(Aggregate.Event):

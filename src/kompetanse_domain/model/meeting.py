@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError
+from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import check_not_future, check_role
 from kompetanse_domain.model.identity import Actor, Role
 
@@ -40,7 +41,7 @@ def _check_length(text: str, field_name: str) -> str:
     return text
 
 
-class SupervisionMeeting(Aggregate):
+class SupervisionMeeting(PickleCopy, Aggregate):
     """A supervision meeting (veiledningssamtale) between a candidate and their veileder."""
 
     class Event(Aggregate.Event):
