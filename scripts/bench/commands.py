@@ -84,8 +84,10 @@ def prepare_ours(url: str, goals: int) -> tuple[uuid.UUID, list[str]]:
     return cid, codes
 
 
-def run_ours(url: str, cid: uuid.UUID, codes: list[str], commands: int) -> float:
-    app = KompetanseApplication(env=env(url))
+def run_ours(
+    url: str, cid: uuid.UUID, codes: list[str], commands: int, *, create_table: bool = True
+) -> float:
+    app = KompetanseApplication(env={**env(url), "CREATE_TABLE": "y" if create_table else "n"})
     ctx = CommandContext(Identity("veil", "V"))
     for code in codes:  # warm the cache, as a long-running server has it
         app.get_goal(cid, code)
@@ -168,7 +170,7 @@ def run_raw(url: str, commands: int) -> float:
 
 def _ours_worker(args: tuple[str, str, list[str], int]) -> float:
     url, cid, codes, commands = args
-    return run_ours(url, uuid.UUID(cid), codes, commands)
+    return run_ours(url, uuid.UUID(cid), codes, commands, create_table=False)
 
 
 def measure(store: str, server: str | None, commands: int, processes: int) -> None:
