@@ -98,15 +98,22 @@ class CandidateHistory:
         return self.changed
 
     def _staff(self, candidate: Candidate) -> None:
-        people = [(self.lis, self.leader, "leader"), (self.leader, self.deputy, "deputy"),
-                  (self.lis, self.veileder, "veileder")]
+        people = [
+            (self.lis, self.leader, "leader"),
+            (self.leader, self.deputy, "deputy"),
+            (self.lis, self.veileder, "veileder"),
+        ]
         people += [(self.lis, s, "supervisor") for s in self.supervisors]
         for inviter, invitee, role in people:
             self.clock.advance(self.rng, 48)
             invitation_id = str(uuid.uuid4())
             candidate.invite(
-                candidate.actor(inviter), invitation_id=invitation_id, role=role,
-                name=invitee.name, email=f"{invitee.sub}@example.no", secret="s",
+                candidate.actor(inviter),
+                invitation_id=invitation_id,
+                role=role,
+                name=invitee.name,
+                email=f"{invitee.sub}@example.no",
+                secret="s",
                 expires_at=self.clock.now + timedelta(days=30),
             )
             self.clock.advance(self.rng, 24)
@@ -117,13 +124,18 @@ class CandidateHistory:
     def _train(self, candidate: Candidate, plan: PlanDefinition) -> None:
         leader = candidate.actor(self.leader)
         candidate.assign_plan(
-            leader, plan_code=plan.code, catalogue_version=plan.version,
+            leader,
+            plan_code=plan.code,
+            catalogue_version=plan.version,
             goal_codes=[g.code for g in plan.goals],
         )
         for definition in plan.goals:
             goal = LearningGoal.open(
-                leader, candidate_id=candidate.id, code=definition.code,
-                plan_code=plan.code, version=plan.version,
+                leader,
+                candidate_id=candidate.id,
+                code=definition.code,
+                plan_code=plan.code,
+                version=plan.version,
             )
             self.changed.append(goal)
             if self.rng.random() < 0.1:
@@ -138,8 +150,12 @@ class CandidateHistory:
             activity_id = str(uuid.uuid4())
             kind = self.rng.choice(["course", "procedure", "e_learning", "group_supervision"])
             goal.register_activity(
-                lis, activity_id=activity_id, title=f"{kind} for {goal.code}", kind=kind,
-                fulfilled_on=self.clock.now.date(), today=self.clock.now.date(),
+                lis,
+                activity_id=activity_id,
+                title=f"{kind} for {goal.code}",
+                kind=kind,
+                fulfilled_on=self.clock.now.date(),
+                today=self.clock.now.date(),
                 count=self.rng.randint(1, 5) if kind == "procedure" else None,
             )
             for attempt in range(2):
@@ -150,7 +166,8 @@ class CandidateHistory:
                 self.clock.advance(self.rng, 72)
                 if attempt == 0 and self.rng.random() < 0.1:
                     goal.reject_activity(
-                        candidate.actor(signer), activity_id=activity_id,
+                        candidate.actor(signer),
+                        activity_id=activity_id,
                         reason="Mangler dokumentasjon",
                     )
                     continue
@@ -160,13 +177,19 @@ class CandidateHistory:
     def _approval(self, candidate: Candidate, goal: LearningGoal) -> None:
         lis = candidate.actor(self.lis)
         if self.rng.random() < 0.2:
-            goal.comment(candidate.actor(self.veileder), comment_id=str(uuid.uuid4()),
-                         text="Progresjon som forventet")
+            goal.comment(
+                candidate.actor(self.veileder),
+                comment_id=str(uuid.uuid4()),
+                text="Progresjon som forventet",
+            )
         for attempt in range(2):
             self.clock.advance(self.rng, 120)
             goal.send_for_approval(
-                lis, completed_on=self.clock.now.date(), today=self.clock.now.date(),
-                approver_sub=self.leader.sub, approver_name=self.leader.name,
+                lis,
+                completed_on=self.clock.now.date(),
+                today=self.clock.now.date(),
+                approver_sub=self.leader.sub,
+                approver_name=self.leader.name,
             )
             if self.rng.random() < 0.1:
                 return  # still waiting for the leader
@@ -187,25 +210,35 @@ class CandidateHistory:
             day += timedelta(days=self.rng.randint(20, 40))
             self.clock.now = max(self.clock.now, day)
             meeting = SupervisionMeeting.create(
-                veileder, meeting_id=uuid.uuid4(), candidate_id=candidate.id,
-                scheduled_for=day.date(), planned_minutes=60,
+                veileder,
+                meeting_id=uuid.uuid4(),
+                candidate_id=candidate.id,
+                scheduled_for=day.date(),
+                planned_minutes=60,
             )
             meeting.write_preparation(lis, text="Tema: vaktarbeid og læringsmål")
             meeting.write_preparation(veileder, text="Gå gjennom framdrift")
             meeting.revise_summary(
-                lis, text="Vi snakket om framdrift.",
+                lis,
+                text="Vi snakket om framdrift.",
                 goals_discussed=self.rng.sample(sorted(known), k=min(2, len(known))),
                 known_goals=known,
             )
             meeting.finalise(
-                veileder, held_on=day.date(), duration_minutes=self.rng.randint(45, 120),
+                veileder,
+                held_on=day.date(),
+                duration_minutes=self.rng.randint(45, 120),
                 today=day.date(),
             )
             self.changed.append(meeting)
 
 
 def generate(
-    app: KompetanseApplication, candidates: int, *, seed: int = 1, start: int = 0,
+    app: KompetanseApplication,
+    candidates: int,
+    *,
+    seed: int = 1,
+    start: int = 0,
     progress: bool = True,
 ) -> int:
     """Generate and save `candidates` histories; returns the number of events stored."""
@@ -234,8 +267,10 @@ def main() -> None:
     began = time.perf_counter()
     events = generate(app, args.candidates, seed=args.seed, start=args.start)
     seconds = time.perf_counter() - began
-    print(f"{args.candidates} candidates, {events} events in {seconds:.1f} s "
-          f"({events / seconds:,.0f} events/s) into {url}")
+    print(
+        f"{args.candidates} candidates, {events} events in {seconds:.1f} s "
+        f"({events / seconds:,.0f} events/s) into {url}"
+    )
 
 
 if __name__ == "__main__":
