@@ -135,7 +135,7 @@ def test_supervisor_cannot_sign_activity_sent_to_another_R10(
 ) -> None:
     register(team, goal)
     send_to(team, goal, "sup1")
-    with pytest.raises(ConflictError, match="R10: this activity was sent to Siri"):
+    with pytest.raises(ForbiddenError, match="R10: this activity was sent to Siri"):
         goal.sign_activity(team.actor(SUPERVISOR_2), activity_id="a1")
     assert goal.activities["a1"]["state"] == "sent_for_signing"
 

@@ -13,9 +13,19 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from kompetanse_domain.errors import ConflictError, InvalidInputError, NotFoundError
+from kompetanse_domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+)
 from kompetanse_domain.model.copying import PickleCopy
-from kompetanse_domain.model.guards import check_not_future, check_role, check_text
+from kompetanse_domain.model.guards import (
+    RoleNotPermittedError,
+    check_not_future,
+    check_role,
+    check_text,
+)
 from kompetanse_domain.model.identity import Actor, Identity, Role, goal_id_for
 
 ACTIVITY_KINDS = (
@@ -262,8 +272,9 @@ class LearningGoal(PickleCopy, Aggregate):
                 f"be {verb}ed"
             )
         if record["signer_sub"] != actor.sub:
-            raise ActivityTransitionError(
-                f"R10: this activity was sent to {record['signer_name']}, not to you"
+            raise RoleNotPermittedError(
+                f"R10: this activity was sent to {record['signer_name']}, not to you; only "
+                "that signer may decide it"
             )
 
     class ActivitySigned(Event):
@@ -470,7 +481,7 @@ class LearningGoal(PickleCopy, Aggregate):
     ) -> bool:
         """R23: record an approval made in the other portal; False when nothing applied."""
         if not identity.is_sync:
-            raise ConflictError("R23: only the sync job imports approvals")
+            raise ForbiddenError("R23: only the sync job (role sync) imports approvals")
         if source_event_id in self.imported_from or self.state == GoalState.APPROVED:
             return False
         self.check_open()
@@ -495,6 +506,7 @@ class LearningGoal(PickleCopy, Aggregate):
 
     def withdraw(self, actor: Actor, *, reason: str) -> None:
         """R5: the plan was removed; the goal is kept for history but closed."""
+        check_role(actor, (Role.LEADER,), "R5: only the leader removes plans")
         if not self.withdrawn:
             self.trigger_event(
                 self.Withdrawn, actor=actor.sub, actor_name=actor.name, reason=reason
@@ -512,6 +524,9 @@ class LearningGoal(PickleCopy, Aggregate):
 
     def reopen(self, actor: Actor, *, plan_code: str, version: str) -> None:
         """R4: a removed plan assigned again reopens its goals with their history."""
+        check_role(
+            actor, (Role.LEADER, Role.DEPUTY), "R4: only the leader or a deputy assigns plans"
+        )
         if self.withdrawn:
             self.trigger_event(
                 self.Reopened,
