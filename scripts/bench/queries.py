@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Leader dashboard and progress queries at 1x and 5x the stored events.
+
+    .venv/bin/python scripts/bench/queries.py [--store sqlite|postgres|both] [--candidates 40]
+
+Targets (issue 7): p95 <= 20 ms, and no more than 1.5x slower at 5x the stored events.
+The leader is one with many candidates (the generator gives leaders about 1/97 of all
+candidates; at 1x a leader has the candidates named in the output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from common import fresh_database, line, percentile, postgres_server, summary_ms
+from generate_dataset import generate
+
+from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.application.store import event_store_env, views_database_url
+from kompetanse_domain.model.identity import candidate_id_for
+from projections.service import ProjectionService
+
+ROUNDS = 200
+
+
+def sample(call: object, rounds: int = ROUNDS) -> list[float]:
+    samples = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        call()  # type: ignore[operator]
+        samples.append(time.perf_counter() - began)
+    return samples
+
+
+def measure_at(url: str, candidates: int) -> dict[str, list[float]]:
+    app = KompetanseApplication(env=event_store_env(url))
+    events = generate(app, candidates, progress=False)
+    service = ProjectionService(app, views_database_url(url))
+    service.catch_up()
+    queries = service.queries
+    leader = "leader-000"
+    led = len(queries.list_leader_candidates(leader))
+    cid = candidate_id_for("lis-000000")
+    results = {
+        "leader dashboard": sample(lambda: queries.list_leader_candidates(leader)),
+        "leader approvals": sample(lambda: queries.list_leader_approvals(leader)),
+        "candidate progress": sample(lambda: queries.get_progress(cid)),
+        "goal detail": sample(lambda: queries.get_goal(cid, "LIS1-FKM-001")),
+    }
+    line(f"  {candidates} candidates, {events:,} events; leader has", f"{led} candidates")
+    service.close()
+    app.close()
+    return results
+
+
+def measure(store: str, server: str | None, candidates: int) -> None:
+    scales = {}
+    for scale in (1, 5):
+        with fresh_database(store, server) as url:
+            scales[scale] = measure_at(url, candidates * scale)
+    for name in scales[1]:
+        one, five = scales[1][name], scales[5][name]
+        p95_1, p95_5 = percentile(one, 95) * 1000, percentile(five, 95) * 1000
+        line(f"[{store}] {name} at 1x", summary_ms(one), "p95 <= 20 ms", p95_1 <= 20)
+        line(f"[{store}] {name} at 5x", summary_ms(five), "p95 <= 20 ms", p95_5 <= 20)
+        line(
+            f"[{store}] {name} p95 5x / 1x", f"{p95_5 / p95_1:.2f}", "<= 1.5", p95_5 / p95_1 <= 1.5
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--candidates", type=int, default=40)
+    args = parser.parse_args()
+    stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
+    with postgres_server() as server:
+        for store in stores:
+            measure(store, server, args.candidates)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Projection rebuild from zero, against a bare read-and-decode loop, and its memory.
+
+    .venv/bin/python scripts/bench/rebuild.py [--store sqlite|postgres|both] [--candidates 100]
+
+Targets (issue 7): rebuild >= 20,000 events/s and >= 50 % of the bare loop measured in
+the same run; a rebuild's peak memory must not grow with the number of events (shown
+at N and 2N candidates, each rebuild in a fresh process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+
+from common import ROOT, fresh_database, line, postgres_server, rate
+from generate_dataset import generate
+
+from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.application.store import event_store_env
+
+CHILD = """
+import json, resource, sys, time
+sys.path[:0] = {paths!r}
+from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.application.store import event_store_env, views_database_url
+from projections.service import ProjectionService
+url, mode = sys.argv[1], sys.argv[2]
+app = KompetanseApplication(env=event_store_env(url))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+began = time.perf_counter()
+if mode == "bare":
+    after, count = 0, 0
+    while True:
+        batch = app.recorder.select_notifications(start=after, limit=500, inclusive_of_start=False)
+        if not batch:
+            break
+        for n in batch:
+            app.mapper.to_domain_event(n)
+        count += len(batch)
+        after = batch[-1].id
+else:
+    service = ProjectionService(app, views_database_url(url))
+    service.rebuild()
+    count = app.recorder.max_notification_id()
+seconds = time.perf_counter() - began
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({{"events": count, "seconds": seconds, "peak_kib": peak, "base_kib": before}}))
+"""
+
+
+def child(url: str, mode: str) -> dict[str, float]:
+    code = CHILD.format(paths=[str(ROOT / "src")])
+    out = subprocess.run(
+        [sys.executable, "-c", code, url, mode], check=True, capture_output=True, text=True
+    ).stdout
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def measure(store: str, server: str | None, candidates: int) -> None:
+    peaks = []
+    for scale in (1, 2):
+        with fresh_database(store, server) as url:
+            app = KompetanseApplication(env=event_store_env(url))
+            began = time.perf_counter()
+            events = generate(app, candidates * scale, progress=False)
+            made = time.perf_counter() - began
+            app.close()
+            line(
+                f"[{store}] dataset {candidates * scale} candidates",
+                f"{events:,} events in {made:.0f} s ({rate(events, made):,.0f}/s)",
+            )
+            bare = child(url, "bare")
+            rebuilt = child(url, "rebuild")
+            bare_rate = rate(int(bare["events"]), bare["seconds"])
+            rebuild_rate = rate(int(rebuilt["events"]), rebuilt["seconds"])
+            line(f"[{store}] {events:,} events: bare read+decode", f"{bare_rate:,.0f} events/s")
+            line(
+                f"[{store}] {events:,} events: rebuild all views",
+                f"{rebuild_rate:,.0f} events/s",
+                ">= 20,000",
+                rebuild_rate >= 20_000,
+            )
+            line(
+                f"[{store}] rebuild / bare",
+                f"{rebuild_rate / bare_rate:.2f}",
+                ">= 0.50",
+                rebuild_rate / bare_rate >= 0.5,
+            )
+            peak_mib = rebuilt["peak_kib"] / 1024
+            peaks.append(peak_mib)
+            line(
+                f"[{store}] rebuild peak RSS at {events:,} events",
+                f"{peak_mib:.0f} MiB (bare loop {bare['peak_kib'] / 1024:.0f} MiB)",
+            )
+    growth = peaks[1] / peaks[0]
+    line(
+        f"[{store}] rebuild peak RSS at 2x events / 1x",
+        f"{growth:.2f}",
+        "~1.0 (flat)",
+        growth < 1.15,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--candidates", type=int, default=50)
+    args = parser.parse_args()
+    stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
+    with postgres_server() as server:
+        for store in stores:
+            measure(store, server, args.candidates)
+
+
+if __name__ == "__main__":
+    main()
