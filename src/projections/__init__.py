@@ -1,1 +1,8 @@
-"""Package."""
+"""The read side: projections of the domain events into SQL view tables (ADR 0004).
+
+`ProjectionService` (projections.service) follows the event store with one polling
+loop, applies each batch of events to a view in one transaction together with
+that view's tracking position, serves plain-SQL queries (`projections.queries`),
+and rebuilds a view from scratch behind the back of running queries
+(`projections.rebuild`). This package imports the domain, never the API or CLI.
+"""

@@ -222,7 +222,9 @@ class LearningGoalMachine(RuleBasedStateMachine):
     @rule(label=who("candidate"), index=st.integers(0, 7), signer=who(*SIGNERS))
     def send_activity_for_signing(self, label: str, index: int, signer: str) -> None:
         """R9: to a named supervisor or the veileder; anyone else is not eligible."""
-        activity_id = self.pick(index, ActivityState.REGISTERED, ActivityState.REJECTED)
+        activity_id = self.pick(
+            index, ActivityState.REGISTERED, ActivityState.REJECTED, ActivityState.SENT_FOR_SIGNING
+        )
         activity = self.activities.get(activity_id)
         signer_sub = identity(signer).sub
 
@@ -244,7 +246,14 @@ class LearningGoalMachine(RuleBasedStateMachine):
             role_refusal(label, (Role.CANDIDATE,)),
             self.open_refusal(),
             ConflictError
-            if activity and activity.state not in (ActivityState.REGISTERED, ActivityState.REJECTED)
+            if activity
+            and (
+                activity.state == ActivityState.SIGNED
+                or (
+                    activity.state == ActivityState.SENT_FOR_SIGNING
+                    and activity.signer == signer_sub
+                )
+            )
             else None,
         )
         self.attempt(

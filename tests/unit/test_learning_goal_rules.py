@@ -283,3 +283,29 @@ def test_replaying_recorded_events_rebuilds_an_equal_goal(team: Team, goal: Lear
     send_for_approval(team, goal)
     goal.approve(team.actor(LEADER))
     assert replay(list(goal.collect_events())) == goal
+
+
+def test_waiting_activity_may_be_rerouted_to_another_signer_R9(
+    team: Team, goal: LearningGoal
+) -> None:
+    register(team, goal)
+    send_to(team, goal, "sup1")
+    team.candidate.revoke_role(team.actor(LIS), role="supervisor", sub="sup1", reason="sluttet")
+    send_to(team, goal, "sup2")
+    goal.sign_activity(team.actor(SUPERVISOR_2), activity_id="a1")
+    assert (goal.activities["a1"]["state"], goal.activities["a1"]["signer_sub"]) == (
+        "signed",
+        "sup2",
+    )
+
+
+def test_activity_cannot_be_sent_twice_to_the_same_signer_or_after_signing_R9(
+    team: Team, goal: LearningGoal
+) -> None:
+    register(team, goal)
+    send_to(team, goal, "sup1")
+    with pytest.raises(ConflictError, match="already waiting"):
+        send_to(team, goal, "sup1")
+    goal.sign_activity(team.actor(SUPERVISOR), activity_id="a1")
+    with pytest.raises(ConflictError, match="final"):
+        send_to(team, goal, "sup2")

@@ -28,6 +28,7 @@ from kompetanse_domain.application.transcodings import DateAsISO
 from kompetanse_domain.catalogue import Catalogue, load_catalogue
 from kompetanse_domain.errors import (
     ConflictError,
+    ForbiddenError,
     IdempotencyKeyReusedError,
     NotFoundError,
     UnavailableError,
@@ -72,6 +73,8 @@ class KompetanseApplication(Application[UUID]):
     ) -> None:
         super().__init__(env=env)
         self.catalogue = catalogue if catalogue is not None else load_catalogue()
+        part3 = sorted({plan.specialty for plan in self.catalogue.plans if plan.specialty})
+        self.specialties = ("LIS1", *part3)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -102,6 +105,7 @@ class KompetanseApplication(Application[UUID]):
                 organisation_id=organisation_id,
                 organisation_name=organisation_name,
                 hpr_number=hpr_number,
+                specialties=self.specialties,
             )
             changed: list[Aggregate] = [candidate]
             if hpr_number is not None:
@@ -416,6 +420,9 @@ class KompetanseApplication(Application[UUID]):
         approver_name: str,
     ) -> Outcome:
         """R23: an approval made in the other portal version, applied at most once."""
+
+        if not ctx.identity.is_sync:
+            raise ForbiddenError("R23: only the sync job (role sync) imports approvals")
 
         def decide() -> Decision:
             candidate = self.find_candidate_for_person(hpr_number=hpr_number, sub=sub)

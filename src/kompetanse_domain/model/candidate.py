@@ -34,6 +34,7 @@ from kompetanse_domain.model.identity import (
 )
 
 SPECIALTIES = ("LIS1", "ALM", "SAM", "ARB")
+"""The portal's specialties when no catalogue says otherwise (the catalogue may add more)."""
 
 
 class PersonState(TypedDict):
@@ -158,6 +159,7 @@ class Candidate(PickleCopy, Aggregate):
         organisation_id: str,
         organisation_name: str,
         hpr_number: str | None = None,
+        specialties: tuple[str, ...] = SPECIALTIES,
     ) -> Candidate:
         """R1: a person registers themself as candidate, with a personal e-mail."""
         check_text(name, "name", "R1")
@@ -165,9 +167,9 @@ class Candidate(PickleCopy, Aggregate):
         check_text(organisation_name, "organisation.name", "R1")
         if not EMAIL_PATTERN.match(email):
             raise InvalidInputError(f"R1: {email!r} is not an e-mail address; give a personal one")
-        if specialty not in SPECIALTIES:
+        if specialty not in specialties:
             raise InvalidInputError(
-                f"specialty {specialty!r} is unknown; use one of {', '.join(SPECIALTIES)}"
+                f"specialty {specialty!r} is unknown; use one of {', '.join(specialties)}"
             )
         if hpr_number is not None and not (hpr_number.isdigit() and 4 <= len(hpr_number) <= 9):
             raise InvalidInputError("hpr_number must be 4 to 9 digits")

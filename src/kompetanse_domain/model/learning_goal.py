@@ -242,14 +242,19 @@ class LearningGoal(PickleCopy, Aggregate):
     def send_activity_for_signing(
         self, actor: Actor, *, activity_id: str, signer_sub: str, signer_name: str
     ) -> None:
-        """R9: the candidate sends an activity to a named supervisor (or the veileder)."""
+        """R9: the candidate sends an activity to a named supervisor (or the veileder).
+
+        An activity still waiting may be re-routed to another signer (the first one left,
+        or is away); a signed activity is final.
+        """
         check_role(actor, (Role.CANDIDATE,), "R9: only the candidate sends activities for signing")
         self.check_open()
         record = self.activity(activity_id)
-        if record["state"] not in (ActivityState.REGISTERED, ActivityState.REJECTED):
+        if record["state"] == ActivityState.SIGNED:
+            raise ActivityTransitionError("R9: activity is signed; a signed activity is final")
+        if record["state"] == ActivityState.SENT_FOR_SIGNING and record["signer_sub"] == signer_sub:
             raise ActivityTransitionError(
-                f"R9: activity is {record['state']}; only a registered or rejected activity "
-                "can be sent for signing"
+                f"R9: activity is already waiting for {record['signer_name']}'s signature"
             )
         self.trigger_event(
             self.ActivitySentForSigning,

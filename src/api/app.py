@@ -1,0 +1,77 @@
+"""The FastAPI application factory: routers, error table, observability (ADR 0008, 0009).
+
+`create_app(services)` only assembles; the services are built once per process
+by `kompetanse.bootstrap.build_services` (or by a test).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from importlib import metadata
+from typing import Any
+
+from fastapi import FastAPI
+
+from api.auth import TokenVerifier
+from api.deps import Services
+from api.errors import PROBLEM_JSON, install_error_handlers
+from api.observability import Metrics, RequestObservation
+from api.routes import commands, ops, queries
+
+MULTIPART_OVERHEAD = 64 * 1024
+
+DESCRIPTION = """
+Documentation of Norwegian doctors' specialist training (kompetanseportalen).
+
+Commands are recorded as events; queries read projections and may lag (send
+`X-Min-Position` with the `X-Event-Position` of your last command to read your
+own writes). Every request but `/healthz`, `/readyz` and `/metrics` needs
+`Authorization: Bearer <JWT>`. Errors are RFC 9457 problem details.
+"""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("kompetanse")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+def create_app(services: Services) -> FastAPI:
+    """The HTTP API over one set of services."""
+    if services.tokens is None:
+        services = dataclasses.replace(services, tokens=TokenVerifier(services.settings.tokens()))
+    app = FastAPI(title="Kompetanse", version=_version(), description=DESCRIPTION)
+    app.state.services = services
+    app.state.metrics = Metrics()
+    install_error_handlers(app)
+    app.include_router(ops.router)
+    app.include_router(commands.router, max_body_size=commands.JSON_BODY_LIMIT)
+    app.include_router(
+        commands.upload_router,
+        max_body_size=services.settings.max_upload + MULTIPART_OVERHEAD,
+    )
+    app.include_router(queries.router)
+    app.add_middleware(RequestObservation, metrics=app.state.metrics)
+    _document_problems_as_problem_json(app)
+    return app
+
+
+def _document_problems_as_problem_json(app: FastAPI) -> None:
+    """Error responses are `application/problem+json`, not `application/json`."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    for response in operation.get("responses", {}).values():
+                        content = response.get("content", {})
+                        body = content.get("application/json", {})
+                        if body.get("schema", {}).get("$ref", "").endswith("/Problem"):
+                            content[PROBLEM_JSON] = content.pop("application/json")
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,118 @@
+"""Bearer-token authentication: who is acting (ADR 0008).
+
+Tokens are JWTs signed with RS256 or ES256 by a trusted key. The header's `alg` is
+checked against that list *before* any key is looked up, so `none` and the HS*
+family (e.g. HS256 "signed" with the public key as secret) are refused outright.
+`exp`, `iss`, `aud` and `sub` are required. Every refusal is an
+`AuthenticationError` (401); a key set that cannot be fetched is
+`KeyUnavailableError` (503), because the token may well be good.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from api.jwks import KeySource, KeyUnavailableError, UnknownKeyError, key_source
+from api.settings import TokenSettings
+from kompetanse_domain.model.identity import Identity, PlatformRole
+
+ALGORITHMS = ("RS256", "ES256")
+LEEWAY_SECONDS = 30
+MAX_TOKEN_LENGTH = 16_384
+MAX_SUB_LENGTH = 255
+
+__all__ = ["ALGORITHMS", "AuthenticationError", "KeyUnavailableError", "Principal", "TokenVerifier"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The domain identity of a token, with the optional contact claims."""
+
+    identity: Identity
+    email: str | None = None
+    hpr_number: str | None = None
+
+
+class AuthenticationError(Exception):
+    """Raised when a request carries no token, or one we do not trust."""
+
+    def __init__(self, detail: str, *, token_given: bool = True) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.token_given = token_given
+
+
+class TokenVerifier:
+    """Checks bearer tokens against one issuer, audience and key source."""
+
+    def __init__(self, settings: TokenSettings, keys: KeySource | None = None) -> None:
+        self.issuer = settings.issuer
+        self.audience = settings.audience
+        self.keys = keys if keys is not None else key_source(settings.jwks)
+
+    def verify(self, token: str) -> Principal:
+        """The identity of a valid token; raises AuthenticationError otherwise."""
+        token = token.strip()
+        if not token or len(token) > MAX_TOKEN_LENGTH:
+            raise AuthenticationError("The bearer token is empty or too long")
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise AuthenticationError("The bearer token is not a JWT") from None
+        algorithm = header.get("alg")
+        if algorithm not in ALGORITHMS:
+            raise AuthenticationError(
+                f"Token algorithm {algorithm!r} is not accepted; use {' or '.join(ALGORITHMS)}"
+            )
+        try:
+            key = self.keys.key_for(token, header)
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=list(ALGORITHMS),
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=LEEWAY_SECONDS,
+                options={"require": ["exp", "iss", "aud", "sub"]},
+            )
+        except UnknownKeyError as error:
+            raise AuthenticationError(
+                f"The token is not signed by a trusted key: {error}"
+            ) from None
+        except jwt.ExpiredSignatureError:
+            raise AuthenticationError("The token has expired; get a new one") from None
+        except jwt.PyJWTError as error:
+            raise AuthenticationError(f"The token was refused: {error}") from None
+        except (ValueError, TypeError):
+            raise AuthenticationError("The token is malformed") from None
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    """`sub` (required), `name`, `email`, `hpr_number`, and `kompetanse_roles`."""
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUB_LENGTH:
+        raise AuthenticationError("The token's sub claim must be a non-empty string")
+    name = claims.get("name")
+    if not isinstance(name, str) or not name.strip():
+        name = sub
+    identity = Identity(sub=sub, name=name.strip()[:500], platform_roles=platform_roles(claims))
+    return Principal(
+        identity, _optional_text(claims, "email"), _optional_text(claims, "hpr_number")
+    )
+
+
+def _optional_text(claims: dict[str, Any], name: str) -> str | None:
+    value = claims.get(name)
+    return value.strip()[:320] if isinstance(value, str) and value.strip() else None
+
+
+def platform_roles(claims: dict[str, Any]) -> frozenset[PlatformRole]:
+    """Known roles of the `kompetanse_roles` claim; unknown ones are ignored."""
+    raw = claims.get("kompetanse_roles")
+    values = raw if isinstance(raw, list) else []
+    known = {role.value: role for role in PlatformRole}
+    return frozenset(known[value] for value in values if isinstance(value, str) and value in known)

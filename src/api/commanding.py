@@ -1,0 +1,136 @@
+"""From an HTTP request to one use case call and back (ADR 0009).
+
+A route parses its body and hands `Commander.run` one call of the application.
+The commander builds the `CommandContext` (identity, `If-Match` as expected
+version, `Idempotency-Key` with a fingerprint of method, path and canonical body)
+and answers with the outcome's value, `X-Event-Position` and `ETag`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from api.deps import IdentityDep, Projections, ServicesDep
+from api.observability import Metrics
+from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
+from kompetanse_domain.errors import VersionMismatchError
+from kompetanse_domain.model.identity import Identity
+
+_ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,18})"\s*$')
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=100,
+        description='The ETag you last saw, e.g. `"3"`; 412 if the resource has moved on.',
+    ),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[\x21-\x7e]{1,200}$",
+        description="A retry with the same key and body returns the first answer.",
+    ),
+]
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """`"3"` or `W/"3"` -> 3; `*` or no header -> None; anything else can never match."""
+    if if_match is None or if_match.strip() in ("", "*"):
+        return None
+    match = _ETAG.match(if_match)
+    if match is None:
+        raise VersionMismatchError(
+            f'If-Match {if_match[:40]!r} is not one ETag such as "3"; send the ETag you read'
+        )
+    return int(match.group(1))
+
+
+def canonical(body: BaseModel | dict[str, Any] | None) -> str:
+    data = body.model_dump(mode="json") if isinstance(body, BaseModel) else (body or {})
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Commander:
+    """One request's command: context in, response out."""
+
+    application: KompetanseApplication
+    projections: Projections
+    identity: Identity
+    method: str
+    path: str
+    route: str
+    if_match: str | None
+    idempotency_key: str | None
+    metrics: Metrics
+
+    def context(self, body: BaseModel | dict[str, Any] | None) -> CommandContext:
+        request_text = f"{self.method} {self.path}\n{canonical(body)}"
+        return CommandContext(
+            identity=self.identity,
+            expected_version=expected_version(self.if_match),
+            idempotency_key=self.idempotency_key,
+            fingerprint=hashlib.sha256(request_text.encode()).hexdigest(),
+        )
+
+    def wake_projections(self) -> None:
+        """Ask the in-process read side to look for the new events now (read your writes)."""
+        notify = getattr(self.projections, "notify", None)
+        if callable(notify):
+            notify()
+
+    def run(
+        self,
+        call: Callable[[CommandContext], Outcome],
+        body: BaseModel | dict[str, Any] | None = None,
+        *,
+        status: int = 200,
+    ) -> Response:
+        outcome = call(self.context(body))
+        headers = {"X-Event-Position": str(outcome.position)}
+        if outcome.version is not None:
+            headers["ETag"] = f'"{outcome.version}"'
+        if outcome.replayed:
+            headers["Idempotent-Replayed"] = "true"
+        else:
+            self.metrics.command_recorded(self.route, outcome.position)
+            self.wake_projections()
+        if status == 204:
+            return Response(status_code=204, headers=headers)
+        return JSONResponse(outcome.value, status_code=status, headers=headers)
+
+
+def commander(
+    request: Request,
+    services: ServicesDep,
+    identity: IdentityDep,
+    if_match: IfMatch = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Commander:
+    route = getattr(request.scope.get("route"), "path", request.url.path)
+    return Commander(
+        application=services.application,
+        projections=services.projections,
+        identity=identity,
+        method=request.method,
+        path=request.url.path,
+        route=route,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
+        metrics=request.app.state.metrics,
+    )
+
+
+CommandDep = Annotated[Commander, Depends(commander)]

@@ -1,0 +1,93 @@
+"""What a route may ask for: the wired services and the authenticated identity.
+
+`Annotated` aliases in one place, as in fastapi's full-stack template (STYLE);
+the services are built once per process by `kompetanse.bootstrap` (ADR 0008).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.attachments import AttachmentStore
+from api.auth import AuthenticationError, Principal, TokenVerifier
+from api.settings import Settings
+from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.errors import ForbiddenError
+from kompetanse_domain.model.identity import Identity, PlatformRole
+
+
+class Projections(Protocol):
+    """What the API uses of `projections.service.ProjectionService`."""
+
+    queries: Any
+
+    def position(self) -> int: ...
+
+    def wait_for(self, position: int, timeout: float) -> bool: ...
+
+    def status(self) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class Services:
+    """One per process: the application, the read side, settings, files, token checks."""
+
+    application: KompetanseApplication
+    projections: Projections
+    settings: Settings
+    attachments: AttachmentStore
+    tokens: TokenVerifier | None = None
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A JWT from the identity provider (HelseID), or `kompetanse dev-token`.",
+)
+
+
+def current_principal(
+    request: Request,
+    services: ServicesDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The verified token's principal; 401 when the token is missing or not trusted."""
+    if credentials is None:
+        raise AuthenticationError(
+            "Send Authorization: Bearer <token> (see `kompetanse dev-token`)", token_given=False
+        )
+    assert services.tokens is not None, "create_app sets the token verifier"
+    principal = services.tokens.verify(credentials.credentials)
+    request.state.sub = principal.identity.sub
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def current_identity(principal: PrincipalDep) -> Identity:
+    return principal.identity
+
+
+IdentityDep = Annotated[Identity, Depends(current_identity)]
+
+
+def sync_identity(identity: IdentityDep) -> Identity:
+    """R23: only the sync job (platform role `sync`) may push approvals between portals."""
+    if PlatformRole.SYNC not in identity.platform_roles:
+        raise ForbiddenError("R23: only the sync job (role sync) may import approvals")
+    return identity
+
+
+SyncIdentityDep = Annotated[Identity, Depends(sync_identity)]

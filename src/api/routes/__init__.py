@@ -1,0 +1,1 @@
+"""HTTP routes: commands (POST/PUT/DELETE), queries (GET, projections) and operations."""

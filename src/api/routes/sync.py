@@ -1,0 +1,30 @@
+"""Approvals synchronised from the other portal version (R23, ADR 0009)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from api.commanding import CommandDep
+from api.deps import SyncIdentityDep
+from api.responses import COMMAND_PROBLEMS, ApprovalImported
+from api.schemas import ImportApproval
+
+router = APIRouter(tags=["sync"], responses=COMMAND_PROBLEMS)
+
+
+@router.post("/v1/sync/approvals", response_model=ApprovalImported)
+def import_approval(body: ImportApproval, _: SyncIdentityDep, cmd: CommandDep) -> Response:
+    """R23: record a goal approved in the other portal; a repeated event applies nothing."""
+    return cmd.run(
+        lambda ctx: cmd.application.import_approval(
+            ctx,
+            hpr_number=body.person.hpr_number,
+            sub=body.person.sub,
+            goal_code=body.goal_code,
+            source_portal=body.source_portal,
+            source_event_id=body.source_event_id,
+            approved_at=body.approved_at,
+            approver_name=body.approver_name,
+        ),
+        body,
+    )

@@ -1,0 +1,134 @@
+"""Settings of a running portal, read once from the environment (ADR 0008).
+
+A plain dataclass, so tests build one directly. Identity runs in one of two modes:
+OIDC (all three `KOMPETANSE_OIDC_*` set) or embedded/dev (none set), where the
+server trusts tokens signed by a key pair in `<data dir>/dev-keys/`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kompetanse_domain.application.store import DEFAULT_DATA_DIR, default_database_url
+
+DEV_ISSUER = "kompetanse-dev"
+DEV_AUDIENCE = "kompetanse"
+DEV_KEYS_DIR = "dev-keys"
+DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
+PROJECTION_MODES = ("inline", "external")
+CIPHER_KEY_SIZES = (16, 24, 32)
+
+
+class SettingsError(ValueError):
+    """Raised when an environment setting is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class TokenSettings:
+    """Whom to trust: issuer, audience and where the signing keys are (URL or file)."""
+
+    issuer: str
+    audience: str
+    jwks: str
+    dev_mode: bool
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the API and its wiring read from the environment."""
+
+    data_dir: Path = field(default_factory=lambda: Path(DEFAULT_DATA_DIR))
+    database_url: str = ""
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks: str | None = None
+    portal_id: str = "municipal"
+    projections: str = "inline"
+    max_upload: int = DEFAULT_MAX_UPLOAD
+    # AES key (base64) for event payloads and snapshots at rest (ADR 0010); never in repr.
+    cipher_key: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", default_database_url(self.data_dir))
+        if self.projections not in PROJECTION_MODES:
+            raise SettingsError(
+                f"KOMPETANSE_PROJECTIONS={self.projections!r}: use 'inline' or 'external'"
+            )
+        if self.max_upload < 1:
+            raise SettingsError("KOMPETANSE_MAX_UPLOAD must be a positive number of bytes")
+        given = [self.oidc_issuer, self.oidc_audience, self.oidc_jwks]
+        if any(given) and not all(given):
+            raise SettingsError(
+                "Set all of KOMPETANSE_OIDC_ISSUER, KOMPETANSE_OIDC_AUDIENCE and "
+                "KOMPETANSE_OIDC_JWKS, or none of them for embedded/dev tokens"
+            )
+        if self.cipher_key is not None:
+            _check_cipher_key(self.cipher_key)
+
+    @property
+    def dev_mode(self) -> bool:
+        return not self.oidc_issuer
+
+    @property
+    def dev_keys_dir(self) -> Path:
+        return self.data_dir / DEV_KEYS_DIR
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def catalogue_dir(self) -> Path:
+        return self.data_dir / "catalogue"
+
+    def tokens(self) -> TokenSettings:
+        """The issuer, audience and JWKS source tokens are checked against."""
+        if self.oidc_issuer and self.oidc_audience and self.oidc_jwks:
+            return TokenSettings(self.oidc_issuer, self.oidc_audience, self.oidc_jwks, False)
+        return TokenSettings(
+            DEV_ISSUER, DEV_AUDIENCE, str(self.dev_keys_dir / "jwks.json"), dev_mode=True
+        )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def get(name: str) -> str | None:
+            value = env.get(f"KOMPETANSE_{name}", "").strip()
+            return value or None
+
+        max_upload = get("MAX_UPLOAD")
+        try:
+            upload = int(max_upload) if max_upload else DEFAULT_MAX_UPLOAD
+        except ValueError:
+            raise SettingsError(f"KOMPETANSE_MAX_UPLOAD={max_upload!r} is not a number") from None
+        return cls(
+            data_dir=Path(get("DATA_DIR") or DEFAULT_DATA_DIR),
+            database_url=get("DATABASE_URL") or "",
+            oidc_issuer=get("OIDC_ISSUER"),
+            oidc_audience=get("OIDC_AUDIENCE"),
+            oidc_jwks=get("OIDC_JWKS"),
+            portal_id=get("PORTAL_ID") or "municipal",
+            projections=get("PROJECTIONS") or "inline",
+            max_upload=upload,
+            cipher_key=get("CIPHER_KEY"),
+        )
+
+
+def _check_cipher_key(key: str) -> None:
+    """A base64 AES key of 16, 24 or 32 bytes, as `kompetanse keys cipher` prints."""
+    try:
+        size = len(base64.b64decode(key.encode("ascii"), validate=True))
+    except (binascii.Error, UnicodeEncodeError):
+        size = -1
+    if size not in CIPHER_KEY_SIZES:
+        raise SettingsError(
+            "KOMPETANSE_CIPHER_KEY is not a base64 AES key of 16, 24 or 32 bytes; "
+            "make one with `kompetanse keys cipher`"
+        )

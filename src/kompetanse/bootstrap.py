@@ -1,0 +1,57 @@
+"""Wiring: the one place that builds the process's services (STYLE 1, ADR 0008).
+
+One `KompetanseApplication` per process (each opens its own PostgreSQL pool), the
+catalogue with imported plans from `<data dir>/catalogue`, the projections
+(running in this process unless `KOMPETANSE_PROJECTIONS=external`), the
+attachment store, and in dev mode the dev key pair. With `KOMPETANSE_CIPHER_KEY` the
+stored events and snapshots are encrypted (ADR 0010); before anything else runs, the
+first and the last stored event are decoded, so a wrong or missing key stops the
+start-up with `StoreUnreadableError` instead of failing later.
+"""
+
+from __future__ import annotations
+
+from api.attachments import AttachmentStore
+from api.auth import TokenVerifier
+from api.deps import Services
+from api.settings import Settings
+from kompetanse.devkeys import ensure_dev_keys
+from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.application.store import event_store_env, views_database_url
+from kompetanse_domain.application.store_check import check_store_readable
+from kompetanse_domain.catalogue import load_catalogue
+from projections.service import ProjectionService
+
+
+def build_services(settings: Settings) -> Services:
+    """Everything a running portal needs, started."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.dev_mode:
+        ensure_dev_keys(settings.data_dir)
+    application = KompetanseApplication(
+        env=event_store_env(settings.database_url, cipher_key=settings.cipher_key),
+        catalogue=load_catalogue(extra_dir=settings.catalogue_dir),
+    )
+    try:
+        check_store_readable(application)
+    except BaseException:
+        application.close()
+        raise
+    projections = ProjectionService(application, views_database_url(settings.database_url))
+    if settings.projections == "inline":
+        projections.start()
+    return Services(
+        application=application,
+        projections=projections,
+        settings=settings,
+        attachments=AttachmentStore(settings.attachments_dir),
+        tokens=TokenVerifier(settings.tokens()),
+    )
+
+
+def close_services(services: Services) -> None:
+    """Stop the projections, then close the views' and the store's connections."""
+    projections = services.projections
+    if isinstance(projections, ProjectionService):
+        projections.close()
+    services.application.close()

@@ -1,0 +1,88 @@
+"""The `kompetanse` command: serve the API, print dev tokens, manage the catalogue.
+
+Sub-apps of other areas (`projections`, `audit`, `sync`) are mounted here with
+`app.add_typer(...)`; each lives in its own `cli_*.py` module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.settings import Settings, SettingsError
+from kompetanse.cli_catalogue import catalogue_app
+from kompetanse.cli_projections import projections_app
+from kompetanse.devkeys import mint_dev_token
+
+app = typer.Typer(help="Kompetanse: specialist training documentation.", no_args_is_help=True)
+app.add_typer(catalogue_app, name="catalogue")
+app.add_typer(projections_app, name="projections")
+app.add_typer(__import__("kompetanse.cli_keys").cli_keys.keys_app, name="keys")
+
+DEMO_USER = ("demo-lis", "Demo LIS")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        typer.echo(f"kompetanse: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the HTTP API (uvicorn), with the projections in-process unless external."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.observability import configure_logging
+    from kompetanse.bootstrap import build_services, close_services
+
+    settings = _settings()
+    configure_logging()
+    services = build_services(settings)
+    base = f"http://{host}:{port}"
+    typer.echo(f"Kompetanse API on {base} (store: {settings.database_url.split('@')[-1]})")
+    typer.echo(f"API documentation: {base}/docs")
+    if settings.dev_mode:
+        token = mint_dev_token(settings.data_dir, sub=DEMO_USER[0], name=DEMO_USER[1])
+        typer.echo(f"Dev mode. A token for {DEMO_USER[1]} ({DEMO_USER[0]}), valid 12 hours:")
+        typer.echo(f"  Authorization: Bearer {token}")
+        typer.echo("More: kompetanse dev-token --sub SUB --name NAME [--role auditor]")
+    try:
+        uvicorn.run(create_app(services), host=host, port=port, access_log=False, log_config=None)
+    finally:
+        close_services(services)
+
+
+@app.command("dev-token")
+def dev_token(
+    sub: Annotated[str, typer.Option(help="The person's subject id.")],
+    name: Annotated[str, typer.Option(help="The person's name.")],
+    role: Annotated[
+        list[str] | None, typer.Option(help="Platform role: auditor, sync, admin (repeatable).")
+    ] = None,
+    email: Annotated[str | None, typer.Option(help="E-mail claim.")] = None,
+    hpr: Annotated[str | None, typer.Option(help="HPR number claim.")] = None,
+    hours: Annotated[float, typer.Option(min=0.01, max=24 * 30, help="Lifetime.")] = 12,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Data directory (default $KOMPETANSE_DATA_DIR or ./var).")
+    ] = None,
+) -> None:
+    """Print a bearer token the server trusts in embedded/dev mode."""
+    settings = _settings()
+    if not settings.dev_mode:
+        typer.echo("kompetanse: OIDC is configured; dev tokens would not be trusted", err=True)
+        raise typer.Exit(2)
+    folder = data_dir if data_dir is not None else settings.data_dir
+    typer.echo(
+        mint_dev_token(
+            folder, sub=sub, name=name, roles=role or [], email=email, hpr_number=hpr, hours=hours
+        )
+    )

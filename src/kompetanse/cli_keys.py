@@ -1,0 +1,55 @@
+"""`kompetanse keys ...`: the key that encrypts stored events at rest (ADR 0010).
+
+`cipher` prints a new AES-256 key (base64) for `KOMPETANSE_CIPHER_KEY`; `check` decodes
+the first and the last stored event with the key in the environment, so an operator
+can try a key before starting the server. The main CLI mounts this app with
+`app.add_typer(keys_app, name="keys")`.
+"""
+
+from __future__ import annotations
+
+import typer
+from eventsourcing.cryptography import AESCipher
+
+from api.settings import Settings, SettingsError
+from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.application.store import event_store_env
+from kompetanse_domain.application.store_check import StoreUnreadableError, check_store_readable
+from kompetanse_domain.catalogue import load_catalogue
+
+EXIT_REFUSED = 2
+KEY_BYTES = 32
+
+keys_app = typer.Typer(
+    help="Encryption at rest: make a cipher key, check that a key reads the store.",
+    no_args_is_help=True,
+)
+
+
+@keys_app.command("cipher")
+def cipher() -> None:
+    """Print a new AES-256 key for KOMPETANSE_CIPHER_KEY (keep it outside the database)."""
+    typer.echo(AESCipher.create_key(KEY_BYTES))
+
+
+@keys_app.command("check")
+def check() -> None:
+    """Decode the first and the last stored event with KOMPETANSE_CIPHER_KEY (or none)."""
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        typer.echo(f"kompetanse: {error}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from None
+    application = KompetanseApplication(
+        env=event_store_env(settings.database_url, cipher_key=settings.cipher_key),
+        catalogue=load_catalogue(extra_dir=settings.catalogue_dir),
+    )
+    try:
+        checked = check_store_readable(application)
+    except StoreUnreadableError as error:
+        typer.echo(f"kompetanse: {error}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from None
+    finally:
+        application.close()
+    mode = "encrypted" if settings.cipher_key else "not encrypted"
+    typer.echo(f"The store is readable ({mode}; {checked} stored events decoded).")

@@ -1,0 +1,113 @@
+"""`kompetanse projections ...`: follow the store, rebuild a view, show lag (ADR 0004).
+
+`run` is the follower for deployments with `KOMPETANSE_PROJECTIONS=external`;
+`rebuild [NAME]` rebuilds one view (or all) from position 0 and swaps it in while
+the API keeps answering; `status` prints each view's position and lag. Settings
+come from the environment like the server's (`KOMPETANSE_DATABASE_URL`, else a
+SQLite file in `KOMPETANSE_DATA_DIR`, default `./var`). The main CLI mounts this
+app with `app.add_typer(projections_app, name="projections")`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from api.settings import Settings, SettingsError
+from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.application.store import event_store_env, views_database_url
+from kompetanse_domain.catalogue import load_catalogue
+from projections.service import ProjectionService
+
+EXIT_REFUSED = 2
+EXIT_NOT_ALIVE = 3
+
+projections_app = typer.Typer(
+    help="The read side: follow the event store, rebuild a view, show each view's lag.",
+    no_args_is_help=True,
+)
+
+
+@contextmanager
+def _service() -> Iterator[ProjectionService]:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        typer.echo(f"kompetanse: {error}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from None
+    application = KompetanseApplication(
+        env=event_store_env(settings.database_url),
+        catalogue=load_catalogue(extra_dir=settings.catalogue_dir),
+    )
+    try:
+        service = ProjectionService(application, views_database_url(settings.database_url))
+        try:
+            yield service
+        finally:
+            service.close()
+    finally:
+        application.close()
+
+
+@projections_app.command("run")
+def run() -> None:
+    """Follow the store in the foreground until SIGTERM or Ctrl-C."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with _service() as service:
+
+        def stop(signum: int, _: FrameType | None) -> None:
+            logging.getLogger("projections").info("signal %d: stopping", signum)
+            service.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        typer.echo(f"Following the event store for: {', '.join(service.schema.views)}")
+        service.run()
+
+
+@projections_app.command("rebuild")
+def rebuild(
+    name: Annotated[
+        str | None, typer.Argument(help="The view to rebuild (default: every view).")
+    ] = None,
+) -> None:
+    """Rebuild a view from position 0 into new tables, then swap them in atomically."""
+    with _service() as service:
+        try:
+            positions = service.rebuild(name, progress=True)
+        except KeyError as error:
+            typer.echo(f"kompetanse: {error.args[0]}", err=True)
+            raise typer.Exit(EXIT_REFUSED) from None
+        for view, position in positions.items():
+            typer.echo(f"{view}: rebuilt and swapped in at position {position}")
+
+
+@projections_app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
+    """Each view's position and lag (events, seconds); exit 3 when one is not followed."""
+    with _service() as service:
+        views = service.status()
+    if as_json:
+        typer.echo(json.dumps([dataclasses.asdict(view) for view in views], indent=2))
+    else:
+        typer.echo(f"{'view':<12} {'position':>10} {'lag':>8} {'lag s':>9}  state")
+        for view in views:
+            state = "alive" if view.alive else "NOT FOLLOWED"
+            if view.error:
+                state = f"STOPPED: {view.error}"
+            typer.echo(
+                f"{view.name:<12} {view.position:>10} {view.lag_events:>8} "
+                f"{view.lag_seconds:>9.1f}  {state}"
+            )
+    if not all(view.alive for view in views):
+        raise typer.Exit(EXIT_NOT_ALIVE)

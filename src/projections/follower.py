@@ -1,0 +1,192 @@
+"""The follower: read a batch from the store, apply it to each view exactly once (ADR 0004).
+
+For each view a batch is one transaction: lock the view's tracking row, check
+that its generation and position are what we applied last (else someone else
+moved it: reload, apply nothing), write the rows, write the new position, commit.
+A crash anywhere before the commit loses nothing and doubles nothing.
+
+A view that fails on an event stops (this process will not apply more to it),
+logs the view and the event's position, and records the error; the event is
+never skipped. Events before it in the batch are applied first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import Notification
+from sqlalchemy.exc import DBAPIError
+
+from projections import tracking
+from projections.applying import EventFailedError, apply_batch
+from projections.base import ViewProjection
+from projections.db import ViewDatabase
+from projections.schema import ViewSchema
+from projections.store import StoreReader
+
+log = logging.getLogger("projections")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ViewState:
+    view: ViewProjection[Any]
+    generation: int
+    position: int
+    error: str | None = None
+
+
+class _MovedError(Exception):
+    def __init__(self, row: tracking.TrackingRow) -> None:
+        self.row = row
+
+
+class Follower:
+    """Applies the store's events to every view; `step()` does one batch."""
+
+    def __init__(
+        self, db: ViewDatabase, schema: ViewSchema, reader: StoreReader, batch_size: int = 500
+    ) -> None:
+        self.db, self.schema, self.reader = db, schema, reader
+        self.batch_size = batch_size
+        self.before_commit: Callable[[str, int], None] | None = None  # a test hook
+        self.advanced = threading.Condition()
+        self._lock = threading.RLock()
+        with db.read() as conn:
+            rows = tracking.read_all(conn)
+        self.states = {
+            name: ViewState(view, rows[name].generation, rows[name].position)
+            for name, view in schema.views.items()
+        }
+        # PostgreSQL: the views' transactions of a batch run side by side (each waits
+        # on round trips, not on the others); SQLite has one writer at a time anyway.
+        self._pool = (
+            None
+            if db.is_sqlite
+            else ThreadPoolExecutor(len(schema.views), thread_name_prefix="projection")
+        )
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def live(self) -> list[ViewState]:
+        return [state for state in self.states.values() if state.error is None]
+
+    def step(self) -> int:
+        """Apply the next batch to every live view; returns how many events were read.
+
+        Views at the same position (the usual case) share one read of the store; a view
+        that is far behind (new, or rebuilt elsewhere) does not hold the others back.
+        """
+        with self._lock:
+            groups: dict[int, list[ViewState]] = {}
+            for state in self.live():
+                groups.setdefault(state.position, []).append(state)
+            work: list[tuple[ViewState, Sequence[Notification]]] = []
+            read = 0
+            for position, states in groups.items():
+                batch = self.reader.read(position, self.batch_size)
+                read = max(read, len(batch))
+                work.extend((state, batch) for state in states if batch)
+            decoded: dict[int, Any] = {}
+            if self._pool is None or len(work) < 2:
+                for state, batch in work:
+                    self._apply(state, batch, decoded)
+            else:
+                futures = [self._pool.submit(self._apply, s, batch, decoded) for s, batch in work]
+                wait(futures)
+                for future in futures:
+                    future.result()  # re-raises a lost connection: the runner retries
+            if work:
+                with self.advanced:
+                    self.advanced.notify_all()
+            return read
+
+    def beat(self) -> None:
+        """Stamp the live views' heartbeat (status reads it from any process)."""
+        names = [state.view.name for state in self.live()]
+        if names:
+            with self.db.write() as conn:
+                tracking.beat(conn, names, utc_now())
+
+    def _apply(
+        self, state: ViewState, todo: Sequence[Notification], decoded: dict[int, Any]
+    ) -> None:
+        name = state.view.name
+        locked = False
+        try:
+            with self.db.write() as conn:
+                row = tracking.lock(conn, name)
+                locked = True
+                if (row.generation, row.position) != (state.generation, state.position):
+                    raise _MovedError(row)
+                tables = self.schema.tables(name, row.generation)
+                apply_batch(state.view, conn, tables, todo, self.reader, decoded)
+                position = todo[-1].id
+                tracking.advance(
+                    conn, name, generation=row.generation, position=position, now=utc_now()
+                )
+                if self.before_commit is not None:
+                    self.before_commit(name, position)
+        except _MovedError as moved:
+            log.info(
+                "view %r was moved to position %d elsewhere; resuming there",
+                name,
+                moved.row.position,
+            )
+            state.generation, state.position = moved.row.generation, moved.row.position
+            return
+        except Exception as error:
+            if not locked or _is_transient(error):
+                raise  # the views database is unreachable or busy: the runner retries
+            self._stop_view(state, todo, decoded, error)
+            return
+        state.position = position
+
+    def _stop_view(
+        self,
+        state: ViewState,
+        todo: Sequence[Notification],
+        decoded: dict[int, Any],
+        error: Exception,
+    ) -> None:
+        name = state.view.name
+        if isinstance(error, EventFailedError):
+            before = [n for n in todo if n.id < error.notification.id]
+            if before:
+                self._apply(state, before, decoded)
+            message = str(error)
+        else:
+            message = (
+                f"view {name!r} failed to commit the batch ending at position {todo[-1].id}: "
+                f"{type(error).__name__}: {error}"
+            )
+        log.error(
+            "projection %s stopped at position %d and will not skip the event: %s",
+            name,
+            state.position,
+            message,
+            exc_info=error,
+        )
+        state.error = message
+        try:
+            with self.db.write() as conn:
+                tracking.record_error(conn, name, message)
+        except Exception:  # the log line above already says what failed
+            log.exception("could not record the error of view %r", name)
+
+
+def _is_transient(error: BaseException) -> bool:
+    """A lost or unreachable database: retry the batch later, the view is fine."""
+    cause = error.error if isinstance(error, EventFailedError) else error
+    return isinstance(cause, DBAPIError) and bool(cause.connection_invalidated)

@@ -1,0 +1,85 @@
+"""GET /v1/candidates/{cid}/goals/{code}: state, activities, comments, approver, times."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+
+from kompetanse_domain.catalogue import Catalogue, UnknownGoalError
+from projections.queries.read import ReadTx, person
+from projections.views.goals_tables import GoalTables
+
+
+def goal_title(catalogue: Catalogue, code: str) -> str:
+    try:
+        return catalogue.goal(code).title
+    except UnknownGoalError:
+        return ""
+
+
+def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> dict[str, Any] | None:
+    t: GoalTables = r.t("goals")
+    g = t.goal.c
+    row = r.conn.execute(
+        select(t.goal).where((g.candidate_id == str(cid)) & (g.code == code))
+    ).first()
+    if row is None:
+        return None
+    a = t.activity.c
+    activities = r.conn.execute(
+        select(t.activity).where(a.goal_id == row.goal_id).order_by(a.registered_at, a.activity_id)
+    ).all()
+    c = t.comment.c
+    comments = r.conn.execute(
+        select(t.comment).where(c.goal_id == row.goal_id).order_by(c.written_at, c.comment_id)
+    ).all()
+    return {
+        "candidate_id": row.candidate_id,
+        "code": row.code,
+        "title": goal_title(catalogue, row.code),
+        "plan_code": row.plan_code,
+        "catalogue_version": row.catalogue_version,
+        "state": row.state,
+        "withdrawn": row.withdrawn,
+        "completed_on": row.completed_on,
+        "sent_for_approval_at": row.sent_at,
+        "comment": row.send_comment,
+        "approver": person(row.approver_sub, row.approver_name),
+        "decided_by": person(row.decided_by_sub, row.decided_by_name),
+        "decided_at": row.decided_at,
+        "decision_comment": row.decision_comment,
+        "imported_from": list(row.imported_from or []),
+        "opened_at": row.opened_at,
+        "updated_at": row.updated_at,
+        "version": row.version,
+        "activities": [
+            {
+                "activity_id": act.activity_id,
+                "title": act.title,
+                "kind": act.kind,
+                "fulfilled_on": act.fulfilled_on,
+                "activity_code": act.activity_code,
+                "count": act.count,
+                "note": act.note,
+                "attachment_id": act.attachment_id,
+                "state": act.state,
+                "signer": person(act.signer_sub, act.signer_name),
+                "decision_comment": act.decision_comment,
+                "registered_at": act.registered_at,
+                "sent_for_signing_at": act.sent_at,
+                "decided_at": act.decided_at,
+            }
+            for act in activities
+        ],
+        "comments": [
+            {
+                "comment_id": com.comment_id,
+                "author": person(com.author_sub, com.author_name),
+                "text": com.text,
+                "written_at": com.written_at,
+            }
+            for com in comments
+        ],
+    }

@@ -1,0 +1,56 @@
+"""GET /v1/supervisors/me/signing-requests: activities waiting for the actor's signature."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import and_, exists, select
+
+from kompetanse_domain.model.learning_goal import ActivityState
+from projections.queries.read import ReadTx, person
+from projections.views.inbox import InboxTables
+
+
+def list_signing_requests(r: ReadTx, sub: str) -> list[dict[str, Any]]:
+    t: InboxTables = r.t("inbox")
+    a, g, c, s = t.activity.c, t.goal.c, t.candidate.c, t.signer.c
+    may_sign = exists().where(and_(s.candidate_id == g.candidate_id, s.sub == sub))
+    rows = r.conn.execute(
+        select(
+            t.activity,
+            g.code.label("goal_code"),
+            g.candidate_id,
+            c.sub.label("candidate_sub"),
+            c.name.label("candidate_name"),
+        )
+        .join(t.goal, g.goal_id == a.goal_id)
+        .join(t.candidate, c.candidate_id == g.candidate_id)
+        .where(
+            (a.signer_sub == sub)
+            & (a.state == ActivityState.SENT_FOR_SIGNING)
+            & ~g.withdrawn
+            & may_sign
+        )
+        .order_by(a.sent_at, a.activity_id)
+    ).all()
+    return [
+        {
+            "activity_id": row.activity_id,
+            "candidate": {
+                "candidate_id": row.candidate_id,
+                "sub": row.candidate_sub,
+                "name": row.candidate_name,
+            },
+            "goal_code": row.goal_code,
+            "title": row.title,
+            "kind": row.kind,
+            "fulfilled_on": row.fulfilled_on,
+            "activity_code": row.activity_code,
+            "count": row.count,
+            "attachment_id": row.attachment_id,
+            "state": row.state,
+            "sent_at": row.sent_at,
+            "signer": person(row.signer_sub, row.signer_name),
+        }
+        for row in rows
+    ]

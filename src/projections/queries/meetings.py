@@ -1,0 +1,77 @@
+"""GET /v1/meetings/{mid} and GET /v1/candidates/{cid}/meetings (R15-R18)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, select
+
+from projections.queries.read import ReadTx, person
+from projections.views.meetings import MeetingTables
+
+
+def _summary(row: Row[Any]) -> dict[str, Any]:
+    return {
+        "meeting_id": row.meeting_id,
+        "candidate_id": row.candidate_id,
+        "state": row.state,
+        "scheduled_for": row.scheduled_for,
+        "planned_minutes": row.planned_minutes,
+        "held_on": row.held_on,
+        "duration_minutes": row.duration_minutes,
+        "veileder": person(row.veileder_sub, row.veileder_name),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "version": row.version,
+    }
+
+
+def list_meetings(r: ReadTx, cid: UUID) -> list[dict[str, Any]]:
+    t: MeetingTables = r.t("meetings")
+    m = t.meeting.c
+    rows = r.conn.execute(
+        select(t.meeting)
+        .where(m.candidate_id == str(cid))
+        .order_by(m.scheduled_for, m.created_at, m.meeting_id)
+    ).all()
+    return [_summary(row) for row in rows]
+
+
+def get_meeting(r: ReadTx, mid: UUID) -> dict[str, Any] | None:
+    t: MeetingTables = r.t("meetings")
+    row = r.conn.execute(select(t.meeting).where(t.meeting.c.meeting_id == str(mid))).first()
+    if row is None:
+        return None
+    p = t.preparation.c
+    preparations = r.conn.execute(
+        select(t.preparation).where(p.meeting_id == row.meeting_id).order_by(p.author_role)
+    ).all()
+    c = t.change.c
+    changes = r.conn.execute(
+        select(t.change).where(c.meeting_id == row.meeting_id).order_by(c.version)
+    ).all()
+    return {
+        **_summary(row),
+        "preparations": [
+            {
+                "author_role": prep.author_role,
+                "author": person(prep.author_sub, prep.author_name),
+                "text": prep.text,
+                "written_at": prep.written_at,
+            }
+            for prep in preparations
+        ],
+        "summary": row.summary,
+        "goals_discussed": list(row.goals_discussed or []),
+        "changes": [
+            {
+                "version": change.version,
+                "at": change.at,
+                "actor": person(change.sub, change.name),
+                "what": change.what,
+                "detail": dict(change.detail or {}),
+            }
+            for change in changes
+        ],
+    }

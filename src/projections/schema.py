@@ -1,0 +1,51 @@
+"""Which tables each view generation has, and creating or dropping them (ADR 0004)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, MetaData
+
+from projections import tracking
+from projections.base import ViewProjection
+
+
+class ViewSchema:
+    """The views by name, and their tables per generation (built once, then cached)."""
+
+    def __init__(self, views: Sequence[ViewProjection[Any]]) -> None:
+        self.views = {view.name: view for view in views}
+        self._generations: dict[tuple[str, int], tuple[MetaData, Any]] = {}
+        self._lock = threading.Lock()
+
+    def _generation(self, name: str, generation: int) -> tuple[MetaData, Any]:
+        key = (name, generation)
+        with self._lock:
+            found = self._generations.get(key)
+            if found is None:
+                md = MetaData()
+                found = (md, self.views[name].define(md, generation))
+                self._generations[key] = found
+            return found
+
+    def tables(self, name: str, generation: int) -> Any:
+        """The view's tables of that generation (its `define` dataclass)."""
+        return self._generation(name, generation)[1]
+
+    def metadata(self, name: str, generation: int) -> MetaData:
+        return self._generation(name, generation)[0]
+
+    def create(self, conn: Connection, name: str, generation: int) -> None:
+        self.metadata(name, generation).create_all(conn, checkfirst=True)
+
+    def drop(self, conn: Connection, name: str, generation: int) -> None:
+        self.metadata(name, generation).drop_all(conn, checkfirst=True)
+
+    def install(self, conn: Connection) -> None:
+        """Create the tracking table, each view's row and its live tables when missing."""
+        tracking.metadata.create_all(conn, checkfirst=True)
+        for name in self.views:
+            row = tracking.ensure(conn, name)
+            self.create(conn, name, row.generation)

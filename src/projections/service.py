@@ -1,0 +1,162 @@
+"""`ProjectionService`: follow the store, answer queries, report status, rebuild (ADR 0004).
+
+One per process, wired by `kompetanse.bootstrap`:
+
+    service = ProjectionService(application, views_database_url(database_url))
+    service.start()            # background follower (unless KOMPETANSE_PROJECTIONS=external)
+    service.queries.get_goal(cid, "ALM-001")
+    service.wait_for(position, timeout=5.0)   # read-your-writes (X-Min-Position)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from kompetanse_domain.application import KompetanseApplication
+from projections import tracking
+from projections.base import ViewProjection
+from projections.db import ViewDatabase
+from projections.follower import Follower, utc_now
+from projections.queries import Queries
+from projections.rebuild import rebuild_view
+from projections.runner import Runner
+from projections.schema import ViewSchema
+from projections.status import ProjectionStatus, view_status
+from projections.store import StoreReader
+from projections.views import all_views
+
+HEARTBEAT_TIMEOUT = 10.0
+
+
+class ProjectionService:
+    def __init__(
+        self,
+        application: KompetanseApplication,
+        views_url: str,
+        *,
+        views: Sequence[ViewProjection[Any]] | None = None,
+        batch_size: int = 500,
+        idle_sleep: float = 0.1,
+        heartbeat_timeout: float = HEARTBEAT_TIMEOUT,
+    ) -> None:
+        self.application = application
+        self.db = ViewDatabase(views_url)
+        self.schema = ViewSchema(views if views is not None else all_views())
+        self.reader = StoreReader(application)
+        with self.db.write() as conn:
+            self.db.lock_schema(conn)
+            self.schema.install(conn)
+        self.follower = Follower(self.db, self.schema, self.reader, batch_size)
+        self.queries = Queries(self.db, self.schema, application.catalogue)
+        self.heartbeat_timeout = heartbeat_timeout
+        self.runner = Runner(self.follower, idle_sleep=idle_sleep)
+        self._started = False
+
+    @property
+    def batch_size(self) -> int:
+        return self.follower.batch_size
+
+    @batch_size.setter
+    def batch_size(self, value: int) -> None:
+        self.follower.batch_size = value
+
+    def start(self) -> None:
+        """Follow the store in a background thread."""
+        self._started = True
+        self.runner.start()
+
+    def run(self) -> None:
+        """Follow the store in this thread until `stop()` (`kompetanse projections run`)."""
+        self._started = True
+        self.runner.run()
+
+    def stop(self) -> None:
+        self.runner.stop()
+
+    def close(self) -> None:
+        self.stop()
+        self.follower.close()
+        self.db.dispose()
+
+    def notify(self) -> None:
+        """Something was written in this process: look for it now rather than after a nap."""
+        self.runner.wake.set()
+
+    def catch_up(self) -> int:
+        """Apply everything pending, in this thread; returns how many events were read."""
+        total = 0
+        while processed := self.follower.step():
+            total += processed
+        return total
+
+    def position(self) -> int:
+        """The lowest position any view has applied."""
+        with self.db.read() as conn:
+            rows = tracking.read_all(conn)
+        return min((rows[name].position for name in self.schema.views), default=0)
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Wait until every view has applied `position`; False after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        self.notify()
+        while self.position() < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            with self.follower.advanced:
+                self.follower.advanced.wait(min(0.05, remaining))
+        return True
+
+    def status(self) -> list[ProjectionStatus]:
+        with self.db.read() as conn:
+            rows = tracking.read_all(conn)
+        store_max = self.reader.max_position()
+        now = utc_now()
+        result = []
+        for name in self.schema.views:
+            row = rows[name]
+            if self._started:
+                alive = self.runner.alive(self.heartbeat_timeout)
+                error = self.follower.states[name].error
+            else:  # followed by another process, if any: trust its heartbeat
+                beat = row.heartbeat_at
+                alive = beat is not None and (now - beat).total_seconds() < self.heartbeat_timeout
+                error = row.error
+            result.append(
+                view_status(
+                    row,
+                    store_max=store_max,
+                    recorded_after=self.reader.recorded_at,
+                    now=now,
+                    alive=alive,
+                    error=error,
+                )
+            )
+        return result
+
+    def rebuild(self, name: str | None = None, progress: bool = False) -> dict[str, int]:
+        """Rebuild one view (or all) from position 0 and swap it in; returns positions."""
+        if name is not None and name not in self.schema.views:
+            known = ", ".join(self.schema.views)
+            raise KeyError(f"no view named {name!r}; the views are {known}")
+        names = [name] if name is not None else list(self.schema.views)
+
+        def rebuild_one(index: int) -> int:
+            return rebuild_view(
+                self.schema.views[names[index]],
+                db=self.db,
+                schema=self.schema,
+                reader=self.reader,
+                batch_size=self.batch_size,
+                progress=progress,
+                bar_position=index,
+            )
+
+        if self.db.is_sqlite or len(names) == 1:  # SQLite has one writer at a time anyway
+            return {view: rebuild_one(index) for index, view in enumerate(names)}
+        with ThreadPoolExecutor(len(names), thread_name_prefix="rebuild") as pool:
+            positions = list(pool.map(rebuild_one, range(len(names))))
+        return dict(zip(names, positions, strict=True))

@@ -1,0 +1,101 @@
+"""`projection_tracking`: each view's live generation and applied position (ADR 0004).
+
+The follower writes a view's rows and its new position in one transaction, after
+locking the view's tracking row and checking that nobody (another process, a
+rebuild) moved it meanwhile; so an event is applied exactly once, crash or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+)
+
+from projections.tables import UTCDateTime
+
+metadata = MetaData()
+
+projection_tracking = Table(
+    "projection_tracking",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=True),
+    Column("heartbeat_at", UTCDateTime, nullable=True),
+    Column("error", Text, nullable=True),
+)
+
+
+@dataclass(frozen=True)
+class TrackingRow:
+    name: str
+    generation: int
+    position: int
+    updated_at: datetime | None
+    heartbeat_at: datetime | None
+    error: str | None
+
+
+def _row(values: object) -> TrackingRow:
+    return TrackingRow(*values)  # type: ignore[misc]
+
+
+def read_all(conn: Connection) -> dict[str, TrackingRow]:
+    rows = conn.execute(select(projection_tracking)).all()
+    return {row.name: _row(row) for row in rows}
+
+
+def ensure(conn: Connection, name: str) -> TrackingRow:
+    """The view's row, created at generation 1, position 0 when new."""
+    row = conn.execute(
+        select(projection_tracking).where(projection_tracking.c.name == name)
+    ).first()
+    if row is not None:
+        return _row(row)
+    conn.execute(projection_tracking.insert().values(name=name, generation=1, position=0))
+    return TrackingRow(name, 1, 0, None, None, None)
+
+
+def lock(conn: Connection, name: str) -> TrackingRow:
+    """The view's row, locked until the transaction ends (SQLite: the writer lock does it)."""
+    row = conn.execute(
+        select(projection_tracking).where(projection_tracking.c.name == name).with_for_update()
+    ).one()
+    return _row(row)
+
+
+def advance(conn: Connection, name: str, *, generation: int, position: int, now: datetime) -> None:
+    conn.execute(
+        projection_tracking.update()
+        .where(projection_tracking.c.name == name)
+        .values(generation=generation, position=position, updated_at=now, error=None)
+    )
+
+
+def beat(conn: Connection, names: list[str], now: datetime) -> None:
+    """The runner is alive: stamp the views it follows."""
+    conn.execute(
+        projection_tracking.update()
+        .where(projection_tracking.c.name.in_(names))
+        .values(heartbeat_at=now)
+    )
+
+
+def record_error(conn: Connection, name: str, error: str) -> None:
+    conn.execute(
+        projection_tracking.update()
+        .where(projection_tracking.c.name == name)
+        .values(error=error[:4000])
+    )

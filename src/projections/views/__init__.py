@@ -1,0 +1,25 @@
+"""The read models, one module each: tables of one generation and one handler per event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.base import ViewProjection
+from projections.views.candidates import CandidatesView
+from projections.views.goals import GoalsView
+from projections.views.inbox import InboxView
+from projections.views.leader import LeaderView
+from projections.views.meetings import MeetingsView
+from projections.views.progress import ProgressView
+
+
+def all_views() -> list[ViewProjection[Any]]:
+    """Every view, in the order the follower applies a batch to them."""
+    return [
+        CandidatesView(),
+        GoalsView(),
+        MeetingsView(),
+        ProgressView(),
+        LeaderView(),
+        InboxView(),
+    ]

@@ -1,0 +1,150 @@
+"""`candidates`: profile, roles and plans for GET /v1/candidates/{cid} (R1-R5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import singledispatchmethod
+from typing import Any
+
+from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table
+
+from kompetanse_domain.model.candidate import Candidate
+from projections.base import ViewProjection, ViewTx
+from projections.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+
+
+@dataclass(frozen=True)
+class CandidateTables:
+    candidate: Table
+    role: Table
+    plan: Table
+
+
+Tx = ViewTx[CandidateTables]
+
+
+def define_candidate_tables(md: MetaData, g: int) -> CandidateTables:
+    candidate = table(
+        md, "candidate", g,
+        Column("candidate_id", ID, primary_key=True),
+        Column("sub", SUB, nullable=False),
+        Column("name", NAME, nullable=False),
+        Column("email", NAME, nullable=False),
+        Column("specialty", CODE, nullable=False),
+        Column("organisation_id", NAME, nullable=False),
+        Column("organisation_name", NAME, nullable=False),
+        Column("hpr_number", CODE),
+        Column("registered_at", UTCDateTime, nullable=False),
+        Column("version", Integer, nullable=False),
+    )  # fmt: skip
+    index(candidate, "sub")
+    role = table(
+        md, "candidate_role", g,
+        Column("candidate_id", ID, nullable=False),
+        Column("role", STATE, nullable=False),
+        Column("sub", SUB, nullable=False),
+        Column("name", NAME, nullable=False),
+        Column("granted_at", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("candidate_id", "role", "sub"),
+    )  # fmt: skip
+    index(role, "sub")
+    plan = table(
+        md, "candidate_plan", g,
+        Column("candidate_id", ID, nullable=False),
+        Column("plan_code", CODE, nullable=False),
+        Column("catalogue_version", CODE, nullable=False),
+        Column("state", STATE, nullable=False),
+        Column("goal_count", Integer, nullable=False),
+        Column("assigned_at", UTCDateTime, nullable=False),
+        Column("changed_at", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("candidate_id", "plan_code"),
+    )  # fmt: skip
+    return CandidateTables(candidate, role, plan)
+
+
+def _cid(event: Any) -> str:
+    return str(event.originator_id)
+
+
+class CandidatesView(ViewProjection[CandidateTables]):
+    name = "candidates"
+    define = staticmethod(define_candidate_tables)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: object, tx: Tx) -> None:
+        """Other events do not change this view."""
+
+    @process_event.register
+    def candidate_changed(self, event: Candidate.Event, tx: Tx) -> None:
+        """Any other change of the candidate (invitations, attachments) moves its version."""
+        self._touch(event, tx)
+
+    def _touch(self, event: Candidate.Event, tx: Tx) -> None:
+        tx.update(tx.t.candidate, {"candidate_id": _cid(event)}, version=event.originator_version)
+
+    @process_event.register
+    def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
+        tx.insert(
+            tx.t.candidate,
+            candidate_id=_cid(event),
+            sub=event.sub,
+            name=event.name,
+            email=event.email,
+            specialty=event.specialty,
+            organisation_id=event.organisation_id,
+            organisation_name=event.organisation_name,
+            hpr_number=event.hpr_number,
+            registered_at=event.timestamp,
+            version=event.originator_version,
+        )
+
+    @process_event.register
+    def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
+        key = {"candidate_id": _cid(event), "role": event.role, "sub": event.actor}
+        tx.delete(tx.t.role, key)
+        tx.insert(
+            tx.t.role,
+            candidate_id=_cid(event),
+            role=event.role,
+            sub=event.actor,
+            name=event.actor_name,
+            granted_at=event.timestamp,
+        )
+        self._touch(event, tx)
+
+    @process_event.register
+    def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
+        tx.delete(tx.t.role, {"candidate_id": _cid(event), "role": event.role, "sub": event.sub})
+        self._touch(event, tx)
+
+    @process_event.register
+    def plan_assigned(self, event: Candidate.PlanAssigned, tx: Tx) -> None:
+        tx.delete(tx.t.plan, {"candidate_id": _cid(event), "plan_code": event.plan_code})
+        tx.insert(
+            tx.t.plan,
+            candidate_id=_cid(event),
+            plan_code=event.plan_code,
+            catalogue_version=event.catalogue_version,
+            state="active",
+            goal_count=len(event.goal_codes),
+            assigned_at=event.timestamp,
+            changed_at=event.timestamp,
+        )
+        self._touch(event, tx)
+
+    @process_event.register
+    def plan_archived(self, event: Candidate.PlanArchived, tx: Tx) -> None:
+        self._plan_state(event, event.plan_code, "archived", tx)
+
+    @process_event.register
+    def plan_removed(self, event: Candidate.PlanRemoved, tx: Tx) -> None:
+        self._plan_state(event, event.plan_code, "removed", tx)
+
+    def _plan_state(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
+        tx.update(
+            tx.t.plan,
+            {"candidate_id": _cid(event), "plan_code": plan_code},
+            state=state,
+            changed_at=event.timestamp,
+        )
+        self._touch(event, tx)

@@ -1,0 +1,181 @@
+"""`goals`: a goal with its activities and comments for GET .../goals/{code} (R6-R13, R23)."""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any
+
+from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
+from projections.base import ViewProjection, ViewTx
+from projections.views.goals_tables import GoalTables, define_goal_tables
+
+Tx = ViewTx[GoalTables]
+
+
+def _gid(event: Any) -> str:
+    return str(event.originator_id)
+
+
+class GoalsView(ViewProjection[GoalTables]):
+    name = "goals"
+    define = staticmethod(define_goal_tables)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: object, tx: Tx) -> None:
+        """Other events do not change this view."""
+
+    def _goal(self, event: LearningGoal.Event, tx: Tx, **values: Any) -> None:
+        """Every goal event moves the goal's version (its ETag)."""
+        tx.update(
+            tx.t.goal,
+            {"goal_id": _gid(event)},
+            version=event.originator_version,
+            updated_at=event.timestamp,
+            **values,
+        )
+
+    def _activity(self, event: Any, tx: Tx, **values: Any) -> None:
+        tx.update(tx.t.activity, {"activity_id": event.activity_id}, **values)
+        self._goal(event, tx)
+
+    @process_event.register
+    def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
+        tx.insert(
+            tx.t.goal,
+            goal_id=_gid(event),
+            candidate_id=str(event.candidate_id),
+            code=event.code,
+            plan_code=event.plan_code,
+            catalogue_version=event.catalogue_version,
+            state=GoalState.NOT_STARTED,
+            withdrawn=False,
+            imported_from=[],
+            opened_at=event.timestamp,
+            updated_at=event.timestamp,
+            version=event.originator_version,
+        )
+
+    @process_event.register
+    def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:
+        tx.insert(
+            tx.t.activity,
+            activity_id=event.activity_id,
+            goal_id=_gid(event),
+            title=event.title,
+            kind=event.kind,
+            fulfilled_on=event.fulfilled_on,
+            activity_code=event.activity_code,
+            count=event.count,
+            note=event.note,
+            attachment_id=event.attachment_id,
+            state=ActivityState.REGISTERED,
+            registered_at=event.timestamp,
+        )
+        self._goal(event, tx)
+
+    @process_event.register
+    def activity_sent_for_signing(self, event: LearningGoal.ActivitySentForSigning, tx: Tx) -> None:
+        self._activity(
+            event,
+            tx,
+            state=ActivityState.SENT_FOR_SIGNING,
+            signer_sub=event.signer_sub,
+            signer_name=event.signer_name,
+            decision_comment=None,
+            sent_at=event.timestamp,
+            decided_at=None,
+        )
+
+    @process_event.register
+    def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:
+        self._activity(
+            event,
+            tx,
+            state=ActivityState.SIGNED,
+            decision_comment=event.comment,
+            decided_at=event.timestamp,
+        )
+
+    @process_event.register
+    def activity_rejected(self, event: LearningGoal.ActivityRejected, tx: Tx) -> None:
+        self._activity(
+            event,
+            tx,
+            state=ActivityState.REJECTED,
+            decision_comment=event.reason,
+            decided_at=event.timestamp,
+        )
+
+    @process_event.register
+    def mentor_commented(self, event: LearningGoal.MentorCommented, tx: Tx) -> None:
+        tx.insert(
+            tx.t.comment,
+            comment_id=event.comment_id,
+            goal_id=_gid(event),
+            author_sub=event.actor,
+            author_name=event.actor_name,
+            text=event.text,
+            written_at=event.timestamp,
+        )
+        self._goal(event, tx)
+
+    @process_event.register
+    def goal_sent_for_approval(self, event: LearningGoal.SentForApproval, tx: Tx) -> None:
+        self._goal(
+            event,
+            tx,
+            state=GoalState.SENT_FOR_APPROVAL,
+            completed_on=event.completed_on,
+            send_comment=event.comment,
+            sent_at=event.timestamp,
+            approver_sub=event.approver_sub,
+            approver_name=event.approver_name,
+        )
+
+    @process_event.register
+    def goal_approved(self, event: LearningGoal.Approved, tx: Tx) -> None:
+        self._decided(event, GoalState.APPROVED, event.comment, tx)
+
+    @process_event.register
+    def goal_rejected(self, event: LearningGoal.Rejected, tx: Tx) -> None:
+        self._decided(event, GoalState.REJECTED, event.reason, tx)
+
+    def _decided(self, event: LearningGoal.Event, state: str, comment: str | None, tx: Tx) -> None:
+        self._goal(
+            event,
+            tx,
+            state=state,
+            decided_by_sub=event.actor,
+            decided_by_name=event.actor_name,
+            decided_at=event.timestamp,
+            decision_comment=comment,
+        )
+
+    @process_event.register
+    def approval_imported(self, event: LearningGoal.ApprovalImported, tx: Tx) -> None:
+        sources = tx.value(tx.t.goal, "imported_from", {"goal_id": _gid(event)})
+        source = {"source_portal": event.source_portal, "source_event_id": event.source_event_id}
+        self._goal(
+            event,
+            tx,
+            state=GoalState.APPROVED,
+            decided_by_sub=event.actor,
+            decided_by_name=event.approver_name,
+            decided_at=event.approved_at,
+            decision_comment=None,
+            imported_from=[*(sources or []), source],
+        )
+
+    @process_event.register
+    def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:
+        self._goal(event, tx, withdrawn=True)
+
+    @process_event.register
+    def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
+        self._goal(
+            event,
+            tx,
+            withdrawn=False,
+            plan_code=event.plan_code,
+            catalogue_version=event.catalogue_version,
+        )

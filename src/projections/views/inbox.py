@@ -1,0 +1,159 @@
+"""`inbox`: activities sent for signing to a person and not yet decided (R9, R10).
+
+A request is listed while the activity waits, its goal is open, and the signer
+still holds the role supervisor or veileder for the candidate (only then may
+they sign).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import singledispatchmethod
+from typing import Any
+
+from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+
+from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.identity import Role
+from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
+from projections.base import ViewProjection, ViewTx
+from projections.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+
+SIGNING_ROLES = (Role.SUPERVISOR.value, Role.VEILEDER.value)
+
+
+@dataclass(frozen=True)
+class InboxTables:
+    candidate: Table
+    signer: Table  # (candidate, sub, role) while the person may sign (R10)
+    goal: Table
+    activity: Table
+
+
+Tx = ViewTx[InboxTables]
+
+
+def define_inbox_tables(md: MetaData, g: int) -> InboxTables:
+    candidate = table(
+        md, "inbox_candidate", g,
+        Column("candidate_id", ID, primary_key=True),
+        Column("sub", SUB, nullable=False),
+        Column("name", NAME, nullable=False),
+    )  # fmt: skip
+    signer = table(
+        md, "inbox_signer", g,
+        Column("candidate_id", ID, nullable=False),
+        Column("sub", SUB, nullable=False),
+        Column("role", STATE, nullable=False),
+        PrimaryKeyConstraint("candidate_id", "sub", "role"),
+    )  # fmt: skip
+    goal = table(
+        md, "inbox_goal", g,
+        Column("goal_id", ID, primary_key=True),
+        Column("candidate_id", ID, nullable=False),
+        Column("code", CODE, nullable=False),
+        Column("withdrawn", Boolean, nullable=False),
+    )  # fmt: skip
+    activity = table(
+        md, "inbox_activity", g,
+        Column("activity_id", ID, primary_key=True),
+        Column("goal_id", ID, nullable=False),
+        Column("title", Text, nullable=False),
+        Column("kind", STATE, nullable=False),
+        Column("fulfilled_on", Date, nullable=False),
+        Column("activity_code", CODE),
+        Column("count", Integer),
+        Column("attachment_id", ID),
+        Column("state", STATE, nullable=False),
+        Column("signer_sub", SUB),
+        Column("signer_name", NAME),
+        Column("sent_at", UTCDateTime),
+    )  # fmt: skip
+    index(activity, "signer_sub", "state")
+    return InboxTables(candidate, signer, goal, activity)
+
+
+def _id(event: Any) -> str:
+    return str(event.originator_id)
+
+
+class InboxView(ViewProjection[InboxTables]):
+    name = "inbox"
+    define = staticmethod(define_inbox_tables)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: object, tx: Tx) -> None:
+        """Other events do not change this view."""
+
+    @process_event.register
+    def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
+        tx.insert(tx.t.candidate, candidate_id=_id(event), sub=event.sub, name=event.name)
+
+    def _signer_key(self, cid: str, sub: str, role: str) -> dict[str, str]:
+        return {"candidate_id": cid, "sub": sub, "role": role}
+
+    @process_event.register
+    def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
+        if event.role in SIGNING_ROLES:
+            tx.delete(tx.t.signer, self._signer_key(_id(event), event.actor, event.role))
+            tx.insert(tx.t.signer, candidate_id=_id(event), sub=event.actor, role=event.role)
+
+    @process_event.register
+    def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
+        if event.role in SIGNING_ROLES:
+            tx.delete(tx.t.signer, self._signer_key(_id(event), event.sub, event.role))
+
+    @process_event.register
+    def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
+        tx.insert(
+            tx.t.goal,
+            goal_id=_id(event),
+            candidate_id=str(event.candidate_id),
+            code=event.code,
+            withdrawn=False,
+        )
+
+    @process_event.register
+    def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:
+        tx.update(tx.t.goal, {"goal_id": _id(event)}, withdrawn=True)
+
+    @process_event.register
+    def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
+        tx.update(tx.t.goal, {"goal_id": _id(event)}, withdrawn=False)
+
+    @process_event.register
+    def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:
+        tx.insert(
+            tx.t.activity,
+            activity_id=event.activity_id,
+            goal_id=_id(event),
+            title=event.title,
+            kind=event.kind,
+            fulfilled_on=event.fulfilled_on,
+            activity_code=event.activity_code,
+            count=event.count,
+            attachment_id=event.attachment_id,
+            state=ActivityState.REGISTERED,
+        )
+
+    def _activity(self, event: Any, tx: Tx, **values: Any) -> None:
+        tx.update(tx.t.activity, {"activity_id": event.activity_id}, **values)
+
+    @process_event.register
+    def activity_sent_for_signing(self, event: LearningGoal.ActivitySentForSigning, tx: Tx) -> None:
+        self._activity(
+            event,
+            tx,
+            state=ActivityState.SENT_FOR_SIGNING,
+            signer_sub=event.signer_sub,
+            signer_name=event.signer_name,
+            sent_at=event.timestamp,
+        )
+
+    @process_event.register
+    def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:
+        self._activity(event, tx, state=ActivityState.SIGNED)
+
+    @process_event.register
+    def activity_rejected(self, event: LearningGoal.ActivityRejected, tx: Tx) -> None:
+        self._activity(event, tx, state=ActivityState.REJECTED)

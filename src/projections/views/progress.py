@@ -1,0 +1,168 @@
+"""`progress`: counters per goal, R8 evidence, procedures (R12) and supervision hours (R19).
+
+Per-plan counts, procedure minimums, the R19 average and readiness (R20, R21) are
+computed by the query from these rows and the catalogue, so a changed catalogue
+never makes a rebuilt view differ from an incrementally applied one.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatchmethod
+from typing import Any
+
+from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
+from kompetanse_domain.model.meeting import SupervisionMeeting
+from projections.base import ViewProjection, ViewTx
+from projections.views.progress_tables import ProgressTables, define_progress_tables
+
+Tx = ViewTx[ProgressTables]
+
+
+def _id(event: Any) -> str:
+    return str(event.originator_id)
+
+
+class ProgressView(ViewProjection[ProgressTables]):
+    name = "progress"
+    define = staticmethod(define_progress_tables)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: object, tx: Tx) -> None:
+        """Other events do not change this view."""
+
+    # -- candidate and plans ---------------------------------------------------------
+
+    @process_event.register
+    def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
+        tx.insert(
+            tx.t.candidate,
+            candidate_id=_id(event),
+            specialty=event.specialty,
+            registered_at=event.timestamp,
+        )
+
+    @process_event.register
+    def plan_assigned(self, event: Candidate.PlanAssigned, tx: Tx) -> None:
+        self._plan(event, event.plan_code, "active", tx)
+
+    @process_event.register
+    def plan_archived(self, event: Candidate.PlanArchived, tx: Tx) -> None:
+        self._plan(event, event.plan_code, "archived", tx)
+
+    @process_event.register
+    def plan_removed(self, event: Candidate.PlanRemoved, tx: Tx) -> None:
+        self._plan(event, event.plan_code, "removed", tx)
+
+    def _plan(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
+        key = {"candidate_id": _id(event), "plan_code": plan_code}
+        if not tx.update(tx.t.plan, key, state=state):
+            tx.insert(tx.t.plan, candidate_id=_id(event), plan_code=plan_code, state=state)
+
+    # -- goals and activities --------------------------------------------------------
+
+    def _goal(self, event: Any, tx: Tx, **values: Any) -> None:
+        tx.update(tx.t.goal, {"goal_id": _id(event)}, **values)
+
+    def _count(self, event: Any, tx: Tx, **deltas: int) -> None:
+        tx.add(tx.t.goal, {"goal_id": _id(event)}, **deltas)
+
+    @process_event.register
+    def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
+        tx.insert(
+            tx.t.goal,
+            goal_id=_id(event),
+            candidate_id=str(event.candidate_id),
+            code=event.code,
+            plan_code=event.plan_code,
+            state=GoalState.NOT_STARTED,
+            withdrawn=False,
+            registered=0,
+            pending=0,
+            signed=0,
+            mentor_comments=0,
+        )
+
+    @process_event.register
+    def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:
+        self._count(event, tx, registered=1)
+        if event.kind == "procedure":
+            tx.insert(
+                tx.t.procedure,
+                activity_id=event.activity_id,
+                goal_id=_id(event),
+                activity_code=event.activity_code,
+                title=event.title,
+                count=event.count or 1,
+                state=ActivityState.REGISTERED,
+            )
+
+    def _procedure(self, event: Any, state: str, tx: Tx) -> None:
+        tx.update(tx.t.procedure, {"activity_id": event.activity_id}, state=state)
+
+    @process_event.register
+    def activity_sent_for_signing(self, event: LearningGoal.ActivitySentForSigning, tx: Tx) -> None:
+        self._count(event, tx, pending=1)
+        self._procedure(event, ActivityState.SENT_FOR_SIGNING, tx)
+
+    @process_event.register
+    def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:
+        self._count(event, tx, pending=-1, signed=1)
+        self._procedure(event, ActivityState.SIGNED, tx)
+        key = {"goal_id": _id(event), "sub": event.actor}
+        if not tx.add(tx.t.signer, key, signatures=1):
+            tx.insert(
+                tx.t.signer,
+                goal_id=_id(event),
+                sub=event.actor,
+                name=event.actor_name,
+                signatures=1,
+            )
+
+    @process_event.register
+    def activity_rejected(self, event: LearningGoal.ActivityRejected, tx: Tx) -> None:
+        self._count(event, tx, pending=-1)
+        self._procedure(event, ActivityState.REJECTED, tx)
+
+    @process_event.register
+    def mentor_commented(self, event: LearningGoal.MentorCommented, tx: Tx) -> None:
+        self._count(event, tx, mentor_comments=1)
+
+    @process_event.register
+    def goal_sent_for_approval(self, event: LearningGoal.SentForApproval, tx: Tx) -> None:
+        self._goal(event, tx, state=GoalState.SENT_FOR_APPROVAL)
+
+    @process_event.register
+    def goal_approved(self, event: LearningGoal.Approved, tx: Tx) -> None:
+        self._goal(event, tx, state=GoalState.APPROVED)
+
+    @process_event.register
+    def approval_imported(self, event: LearningGoal.ApprovalImported, tx: Tx) -> None:
+        self._goal(event, tx, state=GoalState.APPROVED)
+
+    @process_event.register
+    def goal_rejected(self, event: LearningGoal.Rejected, tx: Tx) -> None:
+        self._goal(event, tx, state=GoalState.REJECTED)
+
+    @process_event.register
+    def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:
+        self._goal(event, tx, withdrawn=True)
+
+    @process_event.register
+    def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
+        self._goal(event, tx, withdrawn=False, plan_code=event.plan_code)
+
+    # -- supervision meetings (R19) --------------------------------------------------
+
+    @process_event.register
+    def meeting_created(self, event: SupervisionMeeting.Created, tx: Tx) -> None:
+        tx.insert(tx.t.meeting, meeting_id=_id(event), candidate_id=str(event.candidate_id))
+
+    @process_event.register
+    def meeting_finalised(self, event: SupervisionMeeting.Finalised, tx: Tx) -> None:
+        cid = tx.value(tx.t.meeting, "candidate_id", {"meeting_id": _id(event)})
+        month = event.held_on.strftime("%Y-%m")
+        key = {"candidate_id": cid, "month": month}
+        minutes = event.duration_minutes
+        if not tx.add(tx.t.month, key, minutes=minutes, meetings=1):
+            tx.insert(tx.t.month, candidate_id=cid, month=month, minutes=minutes, meetings=1)
