@@ -40,3 +40,9 @@ def check_not_future(day: date, today: date, field_name: str) -> None:
         raise InvalidInputError(
             f"{field_name} {day.isoformat()} is in the future; give the date it was done"
         )
+
+
+def optional_text(value: str | None) -> str | None:
+    """An optional comment or note: stripped, and None when blank."""
+    text = value.strip() if value else ""
+    return text or None

@@ -25,6 +25,7 @@ from kompetanse_domain.model.guards import (
     check_not_future,
     check_role,
     check_text,
+    optional_text,
 )
 from kompetanse_domain.model.identity import Actor, Identity, Role, goal_id_for
 
@@ -223,7 +224,7 @@ class LearningGoal(PickleCopy, Aggregate):
             fulfilled_on=fulfilled_on,
             activity_code=activity_code,
             count=count,
-            note=note.strip() if note and note.strip() else None,
+            note=optional_text(note),
             attachment_id=attachment_id,
         )
 
@@ -265,12 +266,15 @@ class LearningGoal(PickleCopy, Aggregate):
             signer_name=signer_name,
         )
 
-    def _check_signer(self, actor: Actor, record: ActivityRecord, verb: str) -> None:
+    def _activity_to_decide(self, actor: Actor, activity_id: str, verb: str) -> ActivityRecord:
+        """R10: only the signer it was sent to decides an activity waiting for signature."""
         check_role(
             actor,
             (Role.SUPERVISOR, Role.VEILEDER),
             f"R10: only a supervisor or the veileder may {verb} activities",
         )
+        self.check_open()
+        record = self.activity(activity_id)
         if record["state"] != ActivityState.SENT_FOR_SIGNING:
             raise ActivityTransitionError(
                 f"R10: activity is {record['state']}; only an activity sent for signing can "
@@ -281,6 +285,7 @@ class LearningGoal(PickleCopy, Aggregate):
                 f"R10: this activity was sent to {record['signer_name']}, not to you; only "
                 "that signer may decide it"
             )
+        return record
 
     class ActivitySigned(Event):
         activity_id: str
@@ -293,20 +298,13 @@ class LearningGoal(PickleCopy, Aggregate):
 
     def sign_activity(self, actor: Actor, *, activity_id: str, comment: str | None = None) -> None:
         """R10: the named supervisor (or veileder) signs the activity."""
-        check_role(
-            actor,
-            (Role.SUPERVISOR, Role.VEILEDER),
-            "R10: only a supervisor or the veileder may sign activities",
-        )
-        self.check_open()
-        record = self.activity(activity_id)
-        self._check_signer(actor, record, "sign")
+        self._activity_to_decide(actor, activity_id, "sign")
         self.trigger_event(
             self.ActivitySigned,
             actor=actor.sub,
             actor_name=actor.name,
             activity_id=activity_id,
-            comment=comment.strip() if comment and comment.strip() else None,
+            comment=optional_text(comment),
         )
 
     class ActivityRejected(Event):
@@ -320,14 +318,7 @@ class LearningGoal(PickleCopy, Aggregate):
 
     def reject_activity(self, actor: Actor, *, activity_id: str, reason: str) -> None:
         """R10: the named supervisor (or veileder) rejects the activity, saying why."""
-        check_role(
-            actor,
-            (Role.SUPERVISOR, Role.VEILEDER),
-            "R10: only a supervisor or the veileder may reject activities",
-        )
-        self.check_open()
-        record = self.activity(activity_id)
-        self._check_signer(actor, record, "reject")
+        self._activity_to_decide(actor, activity_id, "reject")
         self.trigger_event(
             self.ActivityRejected,
             actor=actor.sub,
@@ -404,7 +395,7 @@ class LearningGoal(PickleCopy, Aggregate):
             actor=actor.sub,
             actor_name=actor.name,
             completed_on=completed_on,
-            comment=comment.strip() if comment and comment.strip() else None,
+            comment=optional_text(comment),
             approver_sub=approver_sub,
             approver_name=approver_name,
         )
@@ -440,7 +431,7 @@ class LearningGoal(PickleCopy, Aggregate):
             self.Approved,
             actor=actor.sub,
             actor_name=actor.name,
-            comment=comment.strip() if comment and comment.strip() else None,
+            comment=optional_text(comment),
         )
 
     class Rejected(Event):
