@@ -52,6 +52,8 @@ def create_app(services: Services) -> FastAPI:
         max_body_size=services.settings.max_upload + MULTIPART_OVERHEAD,
     )
     app.include_router(queries.router)
+    app.include_router(__import__("api.routes.audit", fromlist=["router"]).router)  # R24 audit
+    app.include_router(__import__("api.routes.feed", fromlist=["router"]).router)  # R23 feed
     app.add_middleware(RequestObservation, metrics=app.state.metrics)
     _document_problems_as_problem_json(app)
     return app

@@ -86,7 +86,9 @@ IdentityDep = Annotated[Identity, Depends(current_identity)]
 def sync_identity(identity: IdentityDep) -> Identity:
     """R23: only the sync job (platform role `sync`) may push approvals between portals."""
     if PlatformRole.SYNC not in identity.platform_roles:
-        raise ForbiddenError("R23: only the sync job (role sync) may import approvals")
+        raise ForbiddenError(
+            "R23: only the sync job (platform role sync) may read the feed or import approvals"
+        )
     return identity
 
 

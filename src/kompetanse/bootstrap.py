@@ -23,20 +23,31 @@ from kompetanse_domain.catalogue import load_catalogue
 from projections.service import ProjectionService
 
 
+def build_application(settings: Settings, *, check: bool = True) -> KompetanseApplication:
+    """The one application of this process, on the configured store (ADR 0002, 0010).
+
+    With `check`, the first and last stored events must decode with the configured
+    cipher key (or none): a wrong key stops the process instead of serving garbage.
+    """
+    application = KompetanseApplication(
+        env=event_store_env(settings.database_url, cipher_key=settings.cipher_key),
+        catalogue=load_catalogue(extra_dir=settings.catalogue_dir),
+    )
+    if check:
+        try:
+            check_store_readable(application)
+        except BaseException:
+            application.close()
+            raise
+    return application
+
+
 def build_services(settings: Settings) -> Services:
     """Everything a running portal needs, started."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.dev_mode:
         ensure_dev_keys(settings.data_dir)
-    application = KompetanseApplication(
-        env=event_store_env(settings.database_url, cipher_key=settings.cipher_key),
-        catalogue=load_catalogue(extra_dir=settings.catalogue_dir),
-    )
-    try:
-        check_store_readable(application)
-    except BaseException:
-        application.close()
-        raise
+    application = build_application(settings)
     projections = ProjectionService(application, views_database_url(settings.database_url))
     if settings.projections == "inline":
         projections.start()

@@ -13,13 +13,16 @@ import typer
 
 from api.settings import Settings, SettingsError
 from kompetanse.cli_catalogue import catalogue_app
+from kompetanse.cli_keys import keys_app
 from kompetanse.cli_projections import projections_app
 from kompetanse.devkeys import mint_dev_token
 
 app = typer.Typer(help="Kompetanse: specialist training documentation.", no_args_is_help=True)
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(projections_app, name="projections")
-app.add_typer(__import__("kompetanse.cli_keys").cli_keys.keys_app, name="keys")
+app.add_typer(keys_app, name="keys")
+app.add_typer(__import__("kompetanse.cli_audit", fromlist=["_"]).audit_app, name="audit")  # R24
+app.command("sync")(__import__("kompetanse.cli_sync", fromlist=["sync"]).sync)  # R23
 
 DEMO_USER = ("demo-lis", "Demo LIS")
 
@@ -43,10 +46,15 @@ def serve(
     from api.app import create_app
     from api.observability import configure_logging
     from kompetanse.bootstrap import build_services, close_services
+    from kompetanse_domain.application.store_check import StoreUnreadableError
 
     settings = _settings()
     configure_logging()
-    services = build_services(settings)
+    try:
+        services = build_services(settings)
+    except StoreUnreadableError as error:
+        typer.echo(f"kompetanse: {error}", err=True)
+        raise typer.Exit(2) from None
     base = f"http://{host}:{port}"
     typer.echo(f"Kompetanse API on {base} (store: {settings.database_url.split('@')[-1]})")
     typer.echo(f"API documentation: {base}/docs")

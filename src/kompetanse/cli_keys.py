@@ -12,10 +12,8 @@ import typer
 from eventsourcing.cryptography import AESCipher
 
 from api.settings import Settings, SettingsError
-from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
+from kompetanse.bootstrap import build_application
 from kompetanse_domain.application.store_check import StoreUnreadableError, check_store_readable
-from kompetanse_domain.catalogue import load_catalogue
 
 EXIT_REFUSED = 2
 KEY_BYTES = 32
@@ -40,10 +38,7 @@ def check() -> None:
     except SettingsError as error:
         typer.echo(f"kompetanse: {error}", err=True)
         raise typer.Exit(EXIT_REFUSED) from None
-    application = KompetanseApplication(
-        env=event_store_env(settings.database_url, cipher_key=settings.cipher_key),
-        catalogue=load_catalogue(extra_dir=settings.catalogue_dir),
-    )
+    application = build_application(settings, check=False)
     try:
         checked = check_store_readable(application)
     except StoreUnreadableError as error:

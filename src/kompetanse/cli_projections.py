@@ -22,9 +22,9 @@ from typing import Annotated
 import typer
 
 from api.settings import Settings, SettingsError
-from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
-from kompetanse_domain.catalogue import load_catalogue
+from kompetanse.bootstrap import build_application
+from kompetanse_domain.application.store import views_database_url
+from kompetanse_domain.application.store_check import StoreUnreadableError
 from projections.service import ProjectionService
 
 EXIT_REFUSED = 2
@@ -43,10 +43,11 @@ def _service() -> Iterator[ProjectionService]:
     except SettingsError as error:
         typer.echo(f"kompetanse: {error}", err=True)
         raise typer.Exit(EXIT_REFUSED) from None
-    application = KompetanseApplication(
-        env=event_store_env(settings.database_url),
-        catalogue=load_catalogue(extra_dir=settings.catalogue_dir),
-    )
+    try:
+        application = build_application(settings)
+    except StoreUnreadableError as error:
+        typer.echo(f"kompetanse: {error}", err=True)
+        raise typer.Exit(EXIT_REFUSED) from None
     try:
         service = ProjectionService(application, views_database_url(settings.database_url))
         try:

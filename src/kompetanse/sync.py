@@ -25,6 +25,13 @@ log = logging.getLogger("kompetanse.sync")
 APPROVED = "LearningGoal.Approved"
 
 
+class SyncStopped(BaseException):
+    """Raised (by a signal handler) while the job waits: stop now, nothing is half done.
+
+    A `BaseException`, like `KeyboardInterrupt`, so no `except Exception` on the way swallows it.
+    """
+
+
 @dataclass
 class SyncStats:
     applied: int = 0
@@ -35,33 +42,65 @@ class SyncStats:
 
 @dataclass
 class SyncJob:
+    """Follows one source feed into one target (ADR 0012).
+
+    `source_portal` may be empty: it is then taken from the feed's `portal` field.
+    `idle` is True only while the job waits (a feed long poll, a back-off sleep); a
+    signal handler may raise `SyncStopped` then, and otherwise sets a flag that
+    `should_stop` reports, so the job stops after the item in flight.
+    """
+
     source: httpx.Client
     target: httpx.Client
     positions: SyncPositionStore
     source_key: str
-    source_portal: str
+    source_portal: str = ""
     batch: int = 200
     wait_seconds: int = 20
     max_backoff: float = 30.0
     sleep: Callable[[float], None] = time.sleep
     stats: SyncStats = field(default_factory=SyncStats)
+    idle: bool = False
 
-    def run(self, *, once: bool = False, should_stop: Callable[[], bool] = lambda: False) -> None:
-        """Follow the feed; `once` stops when the feed has nothing new."""
-        after = self.positions.load(self.source_key)
+    def run(
+        self,
+        *,
+        once: bool = False,
+        should_stop: Callable[[], bool] = lambda: False,
+        start: int | None = None,
+    ) -> None:
+        """Follow the feed; `once` stops when the feed has nothing new.
+
+        `start` overrides the stored position (0 for `--from-start`); the position is
+        saved after every approval posted and at the end of every page, so a crash
+        repeats at most the approval in flight and events that need no action.
+        """
+        after = self.positions.load(self.source_key) if start is None else start
         while not should_stop():
             wait = 0 if once else self.wait_seconds
-            page = self._retrying(partial(self._read_feed, after, wait))
+            page = self._waiting(partial(self._retrying, partial(self._read_feed, after, wait)))
+            if not self.source_portal:
+                self.source_portal = str(page.get("portal") or "")
+                if not self.source_portal:
+                    raise ValueError("the feed names no portal: pass --source-portal")
             for item in page["items"]:
-                self._apply(item)
+                if should_stop():
+                    return
+                if self._apply(item):
+                    self.positions.save(self.source_key, int(item["position"]))
                 after = int(item["position"])
-                self.positions.save(self.source_key, after)
-            next_after = int(page.get("next_after", after))
-            if next_after > after:
-                after = next_after
+            after = max(after, int(page.get("next_after", after)))
+            if page["items"]:
                 self.positions.save(self.source_key, after)
             if once and not page["items"]:
                 return
+
+    def _waiting(self, call: Callable[[], Any]) -> Any:
+        before, self.idle = self.idle, True
+        try:
+            return call()
+        finally:
+            self.idle = before
 
     def _read_feed(self, after: int, wait: int) -> dict[str, Any]:
         response = self.source.get(
@@ -73,10 +112,11 @@ class SyncJob:
         page: dict[str, Any] = response.json()
         return page
 
-    def _apply(self, item: dict[str, Any]) -> None:
+    def _apply(self, item: dict[str, Any]) -> bool:
+        """Post an approval; False for any other item (unknown types are skipped)."""
         self.stats.events_seen += 1
         if item.get("type") != APPROVED or not item.get("goal_code"):
-            return
+            return False
         person = item.get("candidate") or {}
         body = {
             "source_portal": self.source_portal,
@@ -86,26 +126,38 @@ class SyncJob:
             "approved_at": item["occurred_at"],
             "approver_name": (item.get("actor") or {}).get("name") or "ukjent",
         }
-        response = self._retrying(partial(self._post, body))
-        if response is None:
+        response: dict[str, Any] = self._retrying(partial(self._post, body))
+        fields = {
+            "source_portal": self.source_portal,
+            "source_event_id": body["source_event_id"],
+            "source_position": int(item["position"]),
+            "goal_code": body["goal_code"],
+            **response,
+        }
+        if "refused" in response:
             self.stats.skipped += 1
+            outcome = "skipped"
         elif response.get("applied"):
             self.stats.applied += 1
+            outcome = "applied"
         else:
             self.stats.already_applied += 1
+            outcome = "already_applied"
+        log.info(
+            "sync %s %s %s",
+            outcome,
+            body["goal_code"],
+            body["source_event_id"],
+            extra={"fields": {"outcome": outcome, **fields}},
+        )
+        return True
 
-    def _post(self, body: dict[str, Any]) -> dict[str, Any] | None:
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The target's answer; `{refused: status, detail}` when it does not hold it."""
         response = self.target.post("/v1/sync/approvals", json=body, timeout=30)
         if response.status_code in (404, 409, 422):
             # The target does not hold this person or goal (or refuses it): nothing to do.
-            log.info(
-                "sync skipped %s %s: %s %s",
-                body["source_event_id"],
-                body["goal_code"],
-                response.status_code,
-                response.text[:200],
-            )
-            return None
+            return {"refused": response.status_code, "detail": _detail(response)}
         response.raise_for_status()
         result: dict[str, Any] = response.json()
         return result
@@ -120,5 +172,13 @@ class SyncJob:
                 if status is not None and status < 500 and status not in (408, 429):
                     raise
                 log.warning("sync: %s; retrying in %.1f s", error, delay)
-                self.sleep(delay + random.uniform(0, delay / 4))
+                self._waiting(partial(self.sleep, delay + random.uniform(0, delay / 4)))
                 delay = min(delay * 2, self.max_backoff)
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    return str(body.get("detail", "") if isinstance(body, dict) else response.text)[:200]

@@ -1,7 +1,8 @@
 """Where the sync job keeps its feed position: the target portal's database (ADR 0012).
 
-One row per source feed. Saving after each applied item means a crash repeats at most
-the item in flight, and the target refuses a repeated `source_event_id`.
+One row per source feed (keyed by the source's base URL). The job saves after each
+approval it posted and at the end of each page, so a crash repeats at most the approval
+in flight, and the target refuses a repeated `source_event_id`.
 """
 
 from __future__ import annotations

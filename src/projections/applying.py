@@ -1,12 +1,21 @@
-"""Applying a batch of notifications to one view inside an open transaction (ADR 0004)."""
+"""Applying a batch of notifications to one view inside an open transaction (ADR 0004).
+
+The handlers' writes are kept in memory for the whole batch and written at its end
+(`ViewTx.flush`, one executemany per table and statement shape), inside a savepoint
+of the caller's transaction. When that final write fails, the savepoint is rolled
+back and the batch is applied again event by event, writing after each one, so the
+error names the very event that caused it (and the events before it stay applied in
+the savepoint's place, ready for the caller to commit or roll back).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import Notification, Tracking
+from eventsourcing.persistence import Notification
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from projections.base import ViewProjection, ViewTx
 from projections.store import StoreReader
@@ -25,29 +34,92 @@ class EventFailedError(Exception):
         self.error = error
 
 
+class _FlushFailedError(Exception):
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def is_transient(error: BaseException) -> bool:
+    """A lost or unreachable database: retry the batch later, the view is fine."""
+    cause = error.error if isinstance(error, EventFailedError) else error
+    return isinstance(cause, DBAPIError) and bool(cause.connection_invalidated)
+
+
+class DecodedBatch:
+    """One batch read from the store: each event's class and domain event, found once.
+
+    Shared by the views of a batch (each event is decoded at most once, and only when
+    some view handles it); dropped with the batch, so memory stays bounded.
+    """
+
+    def __init__(self, reader: StoreReader, notifications: Sequence[Notification]) -> None:
+        self.reader = reader
+        self.notifications = notifications
+        self.classes: list[type | None] = []
+        self.errors: dict[int, Exception] = {}  # topics that name no event class
+        for index, notification in enumerate(notifications):
+            try:
+                self.classes.append(reader.event_class(notification.topic))
+            except Exception as error:
+                self.classes.append(None)
+                self.errors[index] = error
+        self._events: list[Any] = [None] * len(notifications)
+
+    def event(self, index: int) -> Any:
+        event = self._events[index]
+        if event is None:
+            event = self._events[index] = self.reader.decode(self.notifications[index])
+        return event
+
+    def before(self, position: int) -> DecodedBatch:
+        """The events of this batch before `position` (decoded ones are kept)."""
+        count = sum(1 for n in self.notifications if n.id < position)
+        head = DecodedBatch.__new__(DecodedBatch)
+        head.reader, head.notifications = self.reader, self.notifications[:count]
+        head.classes, head._events = self.classes[:count], self._events[:count]
+        head.errors = {index: error for index, error in self.errors.items() if index < count}
+        return head
+
+
 def apply_batch(
     view: ViewProjection[Any],
     conn: Connection,
     tables: Any,
-    notifications: Sequence[Notification],
-    reader: StoreReader,
-    decoded: dict[int, Any] | None = None,
+    batch: DecodedBatch,
 ) -> None:
-    """Run the view's handlers for the events it handles; others are only passed over.
+    """Run the view's handlers for the events it handles; others are only passed over."""
+    try:
+        with conn.begin_nested():
+            tx = _run(view, conn, tables, batch, each=False)
+            try:
+                tx.flush()
+            except Exception as error:
+                raise _FlushFailedError(error) from error
+    except _FlushFailedError as failed:
+        if is_transient(failed.error):
+            raise failed.error from None
+        _run(view, conn, tables, batch, each=True)  # raises at the failing event
 
-    `decoded` caches domain events across the views of one batch.
-    """
-    cache = decoded if decoded is not None else {}
-    tx: ViewTx[Any] = ViewTx(conn, tables)
-    for notification in notifications:
+
+def _run(
+    view: ViewProjection[Any], conn: Connection, tables: Any, batch: DecodedBatch, *, each: bool
+) -> ViewTx[Any]:
+    tx: ViewTx[Any] = ViewTx(conn, tables, source=batch.reader.name)
+    handles = view.handles
+    process = view.process_event
+    classes = batch.classes
+    for index, notification in enumerate(batch.notifications):
+        cls = classes[index]
+        if cls is None:
+            raise EventFailedError(view.name, notification, batch.errors[index])
+        if not handles(cls):
+            continue
         try:
-            if not view.handles(reader.event_class(notification.topic)):
-                continue
-            event = cache.get(notification.id)
-            if event is None:
-                event = cache[notification.id] = reader.decode(notification)
-            tx.tracking = Tracking(reader.name, notification.id)
             tx.notification = notification
-            view.process_event(event, tx)
+            process(batch.event(index), tx)
+            if each:
+                tx.flush()
         except Exception as error:
             raise EventFailedError(view.name, notification, error) from error
+    return tx

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import singledispatchmethod
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -20,43 +19,132 @@ from eventsourcing.persistence import Notification, Tracking
 from sqlalchemy import Connection, MetaData, Table
 
 from projections import statements
+from projections.pending import TableRows
 
 T = TypeVar("T")
 
 
-@dataclass
 class ViewTx(Generic[T]):
     """The batch transaction a handler writes in.
 
-    Rows are addressed by a `key` mapping (column -> value); statements are built
-    once per table and shape, then executed with parameters (see `statements`).
+    Rows are addressed by a `key` mapping (column -> value). Calls whose key is the
+    table's primary key (every view's are) are folded in memory per row and written
+    at the end of the batch, one executemany per table and shape (`pending`); reads
+    see the batch's own writes. Other keys, and any use of `conn`, first write what is
+    pending and then run their statement at once.
     """
 
-    conn: Connection
-    t: T
-    tracking: Tracking | None = None
-    notification: Notification | None = None  # the stored event (the audit view hashes it)
+    def __init__(
+        self,
+        conn: Connection,
+        t: T,
+        tracking: Tracking | None = None,
+        notification: Notification | None = None,
+        *,
+        source: str = "",
+    ) -> None:
+        self._conn = conn
+        self.t = t
+        self._tracking = tracking
+        self.notification = notification  # the stored event (the audit view hashes it)
+        self.source = source  # the application whose notification log is applied
+        self._rows: dict[Table, TableRows] = {}
+
+    @property
+    def conn(self) -> Connection:
+        """The connection, with every pending write of the batch written first."""
+        self.flush()
+        return self._conn
+
+    @property
+    def tracking(self) -> Tracking | None:
+        """The position of the event being applied, as the library's `Tracking`."""
+        if self._tracking is None and self.notification is not None:
+            return Tracking(self.source, self.notification.id)
+        return self._tracking
+
+    @tracking.setter
+    def tracking(self, value: Tracking | None) -> None:
+        self._tracking = value
+
+    def _table(self, table: Table) -> TableRows:
+        rows = self._rows.get(table)
+        if rows is None:
+            rows = self._rows[table] = TableRows(table, self._conn)
+        return rows
 
     def insert(self, table: Table, **values: Any) -> None:
-        self.conn.execute(statements.insert(table), values)
+        rows = self._table(table)
+        pk = rows.pk_of_row(values)
+        if pk is None:
+            self.conn.execute(statements.insert(table), values)
+        else:
+            rows.insert(pk, values)
 
-    def update(self, table: Table, key: Mapping[str, Any], **values: Any) -> int:
-        """Set columns of the rows matching `key`; returns how many matched."""
-        stmt = statements.update(table, tuple(key), tuple(values))
-        return self.conn.execute(stmt, statements.params(key, values)).rowcount
+    def update(self, table: Table, key: Mapping[str, Any], **values: Any) -> None:
+        """Set columns of the row(s) matching `key` (none matching: nothing happens)."""
+        rows = self._table(table)
+        pk = rows.key_of(key)
+        if pk is None:
+            stmt = statements.update(table, tuple(key), tuple(values))
+            self.conn.execute(stmt, statements.params(key, values))
+        else:
+            rows.update(pk, values)
 
-    def add(self, table: Table, key: Mapping[str, Any], **deltas: int) -> int:
-        """Add to integer columns of the rows matching `key`; returns how many matched."""
-        stmt = statements.add(table, tuple(key), tuple(deltas))
-        return self.conn.execute(stmt, statements.params(key, deltas)).rowcount
+    def add(self, table: Table, key: Mapping[str, Any], **deltas: int) -> None:
+        """Add to integer columns of the row(s) matching `key`."""
+        rows = self._table(table)
+        pk = rows.key_of(key)
+        if pk is None:
+            stmt = statements.add(table, tuple(key), tuple(deltas))
+            self.conn.execute(stmt, statements.params(key, deltas))
+        else:
+            rows.add(pk, deltas)
+
+    def add_or_insert(
+        self, table: Table, key: Mapping[str, Any], deltas: Mapping[str, int], **values: Any
+    ) -> None:
+        """Add `deltas` to the row at `key`; when there is none, insert one with `values`
+        and the deltas as its counts (`INSERT ... ON CONFLICT DO UPDATE`, no read)."""
+        rows = self._table(table)
+        pk = rows.key_of(key)
+        row = {**key, **values, **deltas}
+        if pk is None or rows.pk_of_row(row) != pk:
+            raise ValueError(f"add_or_insert needs the primary key of {table.name}")
+        rows.upsert_add(pk, row, deltas)
 
     def delete(self, table: Table, key: Mapping[str, Any]) -> None:
-        self.conn.execute(statements.delete(table, tuple(key)), statements.params(key, {}))
+        rows = self._table(table)
+        pk = rows.key_of(key)
+        if pk is None:
+            self.conn.execute(statements.delete(table, tuple(key)), statements.params(key, {}))
+        else:
+            rows.delete(pk)
 
     def value(self, table: Table, column: str, key: Mapping[str, Any]) -> Any:
         """One column of the row matching `key` (None when there is none)."""
-        stmt = statements.select_value(table, column, tuple(key))
-        return self.conn.execute(stmt, statements.params(key, {})).scalar()
+        rows = self._table(table)
+        pk = rows.key_of(key)
+        if pk is None:
+            stmt = statements.select_value(table, column, tuple(key))
+            return self.conn.execute(stmt, statements.params(key, {})).scalar()
+        row = rows.row(pk)
+        return None if row is None else row.get(column)
+
+    def exists(self, table: Table, key: Mapping[str, Any]) -> bool:
+        """Whether a row matches `key` (the batch's own writes included)."""
+        rows = self._table(table)
+        pk = rows.key_of(key)
+        if pk is None:
+            stmt = statements.select_value(table, next(iter(key)), tuple(key))
+            return self.conn.execute(stmt, statements.params(key, {})).first() is not None
+        return rows.row(pk) is not None
+
+    def flush(self) -> None:
+        """Write what the batch changed so far (called at the end of every batch)."""
+        for rows in self._rows.values():
+            if rows.entries:
+                rows.flush(self._conn)
 
 
 class ViewProjection(ABC, Generic[T]):

@@ -32,7 +32,7 @@ class ViewDatabase:
             self.reader = _sqlite_engine(url, "BEGIN")
         else:
             self.writer = self.reader = create_engine(
-                url, pool_pre_ping=True, pool_size=8, max_overflow=12
+                url, pool_pre_ping=True, pool_size=8, max_overflow=12, hide_parameters=True
             )
 
     @contextmanager
@@ -75,7 +75,11 @@ class ViewDatabase:
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(
+        url,
+        connect_args={"timeout": 30, "check_same_thread": False},
+        hide_parameters=True,  # view errors must not carry event data into logs (ADR 0010)
+    )
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _: Any) -> None:

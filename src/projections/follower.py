@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import Notification
-from sqlalchemy.exc import DBAPIError
-
 from projections import tracking
-from projections.applying import EventFailedError, apply_batch
+from projections.applying import DecodedBatch, EventFailedError, apply_batch, is_transient
 from projections.base import ViewProjection
 from projections.db import ViewDatabase
 from projections.schema import ViewSchema
@@ -92,18 +89,19 @@ class Follower:
             groups: dict[int, list[ViewState]] = {}
             for state in self.live():
                 groups.setdefault(state.position, []).append(state)
-            work: list[tuple[ViewState, Sequence[Notification]]] = []
+            work: list[tuple[ViewState, DecodedBatch]] = []
             read = 0
             for position, states in groups.items():
-                batch = self.reader.read(position, self.batch_size)
-                read = max(read, len(batch))
-                work.extend((state, batch) for state in states if batch)
-            decoded: dict[int, Any] = {}
+                notifications = self.reader.read(position, self.batch_size)
+                read = max(read, len(notifications))
+                if notifications:
+                    batch = DecodedBatch(self.reader, notifications)
+                    work.extend((state, batch) for state in states)
             if self._pool is None or len(work) < 2:
                 for state, batch in work:
-                    self._apply(state, batch, decoded)
+                    self._apply(state, batch)
             else:
-                futures = [self._pool.submit(self._apply, s, batch, decoded) for s, batch in work]
+                futures = [self._pool.submit(self._apply, s, batch) for s, batch in work]
                 wait(futures)
                 for future in futures:
                     future.result()  # re-raises a lost connection: the runner retries
@@ -119,9 +117,7 @@ class Follower:
             with self.db.write() as conn:
                 tracking.beat(conn, names, utc_now())
 
-    def _apply(
-        self, state: ViewState, todo: Sequence[Notification], decoded: dict[int, Any]
-    ) -> None:
+    def _apply(self, state: ViewState, todo: DecodedBatch) -> None:
         name = state.view.name
         locked = False
         try:
@@ -131,8 +127,8 @@ class Follower:
                 if (row.generation, row.position) != (state.generation, state.position):
                     raise _MovedError(row)
                 tables = self.schema.tables(name, row.generation)
-                apply_batch(state.view, conn, tables, todo, self.reader, decoded)
-                position = todo[-1].id
+                apply_batch(state.view, conn, tables, todo)
+                position = todo.notifications[-1].id
                 tracking.advance(
                     conn, name, generation=row.generation, position=position, now=utc_now()
                 )
@@ -147,28 +143,23 @@ class Follower:
             state.generation, state.position = moved.row.generation, moved.row.position
             return
         except Exception as error:
-            if not locked or _is_transient(error):
+            if not locked or is_transient(error):
                 raise  # the views database is unreachable or busy: the runner retries
-            self._stop_view(state, todo, decoded, error)
+            self._stop_view(state, todo, error)
             return
         state.position = position
 
-    def _stop_view(
-        self,
-        state: ViewState,
-        todo: Sequence[Notification],
-        decoded: dict[int, Any],
-        error: Exception,
-    ) -> None:
+    def _stop_view(self, state: ViewState, todo: DecodedBatch, error: Exception) -> None:
         name = state.view.name
         if isinstance(error, EventFailedError):
-            before = [n for n in todo if n.id < error.notification.id]
-            if before:
-                self._apply(state, before, decoded)
+            before = todo.before(error.notification.id)
+            if before.notifications:
+                self._apply(state, before)
             message = str(error)
         else:
             message = (
-                f"view {name!r} failed to commit the batch ending at position {todo[-1].id}: "
+                f"view {name!r} failed to commit the batch ending at position "
+                f"{todo.notifications[-1].id}: "
                 f"{type(error).__name__}: {error}"
             )
         log.error(
@@ -184,9 +175,3 @@ class Follower:
                 tracking.record_error(conn, name, message)
         except Exception:  # the log line above already says what failed
             log.exception("could not record the error of view %r", name)
-
-
-def _is_transient(error: BaseException) -> bool:
-    """A lost or unreachable database: retry the batch later, the view is fine."""
-    cause = error.error if isinstance(error, EventFailedError) else error
-    return isinstance(cause, DBAPIError) and bool(cause.connection_invalidated)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, MetaData
+from sqlalchemy.schema import CreateTable
 
 from projections import tracking
 from projections.base import ViewProjection
@@ -39,6 +40,17 @@ class ViewSchema:
 
     def create(self, conn: Connection, name: str, generation: int) -> None:
         self.metadata(name, generation).create_all(conn, checkfirst=True)
+
+    def create_bare(self, conn: Connection, name: str, generation: int) -> None:
+        """The generation's tables without secondary indexes (a rebuild fills them first)."""
+        for tbl in self.metadata(name, generation).sorted_tables:
+            conn.execute(CreateTable(tbl))
+
+    def create_indexes(self, conn: Connection, name: str, generation: int) -> None:
+        """The secondary indexes `create_bare` left out."""
+        for tbl in self.metadata(name, generation).sorted_tables:
+            for idx in sorted(tbl.indexes, key=lambda found: str(found.name)):
+                idx.create(conn)
 
     def drop(self, conn: Connection, name: str, generation: int) -> None:
         self.metadata(name, generation).drop_all(conn, checkfirst=True)

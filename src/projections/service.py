@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from kompetanse_domain.application import KompetanseApplication
@@ -21,7 +20,7 @@ from projections.base import ViewProjection
 from projections.db import ViewDatabase
 from projections.follower import Follower, utc_now
 from projections.queries import Queries
-from projections.rebuild import rebuild_view
+from projections.rebuild import REBUILD_BATCH_SIZE, rebuild_views
 from projections.runner import Runner
 from projections.schema import ViewSchema
 from projections.status import ProjectionStatus, view_status
@@ -38,7 +37,8 @@ class ProjectionService:
         views_url: str,
         *,
         views: Sequence[ViewProjection[Any]] | None = None,
-        batch_size: int = 500,
+        batch_size: int = 1000,
+        rebuild_batch_size: int = REBUILD_BATCH_SIZE,
         idle_sleep: float = 0.1,
         heartbeat_timeout: float = HEARTBEAT_TIMEOUT,
     ) -> None:
@@ -50,6 +50,7 @@ class ProjectionService:
             self.db.lock_schema(conn)
             self.schema.install(conn)
         self.follower = Follower(self.db, self.schema, self.reader, batch_size)
+        self.rebuild_batch_size = rebuild_batch_size
         self.queries = Queries(self.db, self.schema, application.catalogue)
         self.heartbeat_timeout = heartbeat_timeout
         self.runner = Runner(self.follower, idle_sleep=idle_sleep)
@@ -61,7 +62,9 @@ class ProjectionService:
 
     @batch_size.setter
     def batch_size(self, value: int) -> None:
+        """The batch size of the follower and of rebuilds alike (tests make them small)."""
         self.follower.batch_size = value
+        self.rebuild_batch_size = value
 
     def start(self) -> None:
         """Follow the store in a background thread."""
@@ -143,20 +146,11 @@ class ProjectionService:
             known = ", ".join(self.schema.views)
             raise KeyError(f"no view named {name!r}; the views are {known}")
         names = [name] if name is not None else list(self.schema.views)
-
-        def rebuild_one(index: int) -> int:
-            return rebuild_view(
-                self.schema.views[names[index]],
-                db=self.db,
-                schema=self.schema,
-                reader=self.reader,
-                batch_size=self.batch_size,
-                progress=progress,
-                bar_position=index,
-            )
-
-        if self.db.is_sqlite or len(names) == 1:  # SQLite has one writer at a time anyway
-            return {view: rebuild_one(index) for index, view in enumerate(names)}
-        with ThreadPoolExecutor(len(names), thread_name_prefix="rebuild") as pool:
-            positions = list(pool.map(rebuild_one, range(len(names))))
-        return dict(zip(names, positions, strict=True))
+        return rebuild_views(
+            [self.schema.views[view] for view in names],
+            db=self.db,
+            schema=self.schema,
+            reader=self.reader,
+            batch_size=self.rebuild_batch_size,
+            progress=progress,
+        )

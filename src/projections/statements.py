@@ -54,3 +54,34 @@ def delete(table: Table, key: tuple[str, ...]) -> Delete:
 @lru_cache(maxsize=4096)
 def select_value(table: Table, column: str, key: tuple[str, ...]) -> Select[Any]:
     return select(table.c[column]).where(_where(table, key))
+
+
+@lru_cache(maxsize=4096)
+def patch(
+    table: Table, key: tuple[str, ...], sets: tuple[str, ...], adds: tuple[str, ...]
+) -> Update:
+    """`SET col = :v_col` for `sets`, `col = col + :d_col` for `adds` (a batch's updates)."""
+    values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in sets}
+    values.update({name: table.c[name] + bindparam(f"d_{name}") for name in adds})
+    return table.update().where(_where(table, key)).values(values)
+
+
+@lru_cache(maxsize=4096)
+def select_row(table: Table, key: tuple[str, ...]) -> Select[Any]:
+    return select(table).where(_where(table, key))
+
+
+@lru_cache(maxsize=4096)
+def upsert_add(dialect: str, table: Table, key: tuple[str, ...], adds: tuple[str, ...]) -> Insert:
+    """`INSERT ... ON CONFLICT (key) DO UPDATE SET col = col + excluded.col` for `adds`."""
+    insert: Any
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        raise NotImplementedError(f"no upsert for {dialect}")
+    stmt = insert(table)
+    added = {name: table.c[name] + stmt.excluded[name] for name in adds}
+    result: Insert = stmt.on_conflict_do_update(index_elements=list(key), set_=added)
+    return result

@@ -21,6 +21,7 @@ from eventsourcing.persistence import (
     JSONTranscoder,
     OperationalError,
 )
+from eventsourcing.utils import Environment, EnvType
 
 from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.receipts import CommandReceipt, PersonIndex, receipt_id
@@ -75,6 +76,18 @@ class KompetanseApplication(Application[UUID]):
         self.catalogue = catalogue if catalogue is not None else load_catalogue()
         part3 = sorted({plan.specialty for plan in self.catalogue.plans if plan.specialty})
         self.specialties = ("LIS1", *part3)
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only the settings passed in (ADR 0002): the process environment never leaks in.
+
+        The library would merge `os.environ`, so a stray `KOMPETANSE_CIPHER_KEY` or
+        `PERSISTENCE_MODULE` in a shell could silently change where and how events go.
+        """
+        settings = dict(type(self).env)
+        if type(self).snapshotting_intervals:
+            settings["IS_SNAPSHOTTING_ENABLED"] = "y"
+        settings.update(env or {})
+        return Environment(name, settings)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -8,13 +8,15 @@ report, an iterator that streams rows from the database.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from kompetanse_domain.audit.verify import RecordedLink
 from kompetanse_domain.catalogue import Catalogue
+from projections import tracking
 from projections.db import ViewDatabase
-from projections.queries import candidates, goals, inbox, leader, meetings, progress
+from projections.queries import audit, candidates, goals, inbox, leader, meetings, progress
 from projections.queries.read import reading
 from projections.schema import ViewSchema
 
@@ -64,3 +66,47 @@ class Queries:
         """Streams rows; the read transaction stays open until the iterator is exhausted."""
         with reading(self._db, self._schema) as r:
             yield from leader.iter_report_rows(r, sub)
+
+    # -- audit (R24, ADR 0011) and the event feed (R23) ----------------------------------
+
+    def list_history(self, cid: UUID, as_of: datetime | None = None) -> list[dict[str, Any]]:
+        """Every event of the candidate, its goals and meetings, in position order.
+
+        Items: `position, event_id, aggregate, aggregate_id, version, type,
+        actor: {sub, name}, occurred_at, data, hash, prev_hash`; with `as_of` (aware),
+        only events with `occurred_at <= as_of`.
+        """
+        with reading(self._db, self._schema) as r:
+            return audit.list_history(r, cid, as_of)
+
+    def versions_as_of(self, cid: UUID, as_of: datetime) -> dict[UUID, int]:
+        """Per aggregate of the candidate, the highest version with `occurred_at <= as_of`."""
+        with reading(self._db, self._schema) as r:
+            return audit.versions_as_of(r, cid, as_of)
+
+    def iter_recorded_links(
+        self, cid: UUID | None = None, *, upto: int | None = None
+    ) -> Iterator[RecordedLink]:
+        """The audit view's recorded chain links in position order (all, or one candidate's).
+
+        Streams; the read transaction stays open until the iterator is exhausted. Pass
+        `upto=audit_position()` read beforehand so the links and the bound agree.
+        """
+        with reading(self._db, self._schema) as r:
+            yield from audit.iter_recorded_links(r, cid, upto)
+
+    def audit_position(self) -> int:
+        """The position the audit view has applied (its tracking row)."""
+        with self._db.read() as conn:
+            row = tracking.read_all(conn).get(audit.VIEW)
+            return row.position if row is not None else 0
+
+    def feed_page(self, after: int, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` events of candidates, goals and meetings after position `after`.
+
+        Items: `position, event_id, type, aggregate, aggregate_id, version, occurred_at,
+        actor: {sub, name}, candidate: {candidate_id, hpr_number, sub}, data, schema,
+        goal_code` (the goal's code for LearningGoal events, else None), in position order.
+        """
+        with reading(self._db, self._schema) as r:
+            return audit.feed_page(r, after, limit)

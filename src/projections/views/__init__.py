@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.base import ViewProjection
+from projections.views.audit import AuditView
 from projections.views.candidates import CandidatesView
 from projections.views.goals import GoalsView
 from projections.views.inbox import InboxView
@@ -22,4 +23,5 @@ def all_views() -> list[ViewProjection[Any]]:
         ProgressView(),
         LeaderView(),
         InboxView(),
+        AuditView(),
     ]

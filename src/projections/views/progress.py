@@ -56,7 +56,9 @@ class ProgressView(ViewProjection[ProgressTables]):
 
     def _plan(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
         key = {"candidate_id": _id(event), "plan_code": plan_code}
-        if not tx.update(tx.t.plan, key, state=state):
+        if tx.exists(tx.t.plan, key):
+            tx.update(tx.t.plan, key, state=state)
+        else:
             tx.insert(tx.t.plan, candidate_id=_id(event), plan_code=plan_code, state=state)
 
     # -- goals and activities --------------------------------------------------------
@@ -110,14 +112,7 @@ class ProgressView(ViewProjection[ProgressTables]):
         self._count(event, tx, pending=-1, signed=1)
         self._procedure(event, ActivityState.SIGNED, tx)
         key = {"goal_id": _id(event), "sub": event.actor}
-        if not tx.add(tx.t.signer, key, signatures=1):
-            tx.insert(
-                tx.t.signer,
-                goal_id=_id(event),
-                sub=event.actor,
-                name=event.actor_name,
-                signatures=1,
-            )
+        tx.add_or_insert(tx.t.signer, key, {"signatures": 1}, name=event.actor_name)
 
     @process_event.register
     def activity_rejected(self, event: LearningGoal.ActivityRejected, tx: Tx) -> None:
@@ -163,6 +158,4 @@ class ProgressView(ViewProjection[ProgressTables]):
         cid = tx.value(tx.t.meeting, "candidate_id", {"meeting_id": _id(event)})
         month = event.held_on.strftime("%Y-%m")
         key = {"candidate_id": cid, "month": month}
-        minutes = event.duration_minutes
-        if not tx.add(tx.t.month, key, minutes=minutes, meetings=1):
-            tx.insert(tx.t.month, candidate_id=cid, month=month, minutes=minutes, meetings=1)
+        tx.add_or_insert(tx.t.month, key, {"minutes": event.duration_minutes, "meetings": 1})

@@ -1,0 +1,237 @@
+"""`kompetanse audit ...`: signed checkpoints, verification and export (R24, ADR 0011).
+
+- `checkpoint [--key FILE] [--out FILE]`: sign every candidate's chain head (position,
+  hash, count, recomputed from the store) with an Ed25519 key kept outside the
+  database (default `<data dir>/audit-keys/checkpoint.pem`, created 0600 if absent).
+  The auditor keeps the written file, and the printed public key, elsewhere.
+- `verify [--candidate ID | --all] [--checkpoint FILE] [--public-key B64]`: recompute
+  the chains from the stored events and compare them with the audit view's recorded
+  chain; with a checkpoint, also check its signature and that the stored history still
+  reaches every signed head. Exit 0 when all is well, 1 with the first bad position.
+- `export CID [--out DIR]`: `<cid>.jsonl` (the history) and `<cid>.html` (a Norwegian
+  summary of the approved goals to attach to the application for approval, R20).
+
+Settings come from the environment like the server's; the services are built by
+`kompetanse.bootstrap` (projections not started: the read side is caught up once, in
+this process, unless `--no-catch-up`). Mounted as `kompetanse audit`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+import typer
+from eventsourcing.persistence import Notification
+from tqdm import tqdm
+
+from api.deps import Services
+from api.settings import Settings, SettingsError
+from kompetanse.audit_export import export_candidate
+from kompetanse.bootstrap import build_services, close_services
+from kompetanse_domain.application.audit import AuditService
+from kompetanse_domain.audit.checkpoint import (
+    CheckpointError,
+    load_or_create_key,
+    public_key_b64,
+    read_checkpoint,
+    sign_checkpoint,
+)
+from kompetanse_domain.audit.recompute import UnattributedEventError
+from kompetanse_domain.errors import DomainError
+
+EXIT_FAILED = 1
+EXIT_REFUSED = 2
+
+audit_app = typer.Typer(
+    help="Audit (R24): sign checkpoints of the hash chains, verify them, export a history.",
+    no_args_is_help=True,
+)
+
+CatchUp = Annotated[
+    bool,
+    typer.Option(
+        "--catch-up/--no-catch-up", help="Project pending events into the audit view first."
+    ),
+]
+
+
+def _refuse(message: str) -> typer.Exit:
+    typer.echo(f"kompetanse: {message}", err=True)
+    return typer.Exit(EXIT_REFUSED)
+
+
+@contextmanager
+def _services(catch_up: bool = True) -> Iterator[Services]:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        raise _refuse(str(error)) from None
+    services = build_services(dataclasses.replace(settings, projections="external"))
+    try:
+        if catch_up:
+            services.projections.catch_up()  # type: ignore[attr-defined]
+        yield services
+    finally:
+        close_services(services)
+
+
+class ProgressAudit(AuditService):
+    """`AuditService` with a tqdm bar over the stored events it reads (on stderr)."""
+
+    def __init__(self, services: Services, desc: str) -> None:
+        super().__init__(services.application)
+        self.desc = desc
+
+    def stored_events(self, after: int = 0, upto: int | None = None) -> Iterator[Notification]:
+        total = upto if upto is not None else self.application.recorder.max_notification_id()
+        with tqdm(total=total or 0, desc=self.desc, unit="event", leave=False) as bar:
+            seen = after
+            for notification in super().stored_events(after, upto):
+                bar.update(notification.id - seen)
+                seen = notification.id
+                yield notification
+
+
+# -- checkpoint ----------------------------------------------------------------------------
+
+
+@audit_app.command("checkpoint")
+def checkpoint(
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Ed25519 private key (PEM); default <data dir>/audit-keys/checkpoint.pem"
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Where to write the checkpoint (default <data dir>/audit-checkpoints/)."),
+    ] = None,
+) -> None:
+    """Sign every candidate's chain head; keep the file (and the public key) elsewhere."""
+    with _services(catch_up=False) as services:
+        data_dir = services.settings.data_dir
+        key_path = key if key is not None else data_dir / "audit-keys" / "checkpoint.pem"
+        if not key_path.exists():
+            key_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            private = load_or_create_key(key_path)
+        except (CheckpointError, ValueError) as error:
+            raise _refuse(f"{key_path}: {error}") from None
+        upto = services.application.recorder.max_notification_id() or 0
+        try:
+            heads = ProgressAudit(services, "checkpoint").heads(upto=upto)
+        except UnattributedEventError as error:
+            typer.echo(f"FAILED at position {error.position}: {error}", err=True)
+            raise typer.Exit(EXIT_FAILED) from None
+        signed = sign_checkpoint(heads, upto=upto, portal=services.settings.portal_id, key=private)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = out if out is not None else data_dir / "audit-checkpoints" / f"checkpoint-{stamp}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(signed, indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"Public key (Ed25519, base64): {public_key_b64(private.public_key())}")
+    typer.echo(f"Signing key: {key_path}")
+    typer.echo(f"Checkpoint of {len(heads)} candidate(s) up to position {upto} written to {target}")
+
+
+# -- verify --------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def verify(
+    candidate: Annotated[
+        str | None, typer.Option("--candidate", help="Verify one candidate's chain.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Verify every chain (the default).")] = False,
+    checkpoint_file: Annotated[
+        Path | None,
+        typer.Option("--checkpoint", help="Also check a signed checkpoint file.", exists=True),
+    ] = None,
+    public_key: Annotated[
+        str | None,
+        typer.Option(help="Pinned public key (base64) instead of the one in the checkpoint."),
+    ] = None,
+    catch_up: CatchUp = True,
+) -> None:
+    """Recompute the chains from the stored events; exit 1 at the first bad position."""
+    if candidate is not None and all_:
+        raise _refuse("give --candidate ID or --all, not both")
+    cid = _candidate_id(candidate) if candidate is not None else None
+    heads = None
+    if checkpoint_file is not None:
+        try:
+            heads = read_checkpoint(
+                checkpoint_file.read_text(encoding="utf-8"), public_key=public_key
+            )
+        except CheckpointError as error:
+            typer.echo(f"FAILED: {checkpoint_file}: {error}", err=True)
+            raise typer.Exit(EXIT_FAILED) from None
+        if cid is not None:
+            heads = {key: head for key, head in heads.items() if key == str(cid)}
+    with _services(catch_up) as services:
+        queries: Any = services.projections.queries
+        upto = queries.audit_position()
+        result = ProgressAudit(services, "verify").verify(
+            queries.iter_recorded_links(cid, upto=upto), candidate_id=cid, upto=upto
+        )
+        broken = (
+            ProgressAudit(services, "checkpoint").first_break_of_checkpoint(heads)
+            if heads is not None
+            else None
+        )
+    scope = f"candidate {cid}" if cid is not None else "every candidate"
+    failed = False
+    if result.ok:
+        typer.echo(f"OK: {result.events} event(s) of {scope} verified up to position {upto}")
+    else:
+        typer.echo(f"FAILED at position {result.first_bad_position}: {result.reason}")
+        failed = True
+    if heads is not None:
+        if broken is None:
+            typer.echo(f"OK: the stored history extends all {len(heads)} signed head(s)")
+        else:
+            typer.echo(
+                f"FAILED at position {broken}: the stored history no longer reaches the "
+                "head signed in the checkpoint (truncated or rewritten)"
+            )
+            failed = True
+    if failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _candidate_id(value: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        raise _refuse(f"{value!r} is not a candidate id (a UUID)") from None
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+@audit_app.command("export")
+def export(
+    candidate_id: Annotated[str, typer.Argument(metavar="CID", help="The candidate's id.")],
+    out: Annotated[Path, typer.Option(help="Directory to write into.")] = Path("."),
+    catch_up: CatchUp = True,
+) -> None:
+    """Write <cid>.jsonl (the history) and <cid>.html (approved goals, in Norwegian)."""
+    cid = _candidate_id(candidate_id)
+    with _services(catch_up) as services:
+        try:
+            done = export_candidate(services.application, services.projections.queries, cid, out)
+        except DomainError as error:
+            raise _refuse(str(error)) from None
+    typer.echo(f"{done.jsonl}: {done.events} event(s)")
+    typer.echo(f"{done.html}: {done.approved} approved goal(s)")
+    if not done.verified.ok:
+        typer.echo(f"FAILED at position {done.verified.first_bad_position}: {done.verified.reason}")
+        raise typer.Exit(EXIT_FAILED)
+    typer.echo(f"Chain verified: {done.verified.events} event(s)")

@@ -1,0 +1,122 @@
+"""Reads of the `audit` view: history, versions at an instant, recorded links, feed (R23, R24).
+
+ADR 0011: the recorded chain (`hash`, `prev_hash` per event) is what verify compares
+with the chain recomputed from the store. Instants are returned as aware datetimes,
+`data` as the JSON the view stored (ISO strings for dates, instants and UUIDs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, func, select
+
+from kompetanse_domain.audit.verify import RecordedLink
+from projections.queries.read import ReadTx
+from projections.views.audit_tables import AuditTables
+
+VIEW = "audit"
+STREAM = {"stream_results": True, "yield_per": 1000}
+
+
+def _tables(r: ReadTx) -> AuditTables:
+    tables: AuditTables = r.t(VIEW)
+    return tables
+
+
+def _actor(row: Row[Any]) -> dict[str, str]:
+    return {"sub": row.actor_sub, "name": row.actor_name}
+
+
+def list_history(r: ReadTx, cid: UUID, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """Every recorded event of the candidate, its goals and meetings, in position order.
+
+    With `as_of`, only events that occurred at or before that instant.
+    """
+    t = _tables(r)
+    e = t.event.c
+    statement = select(t.event).where(e.candidate_id == str(cid))
+    if as_of is not None:
+        statement = statement.where(e.occurred_at <= as_of)
+    rows = r.conn.execute(statement.order_by(e.position)).all()
+    return [
+        {
+            "position": row.position,
+            "event_id": row.event_id,
+            "aggregate": row.aggregate,
+            "aggregate_id": row.aggregate_id,
+            "version": row.version,
+            "type": row.type,
+            "actor": _actor(row),
+            "occurred_at": row.occurred_at,
+            "data": row.data,
+            "hash": row.hash,
+            "prev_hash": row.prev_hash,
+        }
+        for row in rows
+    ]
+
+
+def versions_as_of(r: ReadTx, cid: UUID, as_of: datetime) -> dict[UUID, int]:
+    """Per aggregate of the candidate: the highest version that occurred at or before `as_of`."""
+    t = _tables(r)
+    e = t.event.c
+    rows = r.conn.execute(
+        select(e.aggregate_id, func.max(e.version))
+        .where(e.candidate_id == str(cid), e.occurred_at <= as_of)
+        .group_by(e.aggregate_id)
+    ).all()
+    return {UUID(aggregate_id): int(version) for aggregate_id, version in rows}
+
+
+def iter_recorded_links(
+    r: ReadTx, cid: UUID | None = None, upto: int | None = None
+) -> Iterator[RecordedLink]:
+    """The recorded chain links in position order (one candidate's, or all), streamed."""
+    t = _tables(r)
+    e = t.event.c
+    statement = select(e.position, e.candidate_id, e.hash)
+    if cid is not None:
+        statement = statement.where(e.candidate_id == str(cid))
+    if upto is not None:
+        statement = statement.where(e.position <= upto)
+    statement = statement.order_by(e.position).execution_options(**STREAM)
+    for position, candidate_id, digest in r.conn.execute(statement):
+        yield RecordedLink(int(position), UUID(candidate_id), digest)
+
+
+def feed_page(r: ReadTx, after: int, limit: int) -> list[dict[str, Any]]:
+    """Up to `limit` recorded events after position `after`, with their candidate (R23)."""
+    t = _tables(r)
+    e, c = t.event.c, t.candidate.c
+    rows = r.conn.execute(
+        select(t.event, c.sub.label("candidate_sub"), c.hpr_number)
+        .select_from(t.event.outerjoin(t.candidate, c.candidate_id == e.candidate_id))
+        .where(e.position > after)
+        .order_by(e.position)
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "position": row.position,
+            "event_id": row.event_id,
+            "type": row.type,
+            "aggregate": row.aggregate,
+            "aggregate_id": row.aggregate_id,
+            "version": row.version,
+            "occurred_at": row.occurred_at,
+            "actor": _actor(row),
+            "candidate": {
+                "candidate_id": row.candidate_id,
+                "hpr_number": row.hpr_number,
+                "sub": row.candidate_sub,
+            },
+            "data": row.data,
+            "schema": row.schema,
+            "goal_code": row.goal_code if row.aggregate == "LearningGoal" else None,
+        }
+        for row in rows
+    ]

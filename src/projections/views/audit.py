@@ -1,0 +1,174 @@
+"""`audit`: every event of a candidate, its goals and meetings, with its chain link (R24).
+
+ADR 0011: the link of each event is `link_hash` over the stored notification (position,
+aggregate id, version, topic, stored state bytes) and the candidate's previous head,
+exactly as `kompetanse_domain.audit.ChainRecomputer` recomputes it from the store. The
+head lives in `audit_head` and moves in the same transaction as the row, so the
+recorded chain is what `verify` later compares the store with. Goals and meetings are
+attributed to candidates by their Opened/Created events (`audit_owner`); an event that
+cannot be attributed is not recorded (verify reports it at its position).
+
+The rows also serve the event feed (R23): type, actor, time, the event's own fields as
+JSON, its schema version, the goal code, and the candidate's sub and HPR number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from functools import singledispatchmethod
+from typing import Any
+
+from kompetanse_domain.audit.chain import GENESIS, link_hash
+from kompetanse_domain.audit.recompute import CREATED_TOPICS, is_chained_topic
+from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.identity import NAMESPACE
+from kompetanse_domain.model.learning_goal import LearningGoal
+from kompetanse_domain.model.meeting import SupervisionMeeting
+from projections.base import ViewProjection, ViewTx
+from projections.views.audit_tables import AuditTables, define_audit_tables
+
+log = logging.getLogger("projections.audit")
+
+Tx = ViewTx[AuditTables]
+
+ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
+
+
+def event_id_for(aggregate_id: uuid.UUID | str, version: int) -> uuid.UUID:
+    """A stable id of one stored event: the same in every portal and every rebuild."""
+    return uuid.uuid5(NAMESPACE, f"event:{uuid.UUID(str(aggregate_id))}:{version}")
+
+
+def jsonable(value: Any) -> Any:
+    """Event field values as JSON: UUIDs, dates and instants as ISO strings."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Enum):
+        return jsonable(value.value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID | Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(item) for item in value]
+    return str(value)
+
+
+def event_data(event: Any) -> dict[str, Any]:
+    """The event's own fields (not the envelope: id, version, time, topic)."""
+    return {
+        field.name: jsonable(getattr(event, field.name))
+        for field in dataclasses.fields(event)
+        if field.name not in ENVELOPE
+    }
+
+
+def schema_version(event: Any) -> int:
+    """The event class's `class_version` (what it was upcast to), 1 when it has none."""
+    return int(getattr(type(event), "class_version", None) or 1)
+
+
+class AuditView(ViewProjection[AuditTables]):
+    name = "audit"
+    define = staticmethod(define_audit_tables)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: object, tx: Tx) -> None:
+        """Receipts and indexes are not part of any candidate's history."""
+
+    @process_event.register
+    def candidate_event(self, event: Candidate.Event, tx: Tx) -> None:
+        if isinstance(event, Candidate.Registered):
+            tx.insert(
+                tx.t.candidate,
+                candidate_id=str(event.originator_id),
+                sub=event.sub,
+                hpr_number=event.hpr_number,
+            )
+        self._record(event, tx, str(event.originator_id), None)
+
+    @process_event.register
+    def goal_event(self, event: LearningGoal.Event, tx: Tx) -> None:
+        self._owned(event, tx, getattr(event, "code", None))
+
+    @process_event.register
+    def meeting_event(self, event: SupervisionMeeting.Event, tx: Tx) -> None:
+        self._owned(event, tx, None)
+
+    def _owned(self, event: Any, tx: Tx, code: str | None) -> None:
+        notification = tx.notification
+        assert notification is not None, "the follower passes the stored event"
+        aggregate_id = str(event.originator_id)
+        if notification.topic in CREATED_TOPICS:
+            tx.insert(
+                tx.t.owner,
+                aggregate_id=aggregate_id,
+                candidate_id=str(event.candidate_id),
+                goal_code=code,
+            )
+        key = {"aggregate_id": aggregate_id}
+        candidate_id = tx.value(tx.t.owner, "candidate_id", key)
+        if candidate_id is None:
+            log.warning(
+                "audit: event at position %d (%s) belongs to no known candidate; not recorded",
+                notification.id,
+                notification.topic,
+            )
+            return
+        self._record(event, tx, candidate_id, tx.value(tx.t.owner, "goal_code", key))
+
+    def _record(self, event: Any, tx: Tx, candidate_id: str, goal_code: str | None) -> None:
+        """Chain the stored event onto the candidate's head and record the row (ADR 0011)."""
+        notification = tx.notification
+        assert notification is not None, "the follower passes the stored event"
+        topic = notification.topic
+        if not is_chained_topic(topic):
+            return
+        head_key = {"candidate_id": candidate_id}
+        previous = tx.value(tx.t.head, "hash", head_key)
+        prev_hash = previous or GENESIS
+        digest = link_hash(
+            position=notification.id,
+            aggregate_id=notification.originator_id,
+            version=notification.originator_version,
+            topic=topic,
+            state=notification.state,
+            prev_hash=prev_hash,
+        )
+        kind = topic.split(":", 1)[1]
+        tx.insert(
+            tx.t.event,
+            position=notification.id,
+            event_id=str(event_id_for(notification.originator_id, notification.originator_version)),
+            candidate_id=candidate_id,
+            aggregate=kind.split(".", 1)[0],
+            aggregate_id=str(event.originator_id),
+            version=notification.originator_version,
+            type=kind,
+            actor_sub=getattr(event, "actor", "") or "",
+            actor_name=getattr(event, "actor_name", "") or "",
+            occurred_at=event.timestamp,
+            data=event_data(event),
+            schema=schema_version(event),
+            goal_code=goal_code,
+            hash=digest,
+            prev_hash=prev_hash,
+        )
+        if previous is None:
+            tx.insert(
+                tx.t.head,
+                candidate_id=candidate_id,
+                hash=digest,
+                position=notification.id,
+                events=1,
+            )
+        else:
+            tx.update(tx.t.head, head_key, hash=digest, position=notification.id)
+            tx.add(tx.t.head, head_key, events=1)

@@ -1,0 +1,235 @@
+"""Helpers for the audit tests (R24, ADR 0011): a world with the read side, a journey.
+
+Imported as a top-level module (tests/audit has no `__init__.py`: a package named
+`audit` must not shadow anything in src). `Store` gives raw SQL access to the stored
+events, as an attacker with write access has (the idea of tests/integration's Store).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from kompetanse_domain.application import CommandContext, KompetanseApplication
+from kompetanse_domain.application.store import (
+    event_store_env,
+    is_sqlite,
+    sqlite_path,
+    views_database_url,
+)
+from kompetanse_domain.catalogue import Catalogue, shipped_plans
+from kompetanse_domain.model.identity import Identity
+from projections.service import ProjectionService
+from support.domain import People, make_identities, register_team
+
+PLAN = "LIS1-KLK"
+GOALS = tuple(f"{PLAN}-{n:03d}" for n in range(1, 5))
+YESTERDAY = date.today() - timedelta(days=1)
+
+
+def ctx(identity: Identity) -> CommandContext:
+    return CommandContext(identity=identity)
+
+
+def unique_people(tag: str | None = None) -> People:
+    """The usual people with subs no other team in the database has."""
+    tag = tag or uuid.uuid4().hex[:6]
+    base = make_identities()
+    return People(
+        **{
+            label: Identity(f"{person.sub}-{tag}", person.name, person.platform_roles)
+            for label, person in base.by_label().items()
+        }
+    )
+
+
+@dataclass
+class Journey:
+    """One candidate's history: goals approved, rejected and imported, a meeting."""
+
+    people: People
+    candidate_id: UUID
+    approved: tuple[str, ...]
+    rejected: str
+    imported: str
+    meeting_id: UUID
+
+
+def journey(app: KompetanseApplication, people: People, hpr_number: str | None) -> Journey:
+    """Every kind of event the audit view records, through the application."""
+    team = register_team(app, people, hpr_number=hpr_number, plans=(PLAN,))
+    cid = team.candidate_id
+    lis, leader, veileder = people.candidate, people.leader, people.veileder
+    first, second, third, fourth = GOALS
+    signed = app.register_activity(
+        ctx(lis), cid, first, title="Kurs i akuttmedisin", kind="course", fulfilled_on=YESTERDAY
+    ).value["activity_id"]
+    app.send_activity_for_signing(ctx(lis), cid, first, signed, signer_sub=people.supervisor.sub)
+    app.sign_activity(ctx(people.supervisor), cid, first, signed, comment="Godt gjennomført")
+    refused = app.register_activity(
+        ctx(lis), cid, second, title="Prosedyre", kind="procedure", fulfilled_on=YESTERDAY, count=2
+    ).value["activity_id"]
+    app.send_activity_for_signing(ctx(lis), cid, second, refused, signer_sub=veileder.sub)
+    app.reject_activity(ctx(veileder), cid, second, refused, reason="Mangler dokumentasjon")
+    app.comment_goal(ctx(veileder), cid, first, text="God fremdrift")
+    for code in (first, second):
+        app.send_goal_for_approval(ctx(lis), cid, code, completed_on=YESTERDAY)
+        app.approve_goal(ctx(leader), cid, code, comment="Godkjent")
+    app.send_goal_for_approval(ctx(lis), cid, third, completed_on=YESTERDAY)
+    app.reject_goal(ctx(leader), cid, third, reason="Ikke tilstrekkelig")
+    app.import_approval(
+        ctx(people.sync),
+        hpr_number=None,
+        sub=lis.sub,
+        goal_code=fourth,
+        source_portal="hospital-hso",
+        source_event_id=f"hso-{uuid.uuid4()}",
+        approved_at=datetime.now(UTC) - timedelta(days=3),
+        approver_name="Hanne Sykehusleder",
+    )
+    meeting = UUID(
+        app.create_meeting(ctx(veileder), cid, scheduled_for=YESTERDAY, planned_minutes=45).value[
+            "meeting_id"
+        ]
+    )
+    app.write_preparation(ctx(lis), meeting, text="Jeg vil snakke om vaktene")
+    app.revise_summary(ctx(veileder), meeting, text="Vi snakket om vakter", goals_discussed=[first])
+    app.finalise_meeting(ctx(veileder), meeting, held_on=YESTERDAY, duration_minutes=50)
+    return Journey(people, cid, (first, second), third, fourth, meeting)
+
+
+def catalogue() -> Catalogue:
+    return Catalogue(plans=shipped_plans())
+
+
+class AuditWorld:
+    """An application and its read side (every view, the audit view among them)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.app = KompetanseApplication(env=event_store_env(url), catalogue=catalogue())
+        self.service = ProjectionService(self.app, views_database_url(url))
+
+    @property
+    def q(self) -> Any:
+        return self.service.queries
+
+    def caught_up(self) -> AuditWorld:
+        self.service.catch_up()
+        return self
+
+    def close(self) -> None:
+        self.service.close()
+        self.app.close()
+
+
+class Store:
+    """Raw SQL on the stored events and the views (an attacker with write access)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sqlite = is_sqlite(url)
+
+    def run(self, sql: str, params: tuple[Any, ...] = (), *, views: bool = False) -> list[Any]:
+        if self.sqlite:
+            path = sqlite_path(views_database_url(self.url) if views else self.url)
+            with closing(sqlite3.connect(path)) as db, db:
+                return db.execute(sql.replace("%s", "?"), params).fetchall()
+        with psycopg.connect(self.url, autocommit=True) as db:
+            cursor = db.execute(sql, params)  # type: ignore[arg-type]
+            return cursor.fetchall() if cursor.description else []
+
+    @property
+    def table(self) -> str:
+        if self.sqlite:
+            return "stored_events"
+        (name,) = self.run("SELECT tablename FROM pg_tables WHERE tablename LIKE '%%_events'")[0]
+        return str(name)
+
+    @property
+    def pos(self) -> str:
+        return "rowid" if self.sqlite else "notification_id"
+
+    def rows(self) -> list[tuple[int, str, int, str, bytes]]:
+        return [
+            (int(p), str(o), int(v), str(t), bytes(s))
+            for p, o, v, t, s in self.run(
+                f"SELECT {self.pos}, originator_id, originator_version, topic, state "
+                f"FROM {self.table} ORDER BY {self.pos}"
+            )
+        ]
+
+    def set_state(self, position: int, state: bytes) -> None:
+        self.run(f"UPDATE {self.table} SET state=%s WHERE {self.pos}=%s", (state, position))
+
+    def delete_event(self, position: int) -> None:
+        self.run(f"DELETE FROM {self.table} WHERE {self.pos}=%s", (position,))
+
+    def delete_audit_rows(self, position: int) -> None:
+        """Remove the audit view's record of the event too (every generation)."""
+        names = (
+            self.run(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'view_audit_event_g%%'", views=True
+            )
+            if self.sqlite
+            else self.run(
+                "SELECT tablename FROM pg_tables WHERE tablename LIKE 'view_audit_event_g%%'"
+            )
+        )
+        for (name,) in names:
+            self.run(f"DELETE FROM {name} WHERE position=%s", (position,), views=True)
+
+
+class Http:
+    """The FastAPI app over a world's services; `get(path, who)` with a dev token."""
+
+    def __init__(self, world: AuditWorld, data_dir: Any) -> None:
+        from fastapi.testclient import TestClient
+
+        from api.app import create_app
+        from api.attachments import AttachmentStore
+        from api.deps import Services
+        from api.settings import Settings
+        from kompetanse.devkeys import ensure_dev_keys
+
+        ensure_dev_keys(data_dir)
+        settings = Settings(data_dir=data_dir, database_url=world.url)
+        services = Services(
+            application=world.app,
+            projections=world.service,
+            settings=settings,
+            attachments=AttachmentStore(settings.attachments_dir),
+        )
+        self.data_dir = data_dir
+        self.client = TestClient(create_app(services), raise_server_exceptions=False)
+        self._tokens: dict[str, str] = {}
+
+    def token(self, identity: Identity) -> str:
+        from kompetanse.devkeys import mint_dev_token
+
+        if identity.sub not in self._tokens:
+            roles = [role.value for role in identity.platform_roles]
+            self._tokens[identity.sub] = mint_dev_token(
+                self.data_dir, sub=identity.sub, name=identity.name, roles=roles
+            )
+        return self._tokens[identity.sub]
+
+    def get(self, path: str, who: Identity, **headers: str) -> Any:
+        sent = {"Authorization": f"Bearer {self.token(who)}", **headers}
+        return self.client.get(path, headers=sent)
+
+
+@dataclass
+class Shared:
+    """A projected world with two histories and its HTTP client (read-only tests)."""
+
+    world: AuditWorld
+    story: tuple[Journey, Journey]
+    http: Http

@@ -1,0 +1,65 @@
+"""Fixtures for the audit tests (R24, ADR 0011), on SQLite and PostgreSQL.
+
+- `world` + `story`: a fresh database per test (`database_url`) with two candidates'
+  histories, projected; for tests that tamper with the store.
+- `shared`: one such world per module and store, for tests that only read.
+No `__init__.py` here on purpose: helper modules are top-level (`audit_support`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from audit_support import AuditWorld, Http, Journey, Shared, journey, unique_people
+
+
+def two_journeys(world: AuditWorld) -> tuple[Journey, Journey]:
+    """Two candidates' histories, the second after the first, then projected."""
+    first = journey(world.app, unique_people("a"), hpr_number="1234567")
+    second = journey(world.app, unique_people("b"), hpr_number=None)
+    world.service.catch_up()
+    return first, second
+
+
+@pytest.fixture
+def world(database_url: str) -> Iterator[AuditWorld]:
+    built = AuditWorld(database_url)
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+@pytest.fixture
+def story(world: AuditWorld) -> tuple[Journey, Journey]:
+    return two_journeys(world)
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ],
+)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Shared]:
+    """One projected world per module and store; tests must not change it."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    folder = tmp_path_factory.mktemp("audit")
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder}/kompetanse.db"
+    else:
+        url = request.getfixturevalue("postgres_server").create_database(name)
+    built = AuditWorld(url)
+    try:
+        http = Http(built, folder / "data")
+        with http.client:
+            yield Shared(built, two_journeys(built), http)
+    finally:
+        built.close()
+        if request.param == "postgres":
+            request.getfixturevalue("postgres_server").drop_database(name)
