@@ -7,27 +7,22 @@ events, as an attacker with write access has (the idea of tests/integration's St
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import psycopg
-
 from kompetanse_domain.application import CommandContext, KompetanseApplication
 from kompetanse_domain.application.store import (
     event_store_env,
-    is_sqlite,
-    sqlite_path,
     views_database_url,
 )
 from kompetanse_domain.catalogue import Catalogue, shipped_plans
 from kompetanse_domain.model.identity import Identity
 from projections.service import ProjectionService
 from support.domain import People, make_identities, register_team
+from support.tampering import RawStore
 
 PLAN = "LIS1-KLK"
 GOALS = tuple(f"{PLAN}-{n:03d}" for n in range(1, 5))
@@ -130,61 +125,7 @@ class AuditWorld:
         self.app.close()
 
 
-class Store:
-    """Raw SQL on the stored events and the views (an attacker with write access)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.sqlite = is_sqlite(url)
-
-    def run(self, sql: str, params: tuple[Any, ...] = (), *, views: bool = False) -> list[Any]:
-        if self.sqlite:
-            path = sqlite_path(views_database_url(self.url) if views else self.url)
-            with closing(sqlite3.connect(path)) as db, db:
-                return db.execute(sql.replace("%s", "?"), params).fetchall()
-        with psycopg.connect(self.url, autocommit=True) as db:
-            cursor = db.execute(sql, params)  # type: ignore[arg-type]
-            return cursor.fetchall() if cursor.description else []
-
-    @property
-    def table(self) -> str:
-        if self.sqlite:
-            return "stored_events"
-        (name,) = self.run("SELECT tablename FROM pg_tables WHERE tablename LIKE '%%_events'")[0]
-        return str(name)
-
-    @property
-    def pos(self) -> str:
-        return "rowid" if self.sqlite else "notification_id"
-
-    def rows(self) -> list[tuple[int, str, int, str, bytes]]:
-        return [
-            (int(p), str(o), int(v), str(t), bytes(s))
-            for p, o, v, t, s in self.run(
-                f"SELECT {self.pos}, originator_id, originator_version, topic, state "
-                f"FROM {self.table} ORDER BY {self.pos}"
-            )
-        ]
-
-    def set_state(self, position: int, state: bytes) -> None:
-        self.run(f"UPDATE {self.table} SET state=%s WHERE {self.pos}=%s", (state, position))
-
-    def delete_event(self, position: int) -> None:
-        self.run(f"DELETE FROM {self.table} WHERE {self.pos}=%s", (position,))
-
-    def delete_audit_rows(self, position: int) -> None:
-        """Remove the audit view's record of the event too (every generation)."""
-        names = (
-            self.run(
-                "SELECT name FROM sqlite_master WHERE name LIKE 'view_audit_event_g%%'", views=True
-            )
-            if self.sqlite
-            else self.run(
-                "SELECT tablename FROM pg_tables WHERE tablename LIKE 'view_audit_event_g%%'"
-            )
-        )
-        for (name,) in names:
-            self.run(f"DELETE FROM {name} WHERE position=%s", (position,), views=True)
+Store = RawStore
 
 
 class Http:

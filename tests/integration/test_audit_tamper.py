@@ -9,24 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import uuid
 from base64 import b64encode
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from datetime import date
 from typing import Any
 
-import psycopg
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication
 from kompetanse_domain.application.audit import AuditService
-from kompetanse_domain.application.store import event_store_env, is_sqlite, sqlite_path
+from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.audit import ChainLink, RecordedLink
 from kompetanse_domain.audit.checkpoint import CheckpointError, read_checkpoint, sign_checkpoint
 from kompetanse_domain.model.identity import Identity
+from support.tampering import RawStore
 
 LEADER = Identity("leader", "Leif Leder")
 
@@ -53,62 +51,7 @@ def journey(app: KompetanseApplication, sub: str) -> uuid.UUID:
     return cid
 
 
-class Store:
-    """Raw SQL access to the stored events, as an attacker with write access has."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.sqlite = is_sqlite(url)
-
-    def run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        if self.sqlite:
-            with closing(sqlite3.connect(sqlite_path(self.url))) as db, db:
-                return db.execute(sql.replace("%s", "?"), params).fetchall()
-        with psycopg.connect(self.url, autocommit=True) as db:
-            cursor = db.execute(sql.replace("POS", "notification_id"), params)  # type: ignore[arg-type]
-            return cursor.fetchall() if cursor.description else []
-
-    @property
-    def table(self) -> str:
-        if self.sqlite:
-            return "stored_events"
-        (name,) = self.run("SELECT tablename FROM pg_tables WHERE tablename LIKE '%%_events'")[0]
-        return str(name)
-
-    @property
-    def pos(self) -> str:
-        return "rowid" if self.sqlite else "notification_id"
-
-    def rows(self) -> list[tuple[int, str, int, str, bytes]]:
-        return [
-            (int(p), str(o), int(v), str(t), bytes(s))
-            for p, o, v, t, s in self.run(
-                f"SELECT {self.pos}, originator_id, originator_version, topic, state "
-                f"FROM {self.table} ORDER BY {self.pos}"
-            )
-        ]
-
-    def set_state(self, position: int, state: bytes) -> None:
-        self.run(f"UPDATE {self.table} SET state=%s WHERE {self.pos}=%s", (state, position))
-
-    def open_hole(self, width: int) -> None:
-        """Leave unused positions, as rolled-back inserts do (closed by `close_hole`)."""
-        if self.sqlite:
-            top = self.run("SELECT MAX(rowid) FROM stored_events")[0][0]
-            self.run(
-                "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state)"
-                " VALUES (%s, 'hole', 1, 'hole', x'00')",
-                (top + width,),
-            )
-        else:
-            seq = f"{self.table}_notification_id_seq"
-            self.run(
-                f"SELECT setval('{seq}', (SELECT MAX(notification_id) FROM {self.table}) + {width})"
-            )
-
-    def close_hole(self) -> None:
-        if self.sqlite:
-            self.run("DELETE FROM stored_events WHERE originator_id='hole'")
+Store = RawStore
 
 
 @pytest.fixture
