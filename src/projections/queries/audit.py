@@ -38,25 +38,53 @@ def list_history(r: ReadTx, cid: UUID, as_of: datetime | None = None) -> list[di
     """
     t = _tables(r)
     e = t.event.c
-    statement = select(t.event).where(e.candidate_id == str(cid))
+    columns = (
+        e.position,
+        e.event_id,
+        e.aggregate,
+        e.aggregate_id,
+        e.version,
+        e.type,
+        e.actor_sub,
+        e.actor_name,
+        e.occurred_at,
+        e.data,
+        e.hash,
+        e.prev_hash,
+    )
+    statement = select(*columns).where(e.candidate_id == str(cid))
     if as_of is not None:
         statement = statement.where(e.occurred_at <= as_of)
-    rows = r.conn.execute(statement.order_by(e.position)).all()
+    rows = r.conn.execute(statement.order_by(e.position)).tuples().all()
+    # Positional unpacking: attribute access on thousands of rows cost a third of the time.
     return [
         {
-            "position": row.position,
-            "event_id": row.event_id,
-            "aggregate": row.aggregate,
-            "aggregate_id": row.aggregate_id,
-            "version": row.version,
-            "type": row.type,
-            "actor": _actor(row),
-            "occurred_at": row.occurred_at,
-            "data": row.data,
-            "hash": row.hash,
-            "prev_hash": row.prev_hash,
+            "position": position,
+            "event_id": event_id,
+            "aggregate": aggregate,
+            "aggregate_id": aggregate_id,
+            "version": version,
+            "type": type_,
+            "actor": {"sub": actor_sub, "name": actor_name},
+            "occurred_at": occurred_at,
+            "data": data,
+            "hash": hash_,
+            "prev_hash": prev_hash,
         }
-        for row in rows
+        for (
+            position,
+            event_id,
+            aggregate,
+            aggregate_id,
+            version,
+            type_,
+            actor_sub,
+            actor_name,
+            occurred_at,
+            data,
+            hash_,
+            prev_hash,
+        ) in rows
     ]
 
 
