@@ -181,3 +181,8 @@ def _dispatch_method(cls: type) -> Any:
         if "process_event" in klass.__dict__:
             return klass.__dict__["process_event"]
     raise TypeError(f"{cls.__name__} has no process_event")
+
+
+def aggregate_id(event: Any) -> str:
+    """The id of the aggregate an event belongs to, as the views store it."""
+    return str(event.originator_id)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import singledispatchmethod
-from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table
 
 from kompetanse_domain.model.candidate import Candidate
-from projections.base import ViewProjection, ViewTx
+from projections.base import ViewProjection, ViewTx, aggregate_id
 from projections.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 
 
@@ -62,10 +61,6 @@ def define_candidate_tables(md: MetaData, g: int) -> CandidateTables:
     return CandidateTables(candidate, role, plan)
 
 
-def _cid(event: Any) -> str:
-    return str(event.originator_id)
-
-
 class CandidatesView(ViewProjection[CandidateTables]):
     name = "candidates"
     define = staticmethod(define_candidate_tables)
@@ -80,13 +75,15 @@ class CandidatesView(ViewProjection[CandidateTables]):
         self._touch(event, tx)
 
     def _touch(self, event: Candidate.Event, tx: Tx) -> None:
-        tx.update(tx.t.candidate, {"candidate_id": _cid(event)}, version=event.originator_version)
+        tx.update(
+            tx.t.candidate, {"candidate_id": aggregate_id(event)}, version=event.originator_version
+        )
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
         tx.insert(
             tx.t.candidate,
-            candidate_id=_cid(event),
+            candidate_id=aggregate_id(event),
             sub=event.sub,
             name=event.name,
             email=event.email,
@@ -100,11 +97,11 @@ class CandidatesView(ViewProjection[CandidateTables]):
 
     @process_event.register
     def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
-        key = {"candidate_id": _cid(event), "role": event.role, "sub": event.actor}
+        key = {"candidate_id": aggregate_id(event), "role": event.role, "sub": event.actor}
         tx.delete(tx.t.role, key)
         tx.insert(
             tx.t.role,
-            candidate_id=_cid(event),
+            candidate_id=aggregate_id(event),
             role=event.role,
             sub=event.actor,
             name=event.actor_name,
@@ -114,15 +111,17 @@ class CandidatesView(ViewProjection[CandidateTables]):
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
-        tx.delete(tx.t.role, {"candidate_id": _cid(event), "role": event.role, "sub": event.sub})
+        tx.delete(
+            tx.t.role, {"candidate_id": aggregate_id(event), "role": event.role, "sub": event.sub}
+        )
         self._touch(event, tx)
 
     @process_event.register
     def plan_assigned(self, event: Candidate.PlanAssigned, tx: Tx) -> None:
-        tx.delete(tx.t.plan, {"candidate_id": _cid(event), "plan_code": event.plan_code})
+        tx.delete(tx.t.plan, {"candidate_id": aggregate_id(event), "plan_code": event.plan_code})
         tx.insert(
             tx.t.plan,
-            candidate_id=_cid(event),
+            candidate_id=aggregate_id(event),
             plan_code=event.plan_code,
             catalogue_version=event.catalogue_version,
             state="active",
@@ -143,7 +142,7 @@ class CandidatesView(ViewProjection[CandidateTables]):
     def _plan_state(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
         tx.update(
             tx.t.plan,
-            {"candidate_id": _cid(event), "plan_code": plan_code},
+            {"candidate_id": aggregate_id(event), "plan_code": plan_code},
             state=state,
             changed_at=event.timestamp,
         )

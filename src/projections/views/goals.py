@@ -6,14 +6,10 @@ from functools import singledispatchmethod
 from typing import Any
 
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
-from projections.base import ViewProjection, ViewTx
+from projections.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.goals_tables import GoalTables, define_goal_tables
 
 Tx = ViewTx[GoalTables]
-
-
-def _gid(event: Any) -> str:
-    return str(event.originator_id)
 
 
 class GoalsView(ViewProjection[GoalTables]):
@@ -28,7 +24,7 @@ class GoalsView(ViewProjection[GoalTables]):
         """Every goal event moves the goal's version (its ETag)."""
         tx.update(
             tx.t.goal,
-            {"goal_id": _gid(event)},
+            {"goal_id": aggregate_id(event)},
             version=event.originator_version,
             updated_at=event.timestamp,
             **values,
@@ -42,7 +38,7 @@ class GoalsView(ViewProjection[GoalTables]):
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
         tx.insert(
             tx.t.goal,
-            goal_id=_gid(event),
+            goal_id=aggregate_id(event),
             candidate_id=str(event.candidate_id),
             code=event.code,
             plan_code=event.plan_code,
@@ -60,7 +56,7 @@ class GoalsView(ViewProjection[GoalTables]):
         tx.insert(
             tx.t.activity,
             activity_id=event.activity_id,
-            goal_id=_gid(event),
+            goal_id=aggregate_id(event),
             title=event.title,
             kind=event.kind,
             fulfilled_on=event.fulfilled_on,
@@ -111,7 +107,7 @@ class GoalsView(ViewProjection[GoalTables]):
         tx.insert(
             tx.t.comment,
             comment_id=event.comment_id,
-            goal_id=_gid(event),
+            goal_id=aggregate_id(event),
             author_sub=event.actor,
             author_name=event.actor_name,
             text=event.text,
@@ -153,7 +149,7 @@ class GoalsView(ViewProjection[GoalTables]):
 
     @process_event.register
     def approval_imported(self, event: LearningGoal.ApprovalImported, tx: Tx) -> None:
-        sources = tx.value(tx.t.goal, "imported_from", {"goal_id": _gid(event)})
+        sources = tx.value(tx.t.goal, "imported_from", {"goal_id": aggregate_id(event)})
         source = {"source_portal": event.source_portal, "source_event_id": event.source_event_id}
         self._goal(
             event,

@@ -16,7 +16,7 @@ from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConst
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
-from projections.base import ViewProjection, ViewTx
+from projections.base import ViewProjection, ViewTx, aggregate_id
 from projections.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 
 SIGNING_ROLES = (Role.SUPERVISOR.value, Role.VEILEDER.value)
@@ -73,10 +73,6 @@ def define_inbox_tables(md: MetaData, g: int) -> InboxTables:
     return InboxTables(candidate, signer, goal, activity)
 
 
-def _id(event: Any) -> str:
-    return str(event.originator_id)
-
-
 class InboxView(ViewProjection[InboxTables]):
     name = "inbox"
     define = staticmethod(define_inbox_tables)
@@ -87,7 +83,7 @@ class InboxView(ViewProjection[InboxTables]):
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
-        tx.insert(tx.t.candidate, candidate_id=_id(event), sub=event.sub, name=event.name)
+        tx.insert(tx.t.candidate, candidate_id=aggregate_id(event), sub=event.sub, name=event.name)
 
     def _signer_key(self, cid: str, sub: str, role: str) -> dict[str, str]:
         return {"candidate_id": cid, "sub": sub, "role": role}
@@ -95,19 +91,21 @@ class InboxView(ViewProjection[InboxTables]):
     @process_event.register
     def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
         if event.role in SIGNING_ROLES:
-            tx.delete(tx.t.signer, self._signer_key(_id(event), event.actor, event.role))
-            tx.insert(tx.t.signer, candidate_id=_id(event), sub=event.actor, role=event.role)
+            tx.delete(tx.t.signer, self._signer_key(aggregate_id(event), event.actor, event.role))
+            tx.insert(
+                tx.t.signer, candidate_id=aggregate_id(event), sub=event.actor, role=event.role
+            )
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
         if event.role in SIGNING_ROLES:
-            tx.delete(tx.t.signer, self._signer_key(_id(event), event.sub, event.role))
+            tx.delete(tx.t.signer, self._signer_key(aggregate_id(event), event.sub, event.role))
 
     @process_event.register
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
         tx.insert(
             tx.t.goal,
-            goal_id=_id(event),
+            goal_id=aggregate_id(event),
             candidate_id=str(event.candidate_id),
             code=event.code,
             withdrawn=False,
@@ -115,18 +113,18 @@ class InboxView(ViewProjection[InboxTables]):
 
     @process_event.register
     def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:
-        tx.update(tx.t.goal, {"goal_id": _id(event)}, withdrawn=True)
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=True)
 
     @process_event.register
     def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
-        tx.update(tx.t.goal, {"goal_id": _id(event)}, withdrawn=False)
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=False)
 
     @process_event.register
     def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:
         tx.insert(
             tx.t.activity,
             activity_id=event.activity_id,
-            goal_id=_id(event),
+            goal_id=aggregate_id(event),
             title=event.title,
             kind=event.kind,
             fulfilled_on=event.fulfilled_on,

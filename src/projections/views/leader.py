@@ -13,15 +13,11 @@ from typing import Any
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
-from projections.base import ViewProjection, ViewTx
+from projections.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.leader_tables import LeaderTables, define_leader_tables
 
 Tx = ViewTx[LeaderTables]
 LEADING_ROLES = (Role.LEADER.value, Role.DEPUTY.value)
-
-
-def _id(event: Any) -> str:
-    return str(event.originator_id)
 
 
 class LeaderView(ViewProjection[LeaderTables]):
@@ -36,7 +32,7 @@ class LeaderView(ViewProjection[LeaderTables]):
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
         tx.insert(
             tx.t.candidate,
-            candidate_id=_id(event),
+            candidate_id=aggregate_id(event),
             sub=event.sub,
             name=event.name,
             specialty=event.specialty,
@@ -48,11 +44,11 @@ class LeaderView(ViewProjection[LeaderTables]):
     @process_event.register
     def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
         if event.role in LEADING_ROLES:
-            tx.delete(tx.t.link, self._link_key(_id(event), event.role, event.actor))
+            tx.delete(tx.t.link, self._link_key(aggregate_id(event), event.role, event.actor))
             tx.insert(
                 tx.t.link,
                 sub=event.actor,
-                candidate_id=_id(event),
+                candidate_id=aggregate_id(event),
                 role=event.role,
                 since=event.timestamp,
             )
@@ -60,16 +56,16 @@ class LeaderView(ViewProjection[LeaderTables]):
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
         if event.role in LEADING_ROLES:
-            tx.delete(tx.t.link, self._link_key(_id(event), event.role, event.sub))
+            tx.delete(tx.t.link, self._link_key(aggregate_id(event), event.role, event.sub))
 
     def _goal(self, event: Any, tx: Tx, **values: Any) -> None:
-        tx.update(tx.t.goal, {"goal_id": _id(event)}, **values)
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, **values)
 
     @process_event.register
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
         tx.insert(
             tx.t.goal,
-            goal_id=_id(event),
+            goal_id=aggregate_id(event),
             candidate_id=str(event.candidate_id),
             code=event.code,
             plan_code=event.plan_code,
@@ -81,11 +77,11 @@ class LeaderView(ViewProjection[LeaderTables]):
 
     @process_event.register
     def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:
-        tx.add(tx.t.goal, {"goal_id": _id(event)}, signed_activities=1)
+        tx.add(tx.t.goal, {"goal_id": aggregate_id(event)}, signed_activities=1)
 
     @process_event.register
     def mentor_commented(self, event: LearningGoal.MentorCommented, tx: Tx) -> None:
-        tx.add(tx.t.goal, {"goal_id": _id(event)}, mentor_comments=1)
+        tx.add(tx.t.goal, {"goal_id": aggregate_id(event)}, mentor_comments=1)
 
     @process_event.register
     def goal_sent_for_approval(self, event: LearningGoal.SentForApproval, tx: Tx) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
 
 from kompetanse_domain.model.meeting import MeetingState, SupervisionMeeting
-from projections.base import ViewProjection, ViewTx
+from projections.base import ViewProjection, ViewTx, aggregate_id
 from projections.tables import ID, NAME, PORTABLE_JSON, STATE, SUB, UTCDateTime, index, table
 
 
@@ -70,10 +70,6 @@ def define_meeting_tables(md: MetaData, g: int) -> MeetingTables:
     return MeetingTables(meeting, preparation, change)
 
 
-def _mid(event: Any) -> str:
-    return str(event.originator_id)
-
-
 class MeetingsView(ViewProjection[MeetingTables]):
     name = "meetings"
     define = staticmethod(define_meeting_tables)
@@ -87,7 +83,7 @@ class MeetingsView(ViewProjection[MeetingTables]):
     ) -> None:
         tx.insert(
             tx.t.change,
-            meeting_id=_mid(event),
+            meeting_id=aggregate_id(event),
             version=event.originator_version,
             at=event.timestamp,
             sub=event.actor,
@@ -99,7 +95,7 @@ class MeetingsView(ViewProjection[MeetingTables]):
     def _meeting(self, event: SupervisionMeeting.Event, tx: Tx, **values: Any) -> None:
         tx.update(
             tx.t.meeting,
-            {"meeting_id": _mid(event)},
+            {"meeting_id": aggregate_id(event)},
             version=event.originator_version,
             updated_at=event.timestamp,
             **values,
@@ -109,7 +105,7 @@ class MeetingsView(ViewProjection[MeetingTables]):
     def meeting_created(self, event: SupervisionMeeting.Created, tx: Tx) -> None:
         tx.insert(
             tx.t.meeting,
-            meeting_id=_mid(event),
+            meeting_id=aggregate_id(event),
             candidate_id=str(event.candidate_id),
             veileder_sub=event.actor,
             veileder_name=event.actor_name,
@@ -127,10 +123,12 @@ class MeetingsView(ViewProjection[MeetingTables]):
 
     @process_event.register
     def preparation_written(self, event: SupervisionMeeting.PreparationWritten, tx: Tx) -> None:
-        tx.delete(tx.t.preparation, {"meeting_id": _mid(event), "author_role": event.author_role})
+        tx.delete(
+            tx.t.preparation, {"meeting_id": aggregate_id(event), "author_role": event.author_role}
+        )
         tx.insert(
             tx.t.preparation,
-            meeting_id=_mid(event),
+            meeting_id=aggregate_id(event),
             author_role=event.author_role,
             author_sub=event.actor,
             author_name=event.actor_name,

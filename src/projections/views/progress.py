@@ -13,14 +13,10 @@ from typing import Any
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
-from projections.base import ViewProjection, ViewTx
+from projections.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.progress_tables import ProgressTables, define_progress_tables
 
 Tx = ViewTx[ProgressTables]
-
-
-def _id(event: Any) -> str:
-    return str(event.originator_id)
 
 
 class ProgressView(ViewProjection[ProgressTables]):
@@ -37,7 +33,7 @@ class ProgressView(ViewProjection[ProgressTables]):
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
         tx.insert(
             tx.t.candidate,
-            candidate_id=_id(event),
+            candidate_id=aggregate_id(event),
             specialty=event.specialty,
             registered_at=event.timestamp,
         )
@@ -55,25 +51,25 @@ class ProgressView(ViewProjection[ProgressTables]):
         self._plan(event, event.plan_code, "removed", tx)
 
     def _plan(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
-        key = {"candidate_id": _id(event), "plan_code": plan_code}
+        key = {"candidate_id": aggregate_id(event), "plan_code": plan_code}
         if tx.exists(tx.t.plan, key):
             tx.update(tx.t.plan, key, state=state)
         else:
-            tx.insert(tx.t.plan, candidate_id=_id(event), plan_code=plan_code, state=state)
+            tx.insert(tx.t.plan, candidate_id=aggregate_id(event), plan_code=plan_code, state=state)
 
     # -- goals and activities --------------------------------------------------------
 
     def _goal(self, event: Any, tx: Tx, **values: Any) -> None:
-        tx.update(tx.t.goal, {"goal_id": _id(event)}, **values)
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, **values)
 
     def _count(self, event: Any, tx: Tx, **deltas: int) -> None:
-        tx.add(tx.t.goal, {"goal_id": _id(event)}, **deltas)
+        tx.add(tx.t.goal, {"goal_id": aggregate_id(event)}, **deltas)
 
     @process_event.register
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
         tx.insert(
             tx.t.goal,
-            goal_id=_id(event),
+            goal_id=aggregate_id(event),
             candidate_id=str(event.candidate_id),
             code=event.code,
             plan_code=event.plan_code,
@@ -92,7 +88,7 @@ class ProgressView(ViewProjection[ProgressTables]):
             tx.insert(
                 tx.t.procedure,
                 activity_id=event.activity_id,
-                goal_id=_id(event),
+                goal_id=aggregate_id(event),
                 activity_code=event.activity_code,
                 title=event.title,
                 count=event.count or 1,
@@ -111,7 +107,7 @@ class ProgressView(ViewProjection[ProgressTables]):
     def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:
         self._count(event, tx, pending=-1, signed=1)
         self._procedure(event, ActivityState.SIGNED, tx)
-        key = {"goal_id": _id(event), "sub": event.actor}
+        key = {"goal_id": aggregate_id(event), "sub": event.actor}
         tx.add_or_insert(tx.t.signer, key, {"signatures": 1}, name=event.actor_name)
 
     @process_event.register
@@ -151,11 +147,13 @@ class ProgressView(ViewProjection[ProgressTables]):
 
     @process_event.register
     def meeting_created(self, event: SupervisionMeeting.Created, tx: Tx) -> None:
-        tx.insert(tx.t.meeting, meeting_id=_id(event), candidate_id=str(event.candidate_id))
+        tx.insert(
+            tx.t.meeting, meeting_id=aggregate_id(event), candidate_id=str(event.candidate_id)
+        )
 
     @process_event.register
     def meeting_finalised(self, event: SupervisionMeeting.Finalised, tx: Tx) -> None:
-        cid = tx.value(tx.t.meeting, "candidate_id", {"meeting_id": _id(event)})
+        cid = tx.value(tx.t.meeting, "candidate_id", {"meeting_id": aggregate_id(event)})
         month = event.held_on.strftime("%Y-%m")
         key = {"candidate_id": cid, "month": month}
         tx.add_or_insert(tx.t.month, key, {"minutes": event.duration_minutes, "meetings": 1})
