@@ -101,13 +101,14 @@ def test_a_hung_runner_is_reported_dead_after_the_heartbeat_timeout(world: World
 
 def test_a_runner_in_another_process_is_seen_through_its_heartbeat(world: World) -> None:
     world.service.start()
-    observer = world.new_service(heartbeat_timeout=0.5)  # e.g. `kompetanse projections status`
+    # The runner stamps the database heartbeat every 2 s: the observer's window must be longer.
+    observer = world.new_service(heartbeat_timeout=3.0)  # e.g. `kompetanse projections status`
     try:
         _caught_up(world)
         time.sleep(0.2)
         assert all(s.alive for s in observer.status())
         world.service.stop()
-        time.sleep(0.6)
+        time.sleep(3.2)
         assert not any(s.alive for s in observer.status())
     finally:
         observer.close()

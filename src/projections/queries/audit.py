@@ -55,7 +55,7 @@ def list_history(r: ReadTx, cid: UUID, as_of: datetime | None = None) -> list[di
     statement = select(*columns).where(e.candidate_id == str(cid))
     if as_of is not None:
         statement = statement.where(e.occurred_at <= as_of)
-    rows = r.conn.execute(statement.order_by(e.position)).tuples().all()
+    rows = r.conn.execute(statement.order_by(e.position)).all()
     # Positional unpacking: attribute access on thousands of rows cost a third of the time.
     return [
         {
