@@ -13,7 +13,11 @@ for a value or inserts over a row it only updated; rows written in the batch are
 from memory. The outcome equals running the calls one by one, in order, because each
 primary key's calls are folded in order, and rows with different keys are
 independent (view tables have no foreign keys). An insert over a row that exists is
-an error, at the call when the row is in memory, else when the batch is flushed.
+an error, at the call when the row is in memory, else when the batch is flushed. An
+insert of a key the batch knows nothing about is not checked by a read (a rebuild
+inserts most rows); when a later call of the batch deletes that row again, the
+insert is kept as a probe, written before the DELETEs, so that it still fails at the
+flush when the row existed before the batch.
 """
 
 from __future__ import annotations
@@ -37,11 +41,12 @@ class DuplicateRowError(Exception):
 
 
 class _Entry:
-    __slots__ = ("adds", "delete_first", "dirty", "row", "sets", "state")
+    __slots__ = ("adds", "delete_first", "dirty", "row", "sets", "state", "unchecked")
 
     def __init__(self, state: int, row: dict[str, Any] | None = None) -> None:
         self.state = state
         self.row = row
+        self.unchecked = False  # NEW from an insert, not known whether the row exists
         self.delete_first = False
         self.dirty: set[str] = set()
         self.sets: dict[str, Any] = {}
@@ -71,6 +76,8 @@ class TableRows:
             and column.server_default is None
         )
         self.entries: dict[tuple[Any, ...], _Entry] = {}
+        # unchecked inserts later deleted in the batch: inserted (and so checked) first
+        self.probes: list[dict[str, Any]] = []
 
     def key_of(self, key: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The primary key a mapping names, or None when it names other columns."""
@@ -93,7 +100,8 @@ class TableRows:
         if entry is not None and entry.state in (PATCH, UPSERT):
             entry = self._load(pk, entry)
         if entry is None:
-            self.entries[pk] = _Entry(NEW, values)
+            entry = self.entries[pk] = _Entry(NEW, values)
+            entry.unchecked = True
         elif entry.state == ABSENT:
             entry.state, entry.row = NEW, values
         else:
@@ -167,6 +175,10 @@ class TableRows:
         entry = self.entries.get(pk)
         if entry is None:
             entry = self.entries[pk] = _Entry(ABSENT)
+        elif entry.unchecked:
+            assert entry.row is not None
+            self.probes.append(entry.row)
+            entry.unchecked = False
         entry.state, entry.row = ABSENT, None
         entry.delete_first = True
 
@@ -214,16 +226,16 @@ class TableRows:
             state = entry.state
             if entry.delete_first:
                 deletes.append(self.key_params(key))
-            if state in (NEW, UPSERT):
+            if state == NEW:
+                assert entry.row is not None
+                inserts.append(entry.row)
+            elif state == UPSERT:
                 row = entry.row
                 assert row is not None
                 for name in fill:
                     if name not in row:
                         row[name] = None
-                if state == NEW:
-                    inserts.append(row)
-                else:
-                    upserts.setdefault((tuple(row), tuple(sorted(entry.adds))), []).append(row)
+                upserts.setdefault((tuple(row), tuple(sorted(entry.adds))), []).append(row)
             elif state == LOADED:
                 if entry.dirty:
                     row = entry.row
@@ -241,17 +253,24 @@ class TableRows:
                 for name in adds:
                     params[f"d_{name}"] = entry.adds[name]
                 updates.setdefault((sets, adds), []).append(params)
-        self.entries = {}
+        probes, self.entries, self.probes = self.probes, {}, []
+        self._insert(conn, probes)  # fails when an unchecked insert's row existed
         if deletes:
             conn.execute(statements.delete(table, pk), deletes)
-        if inserts:
-            shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-            for row in inserts:
-                shapes.setdefault(tuple(row), []).append(row)
-            for rows in shapes.values():
-                conn.execute(statements.insert(table), rows)
+        self._insert(conn, inserts)
         for (sets, adds), rows in sorted(updates.items()):
             conn.execute(statements.patch(table, pk, sets, adds), rows)
         for (_columns, adds), rows in upserts.items():
             stmt = statements.upsert_add(conn.dialect.name, table, pk, adds)
             conn.execute(stmt, rows)
+
+    def _insert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """INSERT rows, one executemany per shape (set of columns)."""
+        shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            for name in self.fill:
+                if name not in row:
+                    row[name] = None
+            shapes.setdefault(tuple(row), []).append(row)
+        for same in shapes.values():
+            conn.execute(statements.insert(self.table), same)
