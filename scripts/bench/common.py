@@ -85,3 +85,45 @@ def summary_ms(samples: list[float]) -> str:
 def line(label: str, figure: str, target: str = "", met: bool | None = None) -> None:
     verdict = "" if met is None else ("  [target met]" if met else "  [target MISSED]")
     print(f"{label:<58} {figure}{'  target ' + target if target else ''}{verdict}", flush=True)
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants (Linux /proc), parents first."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop(0)
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                queue += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def peak_rss_mib(pid: int) -> dict[int, float]:
+    """VmHWM (peak resident set) of the process and its descendants, in MiB, by pid."""
+    peaks: dict[int, float] = {}
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        for row in status.splitlines():
+            if row.startswith("VmHWM:"):
+                peaks[member] = int(row.split()[1]) / 1024
+    return peaks
+
+
+def peak_rss_summary(peaks: dict[int, float]) -> str:
+    """`123 MiB`, or for several processes `250 MiB in 3 processes (50 + 100 + 100)`."""
+    total = sum(peaks.values())
+    if len(peaks) <= 1:
+        return f"{total:,.0f} MiB"
+    parts = " + ".join(f"{peak:,.0f}" for peak in peaks.values())
+    return f"{total:,.0f} MiB in {len(peaks)} processes ({parts}; peaks summed)"
+
+
+def load_average() -> str:
+    """The 1-minute load average, to print beside figures from a shared machine."""
+    return f"load {os.getloadavg()[0]:.2f}"

@@ -3,28 +3,50 @@
 
     .venv/bin/python scripts/bench/http_load.py [--store sqlite|postgres|both] [--seconds 10]
 
+The load comes from `wrk` (Debian package `wrk`) in a process of its own: 32 keep-alive
+connections on 2 threads, each a closed loop, a request timeout of 30 s so that no slow
+answer drops out of the latency figures. A Lua script POSTs the command with a bearer
+token, a JSON body and a unique `Idempotency-Key` (API.md: every POST honours one, so a
+real client sends it); its `done()` prints the request count, p50/p90/p99 and the count
+of answers outside 2xx as one JSON line. Any non-2xx answer or socket error makes the
+run invalid.
+
 The server is the real `kompetanse serve` (uvicorn, projections inline) in its own
 process; the command is POST .../goals/{code}/comments (load candidate and goal, R13,
-save). Baselines in the same run: the same command in process (no HTTP), and a bare
-FastAPI POST endpoint under the same load. Targets (issue 7): p99 <= 100 ms, throughput
->= 60 % of the in-process rate.
+save with a receipt). Baselines in the same run: the same command in process (no HTTP,
+same idempotency keys), and a bare FastAPI POST endpoint under the same load. The peak
+resident memory (VmHWM) of each server process and its children is read from /proc after
+the load. Targets (issue 7): p99 <= 100 ms, throughput >= 60 % of the in-process rate.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from common import ROOT, fresh_database, line, postgres_server, rate, summary_ms
+from common import (
+    ROOT,
+    fresh_database,
+    line,
+    load_average,
+    peak_rss_mib,
+    peak_rss_summary,
+    postgres_server,
+    rate,
+)
 
 from kompetanse.devkeys import mint_dev_token
 from kompetanse_domain.application import CommandContext, KompetanseApplication
@@ -32,6 +54,8 @@ from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.model.identity import Identity
 
 CLIENTS = 32
+WRK_THREADS = 2
+WARM_UP_SECONDS = 2
 KOMPETANSE = ROOT / ".venv" / "bin" / "kompetanse"
 
 BARE_APP = """
@@ -45,6 +69,79 @@ def comment(cid: str, body: Body) -> dict[str, str]:
     return {"comment_id": cid}
 """
 
+# Globals set by thread:set() live in each thread's own Lua state; done() runs in the
+# main state and reads them back through the thread objects kept by setup().
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local threads = {}
+wrk.method = "POST"
+wrk.body = '{"text":"Progresjon"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  sent, non2xx = 0, 0
+end
+
+function request()
+  sent = sent + 1
+  wrk.headers["Idempotency-Key"] = string.format("%(run)s-%%d-%%d", id, sent)
+  return wrk.format(nil, paths[(id * 37 + sent) %% #paths + 1])
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("non2xx") end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests":%%d,"duration_us":%%d,"p50_us":%%d,"p90_us":%%d,"p99_us":%%d,' ..
+    '"max_us":%%d,"non2xx":%%d,"socket_errors":%%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, bad, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    max_ms: float
+    non2xx: int
+    socket_errors: int
+
+    @property
+    def throughput(self) -> float:
+        return rate(self.requests, self.seconds)
+
+    @property
+    def valid(self) -> bool:
+        return self.requests > 0 and self.non2xx == 0 and self.socket_errors == 0
+
+
+def require_wrk() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        sys.exit(
+            "http_load.py: the load tool `wrk` is not installed. Install it with\n"
+            "  apt-get install -y wrk      (Debian/Ubuntu)\n"
+            "  brew install wrk            (macOS)\n"
+            "and run again."
+        )
+    return found
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -52,7 +149,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_healthy(base: str, process: subprocess.Popen[bytes], path: str = "/healthz") -> None:
+def wait_healthy(base: str, process: subprocess.Popen[bytes], path: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -64,6 +161,57 @@ def wait_healthy(base: str, process: subprocess.Popen[bytes], path: str = "/heal
             pass
         time.sleep(0.2)
     raise RuntimeError("server did not start")
+
+
+@contextmanager
+def serving(
+    command: list[str], env: dict[str, str], folder: str, health: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start a server on a free port (output to <folder>/server.log), stop it after."""
+    port = free_port()
+    with (Path(folder) / "server.log").open("wb") as out:
+        server = subprocess.Popen(
+            [*command, "--port", str(port)], cwd=folder, env=env, stdout=out, stderr=out
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_healthy(base, server, health)
+            yield base, server
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def run_wrk(wrk: str, base: str, paths: list[str], token: str, seconds: float) -> WrkResult:
+    """One closed-loop wrk run of CLIENTS connections; the figures its done() printed."""
+    script = WRK_SCRIPT % {
+        "paths": ", ".join(f'"{path}"' for path in paths),
+        "token": token,
+        "run": f"bench-{uuid.uuid4().hex[:12]}",
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(script)
+        lua.flush()
+        command = [wrk, f"-t{WRK_THREADS}", f"-c{CLIENTS}", f"-d{max(1, round(seconds))}s"]
+        command += ["--timeout", "30s", "-s", lua.name, base]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    figures = next(json.loads(row[6:]) for row in output.splitlines() if row.startswith("BENCH "))
+    return WrkResult(
+        requests=figures["requests"],
+        seconds=figures["duration_us"] / 1e6,
+        p50_ms=figures["p50_us"] / 1000,
+        p90_ms=figures["p90_us"] / 1000,
+        p99_ms=figures["p99_us"] / 1000,
+        max_ms=figures["max_us"] / 1000,
+        non2xx=figures["non2xx"],
+        socket_errors=figures["socket_errors"],
+    )
+
+
+def load(wrk: str, base: str, paths: list[str], token: str, seconds: float) -> WrkResult:
+    """A short warm-up (imports, pools, caches), then the measured run."""
+    run_wrk(wrk, base, paths, token, WARM_UP_SECONDS)
+    return run_wrk(wrk, base, paths, token, seconds)
 
 
 def seed(url: str) -> tuple[str, list[str]]:
@@ -88,10 +236,12 @@ def seed(url: str) -> tuple[str, list[str]]:
 
 
 def in_process_rate(url: str, cid: str, codes: list[str], seconds: float) -> float:
+    """The same command, with a unique idempotency key each, called in process."""
     app = KompetanseApplication(env=event_store_env(url))
-    ctx = CommandContext(Identity("veil", "V"))
+    veil, run = Identity("veil", "V"), uuid.uuid4().hex[:12]
     count, began = 0, time.perf_counter()
     while time.perf_counter() - began < seconds:
+        ctx = CommandContext(veil, idempotency_key=f"inproc-{run}-{count}", fingerprint=run)
         app.comment_goal(ctx, uuid.UUID(cid), codes[count % len(codes)], text="Progresjon")
         count += 1
     elapsed = time.perf_counter() - began
@@ -99,101 +249,59 @@ def in_process_rate(url: str, cid: str, codes: list[str], seconds: float) -> flo
     return rate(count, elapsed)
 
 
-async def load(base: str, paths: list[str], token: str, seconds: float) -> tuple[list[float], int]:
-    latencies: list[float] = []
-    failures = 0
-    deadline = time.perf_counter() + seconds
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    headers = {"Authorization": f"Bearer {token}"}
-    async with httpx.AsyncClient(
-        base_url=base, limits=limits, headers=headers, timeout=30
-    ) as client:
-
-        async def worker(index: int) -> None:
-            nonlocal failures
-            n = index
-            while time.perf_counter() < deadline:
-                began = time.perf_counter()
-                response = await client.post(paths[n % len(paths)], json={"text": "Progresjon"})
-                latencies.append(time.perf_counter() - began)
-                if response.status_code >= 300:
-                    failures += 1
-                n += CLIENTS
-
-        await asyncio.gather(*(worker(i) for i in range(CLIENTS)))
-    return latencies, failures
+def report(label: str, result: WrkResult, peaks: dict[int, float], load_before: str) -> None:
+    failed = f"{result.non2xx} non-2xx, {result.socket_errors} socket errors"
+    line(
+        f"[{label}] HTTP, {CLIENTS} clients: throughput",
+        f"{result.throughput:,.0f} req/s ({result.requests} requests, {failed}; {load_before})",
+        "no failures",
+        result.valid,
+    )
+    line(
+        f"[{label}] HTTP latency",
+        f"p50 {result.p50_ms:.1f} ms, p90 {result.p90_ms:.1f} ms, "
+        f"p99 {result.p99_ms:.1f} ms, max {result.max_ms:.0f} ms",
+    )
+    line(f"[{label}] server peak RSS (VmHWM) after load", peak_rss_summary(peaks))
 
 
-def measure(store: str, server_url: str | None, seconds: float) -> None:
-    with fresh_database(store, server_url) as url, tempfile.TemporaryDirectory() as data:
-        cid, codes = seed(url)
-        baseline = in_process_rate(url, cid, codes, seconds / 2)
-        port = free_port()
-        env = {**os.environ, "KOMPETANSE_DATA_DIR": data, "KOMPETANSE_DATABASE_URL": url}
-        log = Path(data) / "server.log"
-        with log.open("wb") as out:
-            server = subprocess.Popen(
-                [str(KOMPETANSE), "serve", "--port", str(port)],
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                base = f"http://127.0.0.1:{port}"
-                wait_healthy(base, server)
-                token = mint_dev_token(Path(data), sub="veil", name="V")
-                paths = [f"/v1/candidates/{cid}/goals/{code}/comments" for code in codes]
-                latencies, failures = asyncio.run(load(base, paths, token, seconds))
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
-        throughput = rate(len(latencies), seconds)
-        line(f"[{store}] in process: comment_goal", f"{baseline:,.0f} cmd/s")
-        line(
-            f"[{store}] HTTP, {CLIENTS} clients: throughput",
-            f"{throughput:,.0f} req/s ({failures} failed)",
-        )
-        line(f"[{store}] HTTP latency", summary_ms(latencies))
-        p99 = sorted(latencies)[int(0.99 * (len(latencies) - 1))] * 1000
-        line(f"[{store}] HTTP p99", f"{p99:.0f} ms", "<= 100 ms", p99 <= 100)
-        line(
-            f"[{store}] HTTP / in-process throughput",
-            f"{throughput / baseline:.2f}",
-            ">= 0.60",
-            throughput / baseline >= 0.6,
-        )
-
-
-def measure_bare(seconds: float) -> None:
+def measure_bare(wrk: str, seconds: float) -> WrkResult:
     with tempfile.TemporaryDirectory() as folder:
         (Path(folder) / "bare_app.py").write_text(BARE_APP)
-        port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "bare_app:app",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-            ],
-            cwd=folder,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_healthy(base, server, "/docs")
+        command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--log-level", "warning"]
+        with serving(command, dict(os.environ), folder, "/docs") as (base, server):
             paths = [f"/v1/bare/{n}/comments" for n in range(100)]
-            latencies, failures = asyncio.run(load(base, paths, "none", seconds))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    line(
-        "[bare] FastAPI endpoint, 32 clients: throughput",
-        f"{rate(len(latencies), seconds):,.0f} req/s ({failures} failed)",
-    )
-    line("[bare] FastAPI endpoint latency", summary_ms(latencies))
+            load_before = load_average()
+            result = load(wrk, base, paths, "none", seconds)
+            peaks = peak_rss_mib(server.pid)
+    report("bare", result, peaks, load_before)
+    return result
+
+
+def measure(wrk: str, store: str, server_url: str | None, seconds: float, bare: WrkResult) -> None:
+    with fresh_database(store, server_url) as url, tempfile.TemporaryDirectory() as data:
+        cid, codes = seed(url)
+        load_before = load_average()
+        baseline = in_process_rate(url, cid, codes, seconds / 2)
+        line(f"[{store}] in process: comment_goal", f"{baseline:,.0f} cmd/s ({load_before})")
+        env = {**os.environ, "KOMPETANSE_DATA_DIR": data, "KOMPETANSE_DATABASE_URL": url}
+        with serving([str(KOMPETANSE), "serve"], env, data, "/healthz") as (base, server):
+            token = mint_dev_token(Path(data), sub="veil", name="V")
+            paths = [f"/v1/candidates/{cid}/goals/{code}/comments" for code in codes]
+            load_before = load_average()
+            result = load(wrk, base, paths, token, seconds)
+            peaks = peak_rss_mib(server.pid)
+        report(store, result, peaks, load_before)
+        if not result.valid:
+            print(f"[{store}] server log tail:", *_tail(Path(data) / "server.log"), sep="\n")
+    line(f"[{store}] HTTP p99", f"{result.p99_ms:.0f} ms", "<= 100 ms", result.p99_ms <= 100)
+    ratio = result.throughput / baseline
+    line(f"[{store}] HTTP / in-process throughput", f"{ratio:.2f}", ">= 0.60", ratio >= 0.6)
+    line(f"[{store}] HTTP / bare FastAPI throughput", f"{result.throughput / bare.throughput:.2f}")
+
+
+def _tail(log: Path, rows: int = 5) -> list[str]:
+    return log.read_text(errors="replace").splitlines()[-rows:]
 
 
 def main() -> None:
@@ -201,11 +309,12 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
-    measure_bare(args.seconds)
+    wrk = require_wrk()
+    bare = measure_bare(wrk, args.seconds)
     stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
     with postgres_server() as server:
         for store in stores:
-            measure(store, server, args.seconds)
+            measure(wrk, store, server, args.seconds, bare)
 
 
 if __name__ == "__main__":
