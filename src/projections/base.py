@@ -131,6 +131,15 @@ class ViewTx(Generic[T]):
         row = rows.row(pk)
         return None if row is None else row.get(column)
 
+    def row(self, table: Table, key: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The row at primary key `key` as the batch left it so far (None when there is
+        none). Read-only: change rows with `update`, `add` and the other calls."""
+        rows = self._table(table)
+        pk = rows.key_of(key)
+        if pk is None:
+            raise ValueError(f"row() needs the primary key of {table.name}")
+        return rows.row(pk)
+
     def exists(self, table: Table, key: Mapping[str, Any]) -> bool:
         """Whether a row matches `key` (the batch's own writes included)."""
         rows = self._table(table)

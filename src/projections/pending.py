@@ -265,12 +265,13 @@ class TableRows:
             conn.execute(stmt, rows)
 
     def _insert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        """INSERT rows, one executemany per shape (set of columns)."""
+        """INSERT rows, one executemany of driver SQL per shape (set of columns)."""
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in rows:
             for name in self.fill:
                 if name not in row:
                     row[name] = None
             shapes.setdefault(tuple(row), []).append(row)
-        for same in shapes.values():
-            conn.execute(statements.insert(self.table), same)
+        for columns, same in shapes.items():
+            insert = statements.driver_insert(self.table, columns, conn.dialect)
+            conn.exec_driver_sql(insert.sql, insert.parameters(same))  # type: ignore[arg-type]
