@@ -191,3 +191,27 @@ def test_role_matrix(shared: Shared, label: str) -> None:
     assert got == EXPECTED[label]
     other = story[1].people.candidate
     assert http.get(f"/v1/candidates/{first.candidate_id}/history", other).status_code == 404
+
+
+def test_history_body_is_what_the_declared_model_serialises(shared: Shared) -> None:
+    """The history is written from stored JSON text; it must equal the `HistoryPublic`
+    document built from the view's rows, as clients of API.md expect."""
+    from api.routes.audit import HistoryPublic
+
+    http, world, story = shared.http, shared.world, shared.story
+    first, _ = story
+    for query, as_of in [("", None), ("?as_of=2100-01-01T00:00:00Z", "2100-01-01T00:00:00Z")]:
+        response = http.get(
+            f"/v1/candidates/{first.candidate_id}/history{query}", first.people.auditor
+        )
+        assert response.headers["content-type"] == "application/json"
+        rows = world.q.list_history(first.candidate_id)
+        expected = HistoryPublic.model_validate(
+            {
+                "candidate_id": str(first.candidate_id),
+                "as_of": as_of,
+                "data": rows,
+                "count": len(rows),
+            }
+        ).model_dump(mode="json")
+        assert response.json() == expected

@@ -16,12 +16,13 @@ carries `X-Projection-Position` and honours `X-Min-Position`, like the other que
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from api.routes.paths import CandidateId
@@ -31,6 +32,7 @@ from kompetanse_domain.errors import ForbiddenError, InvalidInputError
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
+from projections.views.audit import instant_json
 
 router = APIRouter(tags=["audit"], route_class=QueryRoute, responses=QUERY_PROBLEMS)
 
@@ -170,12 +172,14 @@ class StatePublic(BaseModel):
 
 
 @router.get("/v1/candidates/{cid}/history", response_model=HistoryPublic)
-def get_history(cid: CandidateId, read: ReaderDep, as_of: AsOf = None) -> dict[str, Any]:
+def get_history(cid: CandidateId, read: ReaderDep, as_of: AsOf = None) -> Response:
     """Every event of the candidate, its goals and meetings, in commit order (R24)."""
     instant = parse_instant(as_of) if as_of is not None else None
     _check_can_read_history(read, cid)
-    rows = read.queries.list_history(cid, instant)
-    return {"candidate_id": str(cid), "as_of": instant, "data": rows, "count": len(rows)}
+    count, items = read.queries.history_json(cid, instant)  # stored JSON text, not re-encoded
+    head = {"candidate_id": str(cid), "as_of": instant_json(instant) if instant else None}
+    body = f'{json.dumps(head)[:-1]},"data":{items},"count":{count}}}'
+    return Response(body, media_type="application/json")
 
 
 @router.get("/v1/candidates/{cid}/state", response_model=StatePublic)

@@ -79,6 +79,11 @@ class Queries:
         with reading(self._db, self._schema) as r:
             return audit.list_history(r, cid, as_of)
 
+    def history_json(self, cid: UUID, as_of: datetime | None = None) -> tuple[int, str]:
+        """The history as the API serves it: (count, JSON array text)."""
+        with reading(self._db, self._schema) as r:
+            return audit.history_json(r, cid, as_of)
+
     def versions_as_of(self, cid: UUID, as_of: datetime) -> dict[UUID, int]:
         """Per aggregate of the candidate, the highest version with `occurred_at <= as_of`."""
         with reading(self._db, self._schema) as r:

@@ -7,8 +7,10 @@ with the chain recomputed from the store. Instants are returned as aware datetim
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 from uuid import UUID
 
@@ -31,61 +33,67 @@ def _actor(row: Row[Any]) -> dict[str, str]:
     return {"sub": row.actor_sub, "name": row.actor_name}
 
 
+def _history_statement(r: ReadTx, cid: UUID, as_of: datetime | None, *columns: Any) -> Any:
+    e = _tables(r).event.c
+    statement = select(*columns).where(e.candidate_id == str(cid))
+    if as_of is not None:
+        statement = statement.where(e.occurred_at <= as_of)
+    return statement.order_by(e.position)
+
+
 def list_history(r: ReadTx, cid: UUID, as_of: datetime | None = None) -> list[dict[str, Any]]:
     """Every recorded event of the candidate, its goals and meetings, in position order.
 
     With `as_of`, only events that occurred at or before that instant.
     """
-    t = _tables(r)
-    e = t.event.c
-    columns = (
-        e.position,
-        e.event_id,
-        e.aggregate,
-        e.aggregate_id,
-        e.version,
-        e.type,
-        e.actor_sub,
-        e.actor_name,
-        e.occurred_at,
-        e.data,
-        e.hash,
-        e.prev_hash,
-    )
-    statement = select(*columns).where(e.candidate_id == str(cid))
-    if as_of is not None:
-        statement = statement.where(e.occurred_at <= as_of)
-    rows = r.conn.execute(statement.order_by(e.position)).all()
-    # Positional unpacking: attribute access on thousands of rows cost a third of the time.
-    return [
-        {
-            "position": position,
-            "event_id": event_id,
-            "aggregate": aggregate,
-            "aggregate_id": aggregate_id,
-            "version": version,
-            "type": type_,
-            "actor": {"sub": actor_sub, "name": actor_name},
-            "occurred_at": occurred_at,
-            "data": data,
-            "hash": hash_,
-            "prev_hash": prev_hash,
-        }
-        for (
-            position,
-            event_id,
-            aggregate,
-            aggregate_id,
-            version,
-            type_,
-            actor_sub,
-            actor_name,
-            occurred_at,
-            data,
-            hash_,
-            prev_hash,
-        ) in rows
+    e = _tables(r).event.c
+    columns = (e.position, e.event_id, e.aggregate, e.aggregate_id, e.version, e.type)
+    rows = r.conn.execute(
+        _history_statement(r, cid, as_of, *columns, e.occurred_at, e.detail, e.hash, e.prev_hash)
+    ).all()
+    items = []
+    for position, event_id, aggregate, aggregate_id, version, type_, at, detail, h, prev in rows:
+        described = json.loads(detail)
+        items.append(
+            {
+                "position": position,
+                "event_id": event_id,
+                "aggregate": aggregate,
+                "aggregate_id": aggregate_id,
+                "version": version,
+                "type": type_,
+                "actor": described["actor"],
+                "occurred_at": at,
+                "data": described["data"],
+                "hash": h,
+                "prev_hash": prev,
+            }
+        )
+    return items
+
+
+HISTORY_ITEM = (
+    '{"position":%d,"event_id":%s,"aggregate":%s,"aggregate_id":%s,"version":%d,'
+    '"type":%s,%s,"hash":%s,"prev_hash":%s}'
+)
+
+
+def history_json(r: ReadTx, cid: UUID, as_of: datetime | None = None) -> tuple[int, str]:
+    """`list_history` as the API serves it: the count and the JSON array text.
+
+    Assembled from the stored `detail` text and the columns (strings escaped as JSON),
+    so a long history costs about a raw select of its rows.
+    """
+    e = _tables(r).event.c
+    columns = (e.position, e.event_id, e.aggregate, e.aggregate_id, e.version, e.type)
+    statement = _history_statement(r, cid, as_of, *columns, e.detail, e.hash, e.prev_hash)
+    rows = r.conn.execute(statement).all()
+    q = encode_basestring
+    items = [
+        HISTORY_ITEM % (p, q(ev), q(agg), q(aid), v, q(kind), detail[1:-1], q(h), q(prev))
+        for p, ev, agg, aid, v, kind, detail, h, prev in rows
     ]
+    return len(items), f"[{','.join(items)}]"
 
 
 def versions_as_of(r: ReadTx, cid: UUID, as_of: datetime) -> dict[UUID, int]:
@@ -142,7 +150,7 @@ def feed_page(r: ReadTx, after: int, limit: int) -> list[dict[str, Any]]:
                 "hpr_number": row.hpr_number,
                 "sub": row.candidate_sub,
             },
-            "data": row.data,
+            "data": json.loads(row.detail)["data"],
             "schema": row.schema,
             "goal_code": row.goal_code if row.aggregate == "LearningGoal" else None,
         }

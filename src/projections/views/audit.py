@@ -9,15 +9,19 @@ attributed to candidates by their Opened/Created events (`audit_owner`); an even
 cannot be attributed is not recorded (verify reports it at its position).
 
 The rows also serve the event feed (R23): type, actor, time, the event's own fields as
-JSON, its schema version, the goal code, and the candidate's sub and HPR number.
+JSON (in `detail`, ready to serve), its schema version, the goal code, and the
+candidate's sub and HPR number.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
+import json
 import logging
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from functools import singledispatchmethod
@@ -41,7 +45,23 @@ ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "origi
 
 def event_id_for(aggregate_id: uuid.UUID | str, version: int) -> uuid.UUID:
     """A stable id of one stored event: the same in every portal and every rebuild."""
-    return uuid.uuid5(NAMESPACE, f"event:{uuid.UUID(str(aggregate_id))}:{version}")
+    return uuid.UUID(event_id_text(aggregate_id, version))
+
+
+def event_id_text(aggregate_id: uuid.UUID | str, version: int) -> str:
+    """`str(event_id_for(...))`: uuid5 of "event:<aggregate id>:<version>", formatted
+    without building UUID objects (a rebuild computes one per stored event)."""
+    if not isinstance(aggregate_id, uuid.UUID):
+        aggregate_id = uuid.UUID(aggregate_id)
+    name = f"event:{aggregate_id}:{version}".encode()
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    x = digest.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
+
+
+_NAMESPACE_BYTES = NAMESPACE.bytes
 
 
 def jsonable(value: Any) -> Any:
@@ -63,11 +83,43 @@ def jsonable(value: Any) -> Any:
 
 def event_data(event: Any) -> dict[str, Any]:
     """The event's own fields (not the envelope: id, version, time, topic)."""
-    return {
-        field.name: jsonable(getattr(event, field.name))
-        for field in dataclasses.fields(event)
-        if field.name not in ENVELOPE
-    }
+    data = {}
+    for name in _own_fields(type(event)):
+        value = getattr(event, name)
+        data[name] = value if value is None or type(value) in _PLAIN else jsonable(value)
+    return data
+
+
+_PLAIN = frozenset({str, int, float, bool})  # exactly these: JSON as they are
+
+
+@functools.cache
+def _own_fields(event_class: type) -> tuple[str, ...]:
+    return tuple(
+        field.name for field in dataclasses.fields(event_class) if field.name not in ENVELOPE
+    )
+
+
+def detail_json(
+    actor_sub: str, actor_name: str, occurred_at: datetime, data: dict[str, Any]
+) -> str:
+    """The `detail` column: actor, instant and fields as JSON, the way the API writes them
+    (compact, UTF-8 unescaped; the instant as RFC 3339 UTC with `Z`, as pydantic does)."""
+    return json.dumps(
+        {
+            "actor": {"sub": actor_sub, "name": actor_name},
+            "occurred_at": instant_json(occurred_at),
+            "data": data,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def instant_json(instant: datetime) -> str:
+    """An aware instant as the API's JSON writes it: UTC, `Z`, microseconds when any."""
+    text = instant.astimezone(UTC).replace(tzinfo=None).isoformat()
+    return text + "Z"
 
 
 def schema_version(event: Any) -> int:
@@ -113,16 +165,15 @@ class AuditView(ViewProjection[AuditTables]):
                 candidate_id=str(event.candidate_id),
                 goal_code=code,
             )
-        key = {"aggregate_id": aggregate_id}
-        candidate_id = tx.value(tx.t.owner, "candidate_id", key)
-        if candidate_id is None:
+        owner = tx.row(tx.t.owner, {"aggregate_id": aggregate_id})
+        if owner is None:
             log.warning(
                 "audit: event at position %d (%s) belongs to no known candidate; not recorded",
                 notification.id,
                 notification.topic,
             )
             return
-        self._record(event, tx, candidate_id, tx.value(tx.t.owner, "goal_code", key))
+        self._record(event, tx, owner["candidate_id"], owner["goal_code"])
 
     def _record(self, event: Any, tx: Tx, candidate_id: str, goal_code: str | None) -> None:
         """Chain the stored event onto the candidate's head and record the row (ADR 0011)."""
@@ -143,19 +194,21 @@ class AuditView(ViewProjection[AuditTables]):
             prev_hash=prev_hash,
         )
         kind = topic.split(":", 1)[1]
+        actor_sub = getattr(event, "actor", "") or ""
+        actor_name = getattr(event, "actor_name", "") or ""
         tx.insert(
             tx.t.event,
             position=notification.id,
-            event_id=str(event_id_for(notification.originator_id, notification.originator_version)),
+            event_id=event_id_text(notification.originator_id, notification.originator_version),
             candidate_id=candidate_id,
             aggregate=kind.split(".", 1)[0],
             aggregate_id=str(event.originator_id),
             version=notification.originator_version,
             type=kind,
-            actor_sub=getattr(event, "actor", "") or "",
-            actor_name=getattr(event, "actor_name", "") or "",
+            actor_sub=actor_sub,
+            actor_name=actor_name,
             occurred_at=event.timestamp,
-            data=event_data(event),
+            detail=detail_json(actor_sub, actor_name, event.timestamp, event_data(event)),
             schema=schema_version(event),
             goal_code=goal_code,
             hash=digest,

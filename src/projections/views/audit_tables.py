@@ -1,7 +1,9 @@
 """Tables of the `audit` view (R24, ADR 0011): the recorded hash chain and its helpers.
 
 - `audit_event`: one row per event of a candidate, its goals and its meetings, with the
-  link hash recorded when the event was projected.
+  link hash recorded when the event was projected. `detail` is the JSON text of the
+  event's actor, instant and own fields exactly as the history serves them, so a
+  history of thousands of events is assembled from stored text, not re-encoded.
 - `audit_head`: each candidate's chain head (hash, position, count), written in the
   same transaction as the link, so the next link chains onto it.
 - `audit_owner`: which candidate a goal or meeting belongs to (from Opened/Created),
@@ -14,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
 
-from projections.tables import CODE, ID, NAME, PORTABLE_JSON, STATE, SUB, UTCDateTime, index, table
+from projections.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 
 HASH = String(64)
 TYPE = String(128)
@@ -43,7 +45,7 @@ def define_audit_tables(md: MetaData, g: int) -> AuditTables:
         Column("actor_sub", SUB, nullable=False),
         Column("actor_name", NAME, nullable=False),
         Column("occurred_at", UTCDateTime, nullable=False),
-        Column("data", PORTABLE_JSON, nullable=False),
+        Column("detail", Text, nullable=False),  # {"actor", "occurred_at", "data"} as JSON
         Column("schema", Integer, nullable=False),
         Column("goal_code", CODE),
         Column("hash", HASH, nullable=False),
