@@ -87,7 +87,14 @@ def rebuild_views(
                 bar.update(notifications[-1].id - position)
                 position = notifications[-1].id
             for name in names:
-                tracking.advance(conn, name, generation=new[name], position=position, now=utc_now())
+                tracking.advance(
+                    conn,
+                    name,
+                    generation=new[name],
+                    position=position,
+                    now=utc_now(),
+                    shape=schema.shape(name),
+                )
                 schema.drop(conn, name, old[name])
     return dict.fromkeys(names, position)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, MetaData
-from sqlalchemy.schema import CreateTable
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from projections import tracking
 from projections.base import ViewProjection
@@ -20,6 +22,7 @@ class ViewSchema:
         self.views = {view.name: view for view in views}
         self._generations: dict[tuple[str, int], tuple[MetaData, Any]] = {}
         self._lock = threading.Lock()
+        self._shapes: dict[str, str] = {}
 
     def _generation(self, name: str, generation: int) -> tuple[MetaData, Any]:
         key = (name, generation)
@@ -38,6 +41,26 @@ class ViewSchema:
     def metadata(self, name: str, generation: int) -> MetaData:
         return self._generation(name, generation)[0]
 
+    def shape(self, name: str) -> str:
+        """A fingerprint of the view's tables and indexes as the code defines them.
+
+        Stored with the generation it built; a release that changes a view's tables
+        gives another fingerprint, and the old generation must be rebuilt before use.
+        """
+        found = self._shapes.get(name)
+        if found is None:
+            md = MetaData()
+            self.views[name].define(md, 0)
+            dialect = sqlite.dialect()
+            ddl = [str(CreateTable(tbl).compile(dialect=dialect)) for tbl in md.sorted_tables]
+            ddl += [
+                str(CreateIndex(idx).compile(dialect=dialect))
+                for tbl in md.sorted_tables
+                for idx in sorted(tbl.indexes, key=lambda found: str(found.name))
+            ]
+            found = self._shapes[name] = hashlib.sha256("\n".join(ddl).encode()).hexdigest()
+        return found
+
     def create(self, conn: Connection, name: str, generation: int) -> None:
         self.metadata(name, generation).create_all(conn, checkfirst=True)
 
@@ -55,9 +78,19 @@ class ViewSchema:
     def drop(self, conn: Connection, name: str, generation: int) -> None:
         self.metadata(name, generation).drop_all(conn, checkfirst=True)
 
-    def install(self, conn: Connection) -> None:
-        """Create the tracking table, each view's row and its live tables when missing."""
+    def install(self, conn: Connection) -> list[str]:
+        """Create the tracking table, each view's row and its live tables when missing.
+
+        Returns the views whose live generation was built with other tables than the
+        code defines now (an older release): they must be rebuilt before use.
+        """
         tracking.metadata.create_all(conn, checkfirst=True)
+        tracking.add_missing_columns(conn)
+        stale = []
         for name in self.views:
-            row = tracking.ensure(conn, name)
-            self.create(conn, name, row.generation)
+            row = tracking.ensure(conn, name, self.shape(name))
+            if row.shape != self.shape(name):
+                stale.append(name)
+            else:
+                self.create(conn, name, row.generation)
+        return stale

@@ -30,6 +30,18 @@ from projections.views import all_views
 HEARTBEAT_TIMEOUT = 10.0
 
 
+class StaleViewsError(RuntimeError):
+    """Views whose tables an older release built: they must be rebuilt before use."""
+
+    def __init__(self, names: list[str]) -> None:
+        listed = ", ".join(names)
+        super().__init__(
+            f"the views {listed} were built by a release with other tables; rebuild them "
+            f"before serving: `kompetanse projections rebuild` (one view: `... rebuild NAME`)"
+        )
+        self.names = names
+
+
 class ProjectionService:
     def __init__(
         self,
@@ -48,7 +60,7 @@ class ProjectionService:
         self.reader = StoreReader(application)
         with self.db.write() as conn:
             self.db.lock_schema(conn)
-            self.schema.install(conn)
+            self.stale = set(self.schema.install(conn))
         self.follower = Follower(self.db, self.schema, self.reader, batch_size)
         self.rebuild_batch_size = rebuild_batch_size
         self.queries = Queries(self.db, self.schema, application.catalogue)
@@ -66,13 +78,20 @@ class ProjectionService:
         self.follower.batch_size = value
         self.rebuild_batch_size = value
 
+    def check_not_stale(self) -> None:
+        """Refuse to follow or serve views an older release built (`StaleViewsError`)."""
+        if self.stale:
+            raise StaleViewsError(sorted(self.stale))
+
     def start(self) -> None:
         """Follow the store in a background thread."""
+        self.check_not_stale()
         self._started = True
         self.runner.start()
 
     def run(self) -> None:
         """Follow the store in this thread until `stop()` (`kompetanse projections run`)."""
+        self.check_not_stale()
         self._started = True
         self.runner.run()
 
@@ -90,6 +109,7 @@ class ProjectionService:
 
     def catch_up(self) -> int:
         """Apply everything pending, in this thread; returns how many events were read."""
+        self.check_not_stale()
         total = 0
         while processed := self.follower.step():
             total += processed
@@ -146,7 +166,7 @@ class ProjectionService:
             known = ", ".join(self.schema.views)
             raise KeyError(f"no view named {name!r}; the views are {known}")
         names = [name] if name is not None else list(self.schema.views)
-        return rebuild_views(
+        positions = rebuild_views(
             [self.schema.views[view] for view in names],
             db=self.db,
             schema=self.schema,
@@ -154,3 +174,5 @@ class ProjectionService:
             batch_size=self.rebuild_batch_size,
             progress=progress,
         )
+        self.stale.difference_update(names)
+        return positions

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
     select,
 )
 
@@ -35,6 +36,8 @@ projection_tracking = Table(
     Column("updated_at", UTCDateTime, nullable=True),
     Column("heartbeat_at", UTCDateTime, nullable=True),
     Column("error", Text, nullable=True),
+    # fingerprint of the view's table definitions that built this generation (`schema`)
+    Column("shape", String(64), nullable=True),
 )
 
 
@@ -46,6 +49,7 @@ class TrackingRow:
     updated_at: datetime | None
     heartbeat_at: datetime | None
     error: str | None
+    shape: str | None
 
 
 def _row(values: object) -> TrackingRow:
@@ -57,15 +61,24 @@ def read_all(conn: Connection) -> dict[str, TrackingRow]:
     return {row.name: _row(row) for row in rows}
 
 
-def ensure(conn: Connection, name: str) -> TrackingRow:
-    """The view's row, created at generation 1, position 0 when new."""
+def ensure(conn: Connection, name: str, shape: str | None = None) -> TrackingRow:
+    """The view's row, created at generation 1, position 0 (built by `shape`) when new."""
     row = conn.execute(
         select(projection_tracking).where(projection_tracking.c.name == name)
     ).first()
     if row is not None:
         return _row(row)
-    conn.execute(projection_tracking.insert().values(name=name, generation=1, position=0))
-    return TrackingRow(name, 1, 0, None, None, None)
+    conn.execute(
+        projection_tracking.insert().values(name=name, generation=1, position=0, shape=shape)
+    )
+    return TrackingRow(name, 1, 0, None, None, None, shape)
+
+
+def add_missing_columns(conn: Connection) -> None:
+    """Bring a tracking table of an older release up to date (it had no `shape`)."""
+    present = {column["name"] for column in inspect(conn).get_columns(projection_tracking.name)}
+    if "shape" not in present:
+        conn.exec_driver_sql("ALTER TABLE projection_tracking ADD COLUMN shape VARCHAR(64)")
 
 
 def lock(conn: Connection, name: str) -> TrackingRow:
@@ -76,11 +89,26 @@ def lock(conn: Connection, name: str) -> TrackingRow:
     return _row(row)
 
 
-def advance(conn: Connection, name: str, *, generation: int, position: int, now: datetime) -> None:
+def advance(
+    conn: Connection,
+    name: str,
+    *,
+    generation: int,
+    position: int,
+    now: datetime,
+    shape: str | None = None,
+) -> None:
+    """Record the applied position (and, after a rebuild, the new generation's shape)."""
+    values: dict[str, object] = {
+        "generation": generation,
+        "position": position,
+        "updated_at": now,
+        "error": None,
+    }
+    if shape is not None:
+        values["shape"] = shape
     conn.execute(
-        projection_tracking.update()
-        .where(projection_tracking.c.name == name)
-        .values(generation=generation, position=position, updated_at=now, error=None)
+        projection_tracking.update().where(projection_tracking.c.name == name).values(values)
     )
 
 
