@@ -33,7 +33,7 @@ def test_a_view_built_with_other_tables_is_refused_until_rebuilt(world: World) -
     restarted = world.new_service()
     try:
         assert restarted.stale == {"audit"}
-        with pytest.raises(StaleViewsError, match="audit.*kompetanse projections rebuild"):
+        with pytest.raises(StaleViewsError, match=r"audit.*kompetanse projections rebuild"):
             restarted.start()
         with pytest.raises(StaleViewsError):
             restarted.catch_up()
