@@ -24,6 +24,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment, EnvType
 
 from kompetanse_domain.application.context import CommandContext, Outcome
+from kompetanse_domain.application.loading import PrefetchingEventStore
 from kompetanse_domain.application.receipts import CommandReceipt, PersonIndex, receipt_id
 from kompetanse_domain.application.transcodings import DateAsISO
 from kompetanse_domain.catalogue import Catalogue, load_catalogue
@@ -67,6 +68,7 @@ class KompetanseApplication(Application[UUID]):
     """The use cases of the portal."""
 
     name = "Kompetanse"
+    events: PrefetchingEventStore
     snapshotting_intervals = {Candidate: 100, LearningGoal: 100, SupervisionMeeting: 100}
 
     def __init__(
@@ -88,6 +90,9 @@ class KompetanseApplication(Application[UUID]):
             settings["IS_SNAPSHOTTING_ENABLED"] = "y"
         settings.update(env or {})
         return Environment(name, settings)
+
+    def construct_event_store(self) -> PrefetchingEventStore:
+        return PrefetchingEventStore(mapper=self.mapper, recorder=self.recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -583,10 +588,12 @@ class KompetanseApplication(Application[UUID]):
         value: dict[str, Any] | None = None,
     ) -> Outcome:
         def decide() -> Decision:
-            candidate = self.get_candidate(candidate_id)
-            actor = candidate.actor(ctx.identity)
-            candidate.check_can_read(actor)
-            goal = self._target(self.get_goal(candidate.id, goal_code), ctx)
+            goal_id = goal_id_for(candidate_id, goal_code)
+            with self.events.prefetched(self.repository, (candidate_id, goal_id)):
+                candidate = self.get_candidate(candidate_id)
+                actor = candidate.actor(ctx.identity)
+                candidate.check_can_read(actor)
+                goal = self._target(self.get_goal(candidate.id, goal_code), ctx)
             command(goal, actor, candidate)
             return [goal], goal, dict(value or {})
 

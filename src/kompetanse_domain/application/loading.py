@@ -1,0 +1,123 @@
+"""Fast-forwarding several cached aggregates in one read (ADR 0002).
+
+A command on a goal loads the candidate (for the actor's roles) and the goal. With the
+aggregate cache each load fast-forwards the cached aggregate by selecting its newer
+events: on PostgreSQL one round trip per aggregate. `PrefetchingEventStore.prefetched`
+selects the newer events of all the given cached aggregates in one statement, and the
+repository's own fast-forward reads (same id, same `gt`, within the block, on the same
+thread) are answered from that result. Anything else, including a fast-forward from a
+version another thread reached meanwhile, reads the store as before, so the cache's
+locking and copying stay the library's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Repository
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import EventStore, InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
+
+Key = tuple[UUID, int]
+
+
+class PrefetchingEventStore(EventStore[UUID]):
+    """The library's event store, able to answer fast-forward reads from one prefetch."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._local = threading.local()
+        self._select: Any = None  # one branch of the statement, or None: no prefetching
+        self._statements: dict[int, Any] = {}
+        recorder = self.recorder
+        if (
+            isinstance(recorder, PostgresAggregateRecorder)
+            and recorder.datastore.originator_id_type == "uuid"
+        ):
+            self._select = SQL(
+                "(SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+                "WHERE originator_id = %s AND originator_version > %s)"
+            ).format(
+                schema=Identifier(recorder.datastore.schema),
+                table=Identifier(recorder.events_table_name),
+            )
+
+    @contextmanager
+    def prefetched(self, repository: Repository[UUID], ids: Iterable[UUID]) -> Iterator[None]:
+        """Within the block, fast-forwards of these cached aggregates need no own read."""
+        wanted = self._cached_versions(repository, ids) if self._select is not None else []
+        if len(wanted) < 2:  # nothing to save: the repository reads as usual
+            yield
+            return
+        self._local.found = self._select_newer(wanted)
+        try:
+            yield
+        finally:
+            self._local.found = None
+
+    def get(
+        self,
+        originator_id: UUID,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[DomainEventProtocol[UUID]]:
+        found: dict[Key, list[StoredEvent]] | None = getattr(self._local, "found", None)
+        if found and gt is not None and lte is None and not desc and limit is None:
+            stored = found.pop((originator_id, gt), None)
+            if stored is not None:
+                return map(self.mapper.to_domain_event, stored)
+        return super().get(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+
+    @staticmethod
+    def _cached_versions(repository: Repository[UUID], ids: Iterable[UUID]) -> list[Key]:
+        if repository.cache is None or not repository.fastforward:
+            return []
+        wanted = []
+        for aggregate_id in dict.fromkeys(ids):
+            try:
+                aggregate = repository.cache.get(aggregate_id)
+            except KeyError:
+                continue
+            wanted.append((aggregate_id, aggregate.version))
+        return wanted
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _select_newer(self, wanted: Sequence[Key]) -> dict[Key, list[StoredEvent]]:
+        """The events after each (id, version), in one statement; the library's retry."""
+        statement = self._statements.get(len(wanted))
+        if statement is None:  # a UNION ALL of primary-key lookups, one per aggregate
+            statement = SQL(" UNION ALL ").join([self._select] * len(wanted))
+            self._statements[len(wanted)] = statement
+        found: dict[Key, list[StoredEvent]] = {key: [] for key in wanted}
+        since = dict(wanted)
+        params = [value for key in wanted for value in key]
+        assert isinstance(self.recorder, PostgresAggregateRecorder)
+        with self.recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params, prepare=True)
+            for row in curs.fetchall():
+                originator_id = row["originator_id"]
+                found[(originator_id, since[originator_id])].append(
+                    StoredEvent(
+                        originator_id=originator_id,
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                )
+        for stored in found.values():
+            stored.sort(key=_version)
+        return found
+
+
+def _version(stored: StoredEvent) -> int:
+    return stored.originator_version

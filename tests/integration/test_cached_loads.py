@@ -1,0 +1,116 @@
+"""Commands with the aggregate cache still see what other processes recorded (ADR 0002).
+
+A writer with the cache (`process_a`) fast-forwards the cached candidate and goal of a
+goal command; on PostgreSQL both in one read (`PrefetchingEventStore`). `process_b`, an
+application without the cache, stands for another process. Runs on SQLite and
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.application.store import event_store_env, is_sqlite
+from kompetanse_domain.errors import NotFoundError
+from kompetanse_domain.model.identity import goal_id_for
+from kompetanse_domain.model.learning_goal import LearningGoal
+from support.domain import Team, application, context, register_team
+
+GOAL = "FKM-001"
+
+
+@pytest.fixture
+def process_a(database_url: str) -> Iterator[KompetanseApplication]:
+    app = KompetanseApplication(env=event_store_env(database_url, aggregate_cache=100))
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+@pytest.fixture
+def process_b(database_url: str) -> Iterator[KompetanseApplication]:
+    with application(database_url) as app:
+        yield app
+
+
+@pytest.fixture
+def team(process_b: KompetanseApplication) -> Team:
+    return register_team(process_b, plans=("FKM",))
+
+
+def comment(app: KompetanseApplication, team: Team, text: str = "Godt arbeid") -> Any:
+    return app.comment_goal(context(team.people.veileder), team.candidate_id, GOAL, text=text)
+
+
+def test_cached_writer_records_after_comments_from_another_process(
+    process_a: KompetanseApplication, process_b: KompetanseApplication, team: Team
+) -> None:
+    first = comment(process_a, team, "a1")
+    comment(process_b, team, "b1")
+    comment(process_b, team, "b2")
+
+    last = comment(process_a, team, "a2")
+
+    assert last.version == first.version + 3
+    goal = process_b.get_goal(team.candidate_id, GOAL)
+    assert [c["text"] for c in goal.comments] == ["a1", "b1", "b2", "a2"]
+
+
+def test_cached_writer_refuses_a_veileder_removed_by_another_process(
+    process_a: KompetanseApplication, process_b: KompetanseApplication, team: Team
+) -> None:
+    comment(process_a, team)
+    process_b.revoke_role(
+        context(team.people.candidate),
+        team.candidate_id,
+        role="veileder",
+        sub=team.people.veileder.sub,
+        reason="sluttet",
+    )
+
+    with pytest.raises(NotFoundError):
+        comment(process_a, team)
+
+
+def test_cached_goal_command_fast_forwards_both_in_one_statement_on_postgres(
+    process_a: KompetanseApplication,
+    process_b: KompetanseApplication,
+    team: Team,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    comment(process_a, team)  # both aggregates are now in the cache
+    comment(process_b, team, "from b")
+    reads: list[Any] = []
+    select_events = process_a.recorder.select_events
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args or kwargs)
+        return select_events(*args, **kwargs)
+
+    monkeypatch.setattr(process_a.recorder, "select_events", counted)
+    prefetch = process_a.events._select_newer
+    prefetches: list[Any] = []
+
+    def counted_prefetch(wanted: Any) -> Any:
+        prefetches.append(wanted)
+        return prefetch(wanted)
+
+    monkeypatch.setattr(process_a.events, "_select_newer", counted_prefetch)
+
+    comment(process_a, team, "a2")
+
+    goal_id = goal_id_for(team.candidate_id, GOAL)
+    if is_sqlite(database_url):  # reads in process: each aggregate fast-forwards on its own
+        assert (len(reads), prefetches) == (2, [])
+    else:
+        assert (reads, len(prefetches)) == ([], 1)
+        assert {aggregate_id for aggregate_id, _ in prefetches[0]} == {team.candidate_id, goal_id}
+    goal = process_a.repository.get(goal_id)
+    assert isinstance(goal, LearningGoal)
+    assert [c["text"] for c in goal.comments][-2:] == ["from b", "a2"]
