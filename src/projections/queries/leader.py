@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kompetanse_domain.model.learning_goal import GoalState
-from projections.queries.progress import GOAL_STATES
+from projections.queries.progress import GOAL_STATES, one_of
 from projections.queries.read import ReadTx, person
 from projections.views.leader_tables import LeaderTables
 
@@ -23,33 +23,40 @@ def _led_by(t: LeaderTables, sub: str) -> Any:
 
 def list_leader_candidates(r: ReadTx, sub: str) -> list[dict[str, Any]]:
     t: LeaderTables = r.t("leader")
-    c, g = t.candidate.c, t.goal.c
+    c, g, link = t.candidate.c, t.goal.c, t.link.c
     roles: dict[str, list[str]] = {}
-    for row in r.conn.execute(select(t.link).where(t.link.c.sub == sub).order_by(t.link.c.role)):
-        roles.setdefault(row.candidate_id, []).append(row.role)
+    for cid, role in r.conn.execute(
+        select(link.candidate_id, link.role).where(link.sub == sub).order_by(link.role)
+    ).all():
+        roles.setdefault(cid, []).append(role)
+    if not roles:
+        return []
     totals: dict[str, dict[str, int]] = {
         cid: {"total": 0, **dict.fromkeys(GOAL_STATES, 0)} for cid in roles
     }
-    for row in r.conn.execute(
-        select(g.candidate_id, g.state, func.count().label("n"))
-        .where(g.candidate_id.in_(_led_by(t, sub)) & ~g.withdrawn)
+    # By the (candidate_id, state) index of the led candidates only (see `one_of`).
+    for cid, state, n in r.conn.execute(
+        select(g.candidate_id, g.state, func.count())
+        .where(one_of(r, g.candidate_id, _led_by(t, sub)) & ~g.withdrawn)
         .group_by(g.candidate_id, g.state)
-    ):
-        totals[row.candidate_id][row.state] = row.n
-        totals[row.candidate_id]["total"] += row.n
-    candidates = r.conn.execute(
-        select(t.candidate).where(c.candidate_id.in_(_led_by(t, sub))).order_by(c.name, c.sub)
-    ).all()
+    ).all():
+        counted = totals[cid]
+        counted[state] = n
+        counted["total"] += n
     return [
         {
-            "candidate_id": row.candidate_id,
-            "candidate": {"candidate_id": row.candidate_id, "sub": row.sub, "name": row.name},
-            "specialty": row.specialty,
-            "roles": roles[row.candidate_id],
-            "totals": totals[row.candidate_id],
-            "pending_approvals": totals[row.candidate_id][GoalState.SENT_FOR_APPROVAL],
+            "candidate_id": cid,
+            "candidate": {"candidate_id": cid, "sub": candidate_sub, "name": name},
+            "specialty": specialty,
+            "roles": roles[cid],
+            "totals": totals[cid],
+            "pending_approvals": totals[cid][GoalState.SENT_FOR_APPROVAL],
         }
-        for row in candidates
+        for cid, candidate_sub, name, specialty in r.conn.execute(
+            select(c.candidate_id, c.sub, c.name, c.specialty)
+            .where(one_of(r, c.candidate_id, _led_by(t, sub)))
+            .order_by(c.name, c.sub)
+        ).all()
     ]
 
 
@@ -58,36 +65,36 @@ def list_leader_approvals(r: ReadTx, sub: str) -> list[dict[str, Any]]:
     t: LeaderTables = r.t("leader")
     c, g = t.candidate.c, t.goal.c
     rows = r.conn.execute(
-        select(t.goal, c.sub.label("candidate_sub"), c.name.label("candidate_name"))
+        select(
+            g.candidate_id, c.sub, c.name, g.code, g.plan_code, g.state, g.completed_on,
+            g.sent_at, g.send_comment, g.approver_sub, g.approver_name,
+            g.mentor_comments, g.signed_activities,
+        )
         .join(t.candidate, c.candidate_id == g.candidate_id)
         .where(
             (g.state == GoalState.SENT_FOR_APPROVAL)
             & ~g.withdrawn
-            & g.candidate_id.in_(_led_by(t, sub))
+            & one_of(r, g.candidate_id, _led_by(t, sub))
         )
         .order_by(g.sent_at, c.name, g.code)
-    ).all()
+    ).all()  # fmt: skip
     return [
         {
-            "candidate": {
-                "candidate_id": row.candidate_id,
-                "sub": row.candidate_sub,
-                "name": row.candidate_name,
-            },
-            "goal_code": row.code,
-            "plan_code": row.plan_code,
-            "state": row.state,
-            "completed_on": row.completed_on,
-            "sent_at": row.sent_at,
-            "comment": row.send_comment,
-            "approver": person(row.approver_sub, row.approver_name),
-            "evidence": {
-                "mentor_comments": row.mentor_comments,
-                "signed_activities": row.signed_activities,
-            },
+            "candidate": {"candidate_id": cid, "sub": candidate_sub, "name": candidate_name},
+            "goal_code": code,
+            "plan_code": plan_code,
+            "state": state,
+            "completed_on": completed_on,
+            "sent_at": sent_at,
+            "comment": comment,
+            "approver": person(approver_sub, approver_name),
+            "evidence": {"mentor_comments": mentor_comments, "signed_activities": signed},
         }
-        for row in rows
-    ]
+        for (
+            cid, candidate_sub, candidate_name, code, plan_code, state, completed_on,
+            sent_at, comment, approver_sub, approver_name, mentor_comments, signed,
+        ) in rows
+    ]  # fmt: skip
 
 
 def iter_report_rows(r: ReadTx, sub: str) -> Iterator[dict[str, Any]]:

@@ -9,43 +9,79 @@ holds every other one, `signed` only the signed ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from kompetanse_domain.catalogue import GoalDefinition
+from kompetanse_domain.catalogue import Catalogue, GoalDefinition
 from kompetanse_domain.model.learning_goal import ActivityState
+
+# (key, title, recommended minimum) of each recommended procedure of a goal
+Recommended = tuple[tuple[str, str, int], ...]
+# (activity_code, title, count, state) of a registered procedure activity
+Procedure = tuple[str | None, str, int, str]
+
+_BY_CATALOGUE: dict[int, tuple[Catalogue, Mapping[str, Recommended]]] = {}
+_LOCK = threading.Lock()
 
 
 def _key(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
-def procedure_progress(
-    goal: GoalDefinition | None, activities: Iterable[Any]
-) -> list[dict[str, Any]]:
-    """One entry per recommended procedure, then per other procedure title registered."""
-    recommended = [
-        activity
+def recommended_procedures(goal: GoalDefinition | None) -> Recommended:
+    """The goal's recommended procedures that carry a minimum, in catalogue order."""
+    return tuple(
+        (_key(activity.title), activity.title, activity.recommended_minimum)
         for activity in (goal.recommended_activities if goal else ())
         if activity.kind == "procedure" and activity.recommended_minimum is not None
-    ]
+    )
+
+
+def recommended_by_goal(catalogue: Catalogue) -> Mapping[str, Recommended]:
+    """`recommended_procedures` of every goal of the catalogue, computed once per catalogue.
+
+    Goals without a recommended minimum are left out (`.get(code, ())`).
+    """
+    found = _BY_CATALOGUE.get(id(catalogue))
+    if found is None or found[0] is not catalogue:
+        table = {
+            goal.code: recommended
+            for plan in catalogue.plans
+            for goal in plan.goals
+            if (recommended := recommended_procedures(goal))
+        }
+        with _LOCK:
+            if len(_BY_CATALOGUE) >= 8:  # a catalogue is kept alive here, so its id is too
+                _BY_CATALOGUE.clear()
+            found = _BY_CATALOGUE[id(catalogue)] = (catalogue, table)
+    return found[1]
+
+
+def procedure_progress(
+    recommended: Sequence[tuple[str, str, int]], activities: Iterable[Procedure]
+) -> list[dict[str, Any]]:
+    """One entry per recommended procedure, then per other procedure title registered."""
     entries: dict[str, dict[str, Any]] = {
-        _key(activity.title): _entry(activity.title, activity.recommended_minimum)
-        for activity in recommended
+        key: _entry(title, minimum) for key, title, minimum in recommended
     }
-    for activity in activities:
-        if activity.state == ActivityState.REJECTED:
+    only = recommended[0][0] if len(recommended) == 1 else None
+    for activity_code, title, count, state in activities:
+        if state == ActivityState.REJECTED:
             continue
-        key = next(
-            (k for k in (_key(activity.activity_code), _key(activity.title)) if k in entries),
-            _key(recommended[0].title) if len(recommended) == 1 else None,
-        )
-        if key is None:
-            key = "other:" + _key(activity.title)
-            entries.setdefault(key, _entry(activity.title, None))
-        entries[key]["count"] += activity.count
-        if activity.state == ActivityState.SIGNED:
-            entries[key]["signed"] += activity.count
+        key = _key(activity_code)
+        if key not in entries:
+            key = _key(title)
+            if key not in entries:
+                if only is not None:
+                    key = only
+                else:
+                    key = "other:" + key
+                    entries.setdefault(key, _entry(title, None))
+        entry = entries[key]
+        entry["count"] += count
+        if state == ActivityState.SIGNED:
+            entry["signed"] += count
     for entry in entries.values():
         minimum = entry["recommended_minimum"]
         entry["remaining"] = None if minimum is None else max(0, minimum - entry["count"])

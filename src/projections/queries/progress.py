@@ -1,17 +1,24 @@
-"""GET /v1/candidates/{cid}/progress: plans, goals, procedures, supervision, readiness."""
+"""GET /v1/candidates/{cid}/progress: plans, goals, procedures, supervision, readiness.
+
+Five statements, each by the candidate's key or by its goals' keys through an index,
+so the cost follows the candidate's own history, not the number of stored events;
+rows are read as tuples of the columns needed, the catalogue's procedure minimums
+looked up once per catalogue (issue 7).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, any_, func, select
 
-from kompetanse_domain.catalogue import Catalogue, UnknownGoalError
-from projections.queries.procedures import procedure_progress
+from kompetanse_domain.catalogue import Catalogue
+from projections.queries.procedures import Procedure, procedure_progress, recommended_by_goal
 from projections.queries.read import ReadTx, person
 from projections.queries.readiness import readiness
 from projections.queries.supervision import supervision_summary
@@ -25,88 +32,113 @@ def oslo_date(instant: datetime) -> date:
     return instant.astimezone(OSLO).date()
 
 
-def counts(states: list[str]) -> dict[str, int]:
+def counts(states: Iterable[str]) -> dict[str, int]:
     counter = Counter(states)
-    return {"total": len(states), **{state: counter[state] for state in GOAL_STATES}}
+    return {"total": counter.total(), **{state: counter[state] for state in GOAL_STATES}}
 
 
 def get_progress(
     r: ReadTx, catalogue: Catalogue, cid: UUID, today: date | None = None
 ) -> dict[str, Any] | None:
     t: ProgressTables = r.t("progress")
-    candidate = r.conn.execute(
-        select(t.candidate).where(t.candidate.c.candidate_id == str(cid))
-    ).first()
-    if candidate is None:
+    key = str(cid)
+    c, p = t.candidate.c, t.plan.c
+    head = r.conn.execute(
+        select(c.specialty, c.registered_at, p.plan_code, p.state)
+        .select_from(t.candidate.outerjoin(t.plan, p.candidate_id == c.candidate_id))
+        .where(c.candidate_id == key)
+    ).all()
+    if not head:
         return None
+    specialty, registered_at = head[0][0], head[0][1]
+    plans = {code: state for _, _, code, state in head if code is not None}
     today = today or oslo_date(datetime.now(OSLO))
     g = t.goal.c
-    plans = {
-        row.plan_code: row.state
-        for row in r.conn.execute(select(t.plan).where(t.plan.c.candidate_id == str(cid)))
-    }
     goals = r.conn.execute(
-        select(t.goal).where((g.candidate_id == str(cid)) & ~g.withdrawn).order_by(g.code)
-    ).all()
-    in_goals = select(g.goal_id).where(g.candidate_id == str(cid))
+        select(
+            g.goal_id, g.code, g.plan_code, g.state,
+            g.registered, g.pending, g.signed, g.mentor_comments,
+        )
+        .where((g.candidate_id == key) & ~g.withdrawn)
+        .order_by(g.code)
+    ).all()  # fmt: skip
+    in_goals = select(g.goal_id).where((g.candidate_id == key) & ~g.withdrawn)
     signers: dict[str, list[dict[str, Any]]] = {}
     s = t.signer.c
-    for row in r.conn.execute(select(t.signer).where(s.goal_id.in_(in_goals)).order_by(s.name)):
-        signers.setdefault(row.goal_id, []).append(
-            {**(person(row.sub, row.name) or {}), "signatures": row.signatures}
+    for goal_id, sub, name, signatures in r.conn.execute(
+        select(s.goal_id, s.sub, s.name, s.signatures)
+        .where(one_of(r, s.goal_id, in_goals))
+        .order_by(s.name, s.sub)
+    ).all():
+        signers.setdefault(goal_id, []).append(
+            {**(person(sub, name) or {}), "signatures": signatures}
         )
-    procedures: dict[str, list[Any]] = {}
-    p = t.procedure.c
-    for row in r.conn.execute(select(t.procedure).where(p.goal_id.in_(in_goals))):
-        procedures.setdefault(row.goal_id, []).append(row)
+    procedures: dict[str, list[Procedure]] = {}
+    pr = t.procedure.c
+    for goal_id, activity_code, title, count, state in r.conn.execute(
+        select(pr.goal_id, pr.activity_code, pr.title, pr.count, pr.state).where(
+            one_of(r, pr.goal_id, in_goals)
+        )
+    ).all():
+        procedures.setdefault(goal_id, []).append((activity_code, title, count, state))
+    m = t.month.c
     months = r.conn.execute(
-        select(t.month).where(t.month.c.candidate_id == str(cid)).order_by(t.month.c.month)
+        select(m.month, m.minutes, m.meetings).where(m.candidate_id == key).order_by(m.month)
     ).all()
+    recommended = recommended_by_goal(catalogue)
     return {
-        "candidate_id": str(cid),
-        "specialty": candidate.specialty,
-        "totals": counts([goal.state for goal in goals]),
+        "candidate_id": key,
+        "specialty": specialty,
+        "totals": counts(row[3] for row in goals),
         "plans": [
             {
                 "plan_code": code,
                 "state": state,
-                **counts([goal.state for goal in goals if goal.plan_code == code]),
+                **counts(row[3] for row in goals if row[2] == code),
             }
             for code, state in sorted(plans.items())
             if state != "removed"
         ],
         "goals": [
             {
-                "code": goal.code,
-                "plan_code": goal.plan_code,
-                "state": goal.state,
-                "registered_activities": goal.registered,
-                "pending_activities": goal.pending,
-                "signed_activities": goal.signed,
-                "procedures": procedure_progress(
-                    _definition(catalogue, goal.code), procedures.get(goal.goal_id, [])
+                "code": code,
+                "plan_code": plan_code,
+                "state": state,
+                "registered_activities": registered,
+                "pending_activities": pending,
+                "signed_activities": signed,
+                "procedures": (
+                    procedure_progress(recommended.get(code, ()), procedures.get(goal_id, ()))
+                    if code in recommended or goal_id in procedures
+                    else []
                 ),
                 "evidence": {  # R8: what the leader can lean on in the final assessment
-                    "mentor_comments": goal.mentor_comments,
-                    "signers": signers.get(goal.goal_id, []),
+                    "mentor_comments": comments,
+                    "signers": signers.get(goal_id, []),
                 },
             }
-            for goal in goals
+            for goal_id, code, plan_code, state, registered, pending, signed, comments in goals
         ],
-        "supervision": supervision_summary(candidate.specialty, months, today),
+        "supervision": supervision_summary(specialty, months, today),
         "readiness": readiness(
             catalogue,
-            candidate.specialty,
+            specialty,
             plans,
-            list(goals),
-            oslo_date(candidate.registered_at),
+            [(row[1], row[2], row[3]) for row in goals],
+            oslo_date(registered_at),
             today,
         ),
     }
 
 
-def _definition(catalogue: Catalogue, code: str) -> Any:
-    try:
-        return catalogue.goal(code)
-    except UnknownGoalError:
-        return None
+def one_of(r: ReadTx, column: Any, keys: Select[Any]) -> ColumnElement[bool]:
+    """`column IN (keys)`, where `keys` is a small set read by key (a candidate's goals,
+    a leader's candidates) and `column` leads an index.
+
+    PostgreSQL gets `= ANY(ARRAY(keys))` instead: for `IN (keys)` or a join its planner
+    hashes the keys and scans the whole table once that is cheap enough, so the cost
+    grows with every other candidate's history. SQLite probes the index either way.
+    """
+    if r.conn.dialect.name == "postgresql":
+        return column == any_(func.array(keys.scalar_subquery()))  # type: ignore[no-any-return]
+    return column.in_(keys)  # type: ignore[no-any-return]

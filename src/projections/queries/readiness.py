@@ -32,12 +32,12 @@ def add_months(day: date, months: int) -> date:
 
 
 def _missing(
-    rule: str, plan_codes: Iterable[str], plans: Mapping[str, str], goals: Iterable[Any]
+    rule: str,
+    plan_codes: Iterable[str],
+    plans: Mapping[str, str],
+    by_plan: Mapping[str, list[tuple[str, str]]],
 ) -> list[dict[str, Any]]:
     missing: list[dict[str, Any]] = []
-    by_plan: dict[str, list[Any]] = {}
-    for goal in goals:
-        by_plan.setdefault(goal.plan_code, []).append(goal)
     for code in plan_codes:
         if plans.get(code, "removed") == "removed":
             missing.append(
@@ -45,9 +45,9 @@ def _missing(
             )
             continue
         missing.extend(
-            {"rule": rule, "plan_code": code, "goal_code": goal.code, "state": goal.state}
-            for goal in sorted(by_plan.get(code, []), key=lambda goal: goal.code)
-            if goal.state != GoalState.APPROVED
+            {"rule": rule, "plan_code": code, "goal_code": goal_code, "state": state}
+            for goal_code, state in by_plan.get(code, ())
+            if state != GoalState.APPROVED
         )
     return missing
 
@@ -56,15 +56,18 @@ def readiness(
     catalogue: Catalogue,
     specialty: str,
     plans: Mapping[str, str],
-    goals: list[Any],
+    goals: Iterable[tuple[str, str, str]],
     registered_on: date,
     today: date,
 ) -> dict[str, Any]:
-    """`plans`: plan code -> state; `goals`: rows with code, plan_code, state (not withdrawn)."""
+    """`plans`: plan code -> state; `goals`: (code, plan_code, state), not withdrawn."""
+    by_plan: dict[str, list[tuple[str, str]]] = {}
+    for code, plan_code, state in sorted(goals):
+        by_plan.setdefault(plan_code, []).append((code, state))
     part1 = [plan.code for plan in catalogue.plans if plan.part == "part1"]
     if specialty == PART1_SPECIALTY:
         target, required = "part1_complete", part1
-        missing = _missing("R21", part1, plans, goals)
+        missing = _missing("R21", part1, plans, by_plan)
     else:
         target = "specialist_approval"
         required = [
@@ -72,9 +75,9 @@ def readiness(
             for plan in catalogue.plans
             if plan.code == COMMON_PLAN or (plan.part == "part3" and plan.specialty == specialty)
         ]
-        missing = _missing("R20", required, plans, goals)
+        missing = _missing("R20", required, plans, by_plan)
         assigned_part1 = [code for code in part1 if plans.get(code, "removed") != "removed"]
-        missing += _missing("R21", assigned_part1, plans, goals)
+        missing += _missing("R21", assigned_part1, plans, by_plan)
     earliest = add_months(registered_on, MINIMUM_MONTHS)
     return {
         "target": target,

@@ -21,15 +21,17 @@ def _month_index(month: str) -> int:
     return int(year) * 12 + int(number) - 1
 
 
-def supervision_summary(specialty: str, months: Iterable[Any], today: date) -> dict[str, Any]:
-    """`months`: rows with `month` ('YYYY-MM'), `minutes` and `meetings`, in month order."""
+def supervision_summary(
+    specialty: str, months: Iterable[tuple[str, int, int]], today: date
+) -> dict[str, Any]:
+    """`months`: (month 'YYYY-MM', minutes, meetings) of months with finalised meetings."""
     rule = supervision_rule_for(specialty)
-    rows = sorted(months, key=lambda row: row.month)
-    total_minutes = sum(row.minutes for row in rows)
+    rows = sorted(months)
+    total_minutes = sum(minutes for _, minutes, _ in rows)
     counted = 0
     if rows:
-        last = max(_month_index(rows[-1].month), today.year * 12 + today.month - 1)
-        counted = last - _month_index(rows[0].month) + 1
+        last = max(_month_index(rows[-1][0]), today.year * 12 + today.month - 1)
+        counted = last - _month_index(rows[0][0]) + 1
     average = round(total_minutes / 60 / counted, 2) if counted else None
     per_year = rule.hours_per_year
     return {
@@ -42,8 +44,8 @@ def supervision_summary(specialty: str, months: Iterable[Any], today: date) -> d
             "note": rule.note,
         },
         "months": [
-            {"month": row.month, "hours": round(row.minutes / 60, 2), "meetings": row.meetings}
-            for row in rows
+            {"month": month, "hours": round(minutes / 60, 2), "meetings": meetings}
+            for month, minutes, meetings in rows
         ],
         "total_hours": round(total_minutes / 60, 2),
         "months_counted": counted,
@@ -51,7 +53,7 @@ def supervision_summary(specialty: str, months: Iterable[Any], today: date) -> d
         "months_at_or_above_minimum": (
             None
             if rule.hours_per_month is None
-            else sum(1 for row in rows if row.minutes >= rule.hours_per_month * 60)
+            else sum(1 for _, minutes, _ in rows if minutes >= rule.hours_per_month * 60)
         ),
         "on_track": None if per_year is None or average is None else average * 12 >= per_year,
     }
