@@ -32,6 +32,8 @@ from kompetanse_domain.model.identity import Identity
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
 
+CANDIDATES_PER_LEADER = 40  # a leader (e.g. a municipality's chief physician) leads ~40 doctors
+
 
 class SimulatedClock:
     """Replaces the library's event timestamp source while a history is generated."""
@@ -57,12 +59,20 @@ def simulated_clock(clock: SimulatedClock) -> Iterator[None]:
 class CandidateHistory:
     """One candidate's training, from registration to (mostly) approved goals."""
 
-    def __init__(self, index: int, rng: random.Random, catalogue: Catalogue) -> None:
+    def __init__(
+        self,
+        index: int,
+        rng: random.Random,
+        catalogue: Catalogue,
+        per_leader: int = CANDIDATES_PER_LEADER,
+    ) -> None:
         self.rng = rng
         self.catalogue = catalogue
         self.lis = Identity(f"lis-{index:06d}", f"LIS nr. {index}")
-        self.leader = Identity(f"leader-{index % 97:03d}", f"Leder {index % 97}")
-        self.deputy = Identity(f"deputy-{index % 89:03d}", f"Stedfortreder {index % 89}")
+        # Consecutive candidates share a leader and the leader's deputy, `per_leader` each.
+        group = index // per_leader
+        self.leader = Identity(f"leader-{group:03d}", f"Leder {group}")
+        self.deputy = Identity(f"deputy-{group:03d}", f"Stedfortreder {group}")
         self.veileder = Identity(f"veileder-{index % 211:03d}", f"Veileder {index % 211}")
         self.supervisors = [
             Identity(f"sup-{(index * 3 + k) % 401:03d}", f"Supervisør {(index * 3 + k) % 401}")
@@ -240,13 +250,18 @@ def generate(
     seed: int = 1,
     start: int = 0,
     progress: bool = True,
+    per_leader: int = CANDIDATES_PER_LEADER,
 ) -> int:
-    """Generate and save `candidates` histories; returns the number of events stored."""
+    """Generate and save `candidates` histories; returns the number of events stored.
+
+    Candidates `start + k` are grouped `per_leader` to a leader: `leader-000` leads
+    candidates 0 to `per_leader - 1`, `leader-001` the next ones, and so on.
+    """
     rng = random.Random(seed)
     stored = 0
     bar = tqdm(total=candidates, unit="candidate", disable=not progress, file=sys.stderr)
     for index in range(start, start + candidates):
-        aggregates = CandidateHistory(index, rng, app.catalogue).build()
+        aggregates = CandidateHistory(index, rng, app.catalogue, per_leader).build()
         recordings = app.save(*aggregates)
         stored += len(recordings)
         bar.update(1)
@@ -261,11 +276,19 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--start", type=int, default=0, help="first candidate number")
+    parser.add_argument(
+        "--per-leader",
+        type=int,
+        default=CANDIDATES_PER_LEADER,
+        help="candidates led by each leader (consecutive candidates share one)",
+    )
     args = parser.parse_args()
     url = args.database_url or default_database_url()
     app = KompetanseApplication(env=event_store_env(url))
     began = time.perf_counter()
-    events = generate(app, args.candidates, seed=args.seed, start=args.start)
+    events = generate(
+        app, args.candidates, seed=args.seed, start=args.start, per_leader=args.per_leader
+    )
     seconds = time.perf_counter() - began
     print(
         f"{args.candidates} candidates, {events} events in {seconds:.1f} s "
