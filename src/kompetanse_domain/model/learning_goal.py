@@ -19,7 +19,7 @@ from kompetanse_domain.errors import (
     InvalidInputError,
     NotFoundError,
 )
-from kompetanse_domain.model.copying import PickleCopy
+from kompetanse_domain.model.copying import FlatRecordsCopy
 from kompetanse_domain.model.guards import (
     RoleNotPermittedError,
     check_not_future,
@@ -88,7 +88,7 @@ class ActivityNotFoundError(NotFoundError):
     """Raised when a goal has no activity with the given id."""
 
 
-class LearningGoal(PickleCopy, Aggregate):
+class LearningGoal(FlatRecordsCopy, Aggregate):
     """A learning goal (læringsmål) of one candidate, with its activities and comments."""
 
     class Event(Aggregate.Event):
