@@ -35,7 +35,7 @@ class PrefetchingEventStore(EventStore[UUID]):
         super().__init__(*args, **kwargs)
         self._local = threading.local()
         self._select: Any = None  # one branch of the statement, or None: no prefetching
-        self._statements: dict[int, Any] = {}
+        self._statements: dict[int, bytes] = {}  # rendered once per number of aggregates
         recorder = self.recorder
         if (
             isinstance(recorder, PostgresAggregateRecorder)
@@ -94,15 +94,15 @@ class PrefetchingEventStore(EventStore[UUID]):
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _select_newer(self, wanted: Sequence[Key]) -> dict[Key, list[StoredEvent]]:
         """The events after each (id, version), in one statement; the library's retry."""
-        statement = self._statements.get(len(wanted))
-        if statement is None:  # a UNION ALL of primary-key lookups, one per aggregate
-            statement = SQL(" UNION ALL ").join([self._select] * len(wanted))
-            self._statements[len(wanted)] = statement
         found: dict[Key, list[StoredEvent]] = {key: [] for key in wanted}
         since = dict(wanted)
         params = [value for key in wanted for value in key]
         assert isinstance(self.recorder, PostgresAggregateRecorder)
         with self.recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+            statement = self._statements.get(len(wanted))
+            if statement is None:  # a UNION ALL of primary-key lookups, one per aggregate
+                union = SQL(" UNION ALL ").join([self._select] * len(wanted))
+                statement = self._statements[len(wanted)] = union.as_bytes(conn)
             curs.execute(statement, params, prepare=True)
             for row in curs.fetchall():
                 originator_id = row["originator_id"]

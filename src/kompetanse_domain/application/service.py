@@ -523,7 +523,10 @@ class KompetanseApplication(Application[UUID]):
         return candidate
 
     def get_goal(self, candidate_id: UUID, goal_code: str) -> LearningGoal:
-        goal = self._find(goal_id_for(candidate_id, goal_code), LearningGoal)
+        return self._goal(goal_id_for(candidate_id, goal_code), goal_code)
+
+    def _goal(self, goal_id: UUID, goal_code: str) -> LearningGoal:
+        goal = self._find(goal_id, LearningGoal)
         if goal is None:
             raise GoalNotFoundError(f"Goal {goal_code} is not in this candidate's plans")
         return goal
@@ -593,7 +596,7 @@ class KompetanseApplication(Application[UUID]):
                 candidate = self.get_candidate(candidate_id)
                 actor = candidate.actor(ctx.identity)
                 candidate.check_can_read(actor)
-                goal = self._target(self.get_goal(candidate.id, goal_code), ctx)
+                goal = self._target(self._goal(goal_id, goal_code), ctx)
             command(goal, actor, candidate)
             return [goal], goal, dict(value or {})
 
