@@ -38,9 +38,14 @@ def sample(call: object, rounds: int = ROUNDS) -> list[float]:
     return samples
 
 
-def measure_at(url: str, candidates: int, per_leader: int) -> dict[str, list[float]]:
+def measure_at(
+    url: str, candidates: int, per_leader: int, *, generated: bool = False
+) -> dict[str, list[float]]:
     app = KompetanseApplication(env=event_store_env(url))
-    events = generate(app, candidates, progress=False, per_leader=per_leader)
+    if generated:
+        events = app.recorder.max_notification_id() or 0
+    else:
+        events = generate(app, candidates, progress=False, per_leader=per_leader)
     service = ProjectionService(app, views_database_url(url))
     service.catch_up()
     queries = service.queries
@@ -65,9 +70,15 @@ def measure_at(url: str, candidates: int, per_leader: int) -> dict[str, list[flo
     return results
 
 
-def measure(store: str, server: str | None, candidates: int, per_leader: int) -> None:
+def measure(
+    store: str, server: str | None, candidates: int, per_leader: int, existing: list[str]
+) -> None:
     scales = {}
     for scale in (1, 5):
+        if existing:
+            url = existing[0 if scale == 1 else 1]
+            scales[scale] = measure_at(url, candidates * scale, per_leader, generated=True)
+            continue
         with fresh_database(store, server) as url:
             scales[scale] = measure_at(url, candidates * scale, per_leader)
     for name in scales[1]:
@@ -87,13 +98,26 @@ def main() -> None:
     parser.add_argument(
         "--per-leader", type=int, default=40, help="candidates of each leader (generator)"
     )
+    parser.add_argument(
+        "--existing",
+        nargs=2,
+        metavar=("URL_1X", "URL_5X"),
+        default=[],
+        help="measure stores filled before by generate_dataset.py (same --candidates, "
+        "5x, --per-leader) instead of generating; --store names their kind",
+    )
     args = parser.parse_args()
+    if args.existing and args.store == "both":
+        parser.error("--existing needs --store sqlite or --store postgres")
     if args.candidates < args.per_leader:
         parser.error("--candidates must be at least --per-leader, so the leader holds them all")
     stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
+    if args.existing:
+        measure(args.store, None, args.candidates, args.per_leader, args.existing)
+        return
     with postgres_server() as server:
         for store in stores:
-            measure(store, server, args.candidates, args.per_leader)
+            measure(store, server, args.candidates, args.per_leader, [])
 
 
 if __name__ == "__main__":
