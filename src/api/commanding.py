@@ -112,7 +112,7 @@ class Commander:
         return JSONResponse(outcome.value, status_code=status, headers=headers)
 
 
-def commander(
+async def commander(
     request: Request,
     services: ServicesDep,
     identity: IdentityDep,

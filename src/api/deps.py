@@ -44,7 +44,7 @@ class Services:
     tokens: TokenVerifier | None = None
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -76,14 +76,14 @@ def current_principal(
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def current_identity(principal: PrincipalDep) -> Identity:
+async def current_identity(principal: PrincipalDep) -> Identity:
     return principal.identity
 
 
 IdentityDep = Annotated[Identity, Depends(current_identity)]
 
 
-def sync_identity(identity: IdentityDep) -> Identity:
+async def sync_identity(identity: IdentityDep) -> Identity:
     """R23: only the sync job (platform role `sync`) may push approvals between portals."""
     if PlatformRole.SYNC not in identity.platform_roles:
         raise ForbiddenError(
