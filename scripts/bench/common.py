@@ -127,3 +127,16 @@ def peak_rss_summary(peaks: dict[int, float]) -> str:
 def load_average() -> str:
     """The 1-minute load average, to print beside figures from a shared machine."""
     return f"load {os.getloadavg()[0]:.2f}"
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time used so far by the process and its live descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total

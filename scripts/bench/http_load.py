@@ -39,6 +39,7 @@ from pathlib import Path
 import httpx
 from common import (
     ROOT,
+    cpu_seconds,
     fresh_database,
     line,
     load_average,
@@ -53,7 +54,7 @@ from kompetanse_domain.application import CommandContext, KompetanseApplication
 from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.model.identity import Identity
 
-CLIENTS = 32
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 WRK_THREADS = 2
 WARM_UP_SECONDS = 2
 KOMPETANSE = ROOT / ".venv" / "bin" / "kompetanse"
@@ -208,10 +209,14 @@ def run_wrk(wrk: str, base: str, paths: list[str], token: str, seconds: float) -
     )
 
 
-def load(wrk: str, base: str, paths: list[str], token: str, seconds: float) -> WrkResult:
-    """A short warm-up (imports, pools, caches), then the measured run."""
+def load(
+    wrk: str, base: str, paths: list[str], token: str, seconds: float, pid: int
+) -> tuple[WrkResult, float]:
+    """A short warm-up (imports, pools, caches), then the measured run and its server CPU."""
     run_wrk(wrk, base, paths, token, WARM_UP_SECONDS)
-    return run_wrk(wrk, base, paths, token, seconds)
+    cpu = cpu_seconds(pid)
+    result = run_wrk(wrk, base, paths, token, seconds)
+    return result, cpu_seconds(pid) - cpu
 
 
 def seed(url: str) -> tuple[str, list[str]]:
@@ -249,7 +254,9 @@ def in_process_rate(url: str, cid: str, codes: list[str], seconds: float) -> flo
     return rate(count, elapsed)
 
 
-def report(label: str, result: WrkResult, peaks: dict[int, float], load_before: str) -> None:
+def report(
+    label: str, result: WrkResult, cpu: float, peaks: dict[int, float], load_before: str
+) -> None:
     failed = f"{result.non2xx} non-2xx, {result.socket_errors} socket errors"
     line(
         f"[{label}] HTTP, {CLIENTS} clients: throughput",
@@ -262,6 +269,7 @@ def report(label: str, result: WrkResult, peaks: dict[int, float], load_before: 
         f"p50 {result.p50_ms:.1f} ms, p90 {result.p90_ms:.1f} ms, "
         f"p99 {result.p99_ms:.1f} ms, max {result.max_ms:.0f} ms",
     )
+    line(f"[{label}] server CPU per request", f"{cpu * 1000 / max(1, result.requests):.1f} ms")
     line(f"[{label}] server peak RSS (VmHWM) after load", peak_rss_summary(peaks))
 
 
@@ -272,9 +280,9 @@ def measure_bare(wrk: str, seconds: float) -> WrkResult:
         with serving(command, dict(os.environ), folder, "/docs") as (base, server):
             paths = [f"/v1/bare/{n}/comments" for n in range(100)]
             load_before = load_average()
-            result = load(wrk, base, paths, "none", seconds)
+            result, cpu = load(wrk, base, paths, "none", seconds, server.pid)
             peaks = peak_rss_mib(server.pid)
-    report("bare", result, peaks, load_before)
+    report("bare", result, cpu, peaks, load_before)
     return result
 
 
@@ -289,9 +297,9 @@ def measure(wrk: str, store: str, server_url: str | None, seconds: float, bare: 
             token = mint_dev_token(Path(data), sub="veil", name="V")
             paths = [f"/v1/candidates/{cid}/goals/{code}/comments" for code in codes]
             load_before = load_average()
-            result = load(wrk, base, paths, token, seconds)
+            result, cpu = load(wrk, base, paths, token, seconds, server.pid)
             peaks = peak_rss_mib(server.pid)
-        report(store, result, peaks, load_before)
+        report(store, result, cpu, peaks, load_before)
         if not result.valid:
             print(f"[{store}] server log tail:", *_tail(Path(data) / "server.log"), sep="\n")
     line(f"[{store}] HTTP p99", f"{result.p99_ms:.0f} ms", "<= 100 ms", result.p99_ms <= 100)
