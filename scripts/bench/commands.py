@@ -10,7 +10,7 @@ writer: ours and bare run in alternating rounds in one process, so drifting load
 shared machine hits both alike. Raw: one INSERT of the same row shape per transaction
 with psycopg / sqlite3. Several writers: processes start together (a barrier) on goals
 or aggregates of their own; the total is all commands over the wall time they spanned,
-for ours and for bare.
+for ours and for bare, alternating (`--rounds` / 2 times each).
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def _writer_process(
 
 
 def in_parallel(kind: str, url: str, shares: list[list[str]], commands: int) -> float:
-    """Commands/s of all processes together: all commands over the wall time they spanned."""
+    """Seconds for all processes together: the wall time their commands spanned."""
     context = mp.get_context("spawn")
     barrier, out = context.Barrier(len(shares)), context.Queue()
     workers = [
@@ -225,8 +225,7 @@ def in_parallel(kind: str, url: str, shares: list[list[str]], commands: int) -> 
     spans = [out.get() for _ in workers]
     for worker in workers:
         worker.join()
-    wall = max(end for _, end in spans) - min(began for began, _ in spans)
-    return rate(commands * len(shares), wall)
+    return max(end for _, end in spans) - min(began for began, _ in spans)
 
 
 def measure(store: str, server: str | None, commands: int, processes: int, rounds: int) -> None:
@@ -249,8 +248,13 @@ def measure(store: str, server: str | None, commands: int, processes: int, round
             per = commands // processes
             ours_shares = [[str(cid), *codes[i::processes]] for i in range(processes)]
             bare_shares = [[str(i) for i in ids[n::processes]] for n in range(processes)]
-            ours_total = in_parallel("ours", url, ours_shares, per)
-            bare_total = in_parallel("bare", url, bare_shares, per)
+            spent = {"ours": 0.0, "bare": 0.0}
+            repeats = max(1, rounds // 2)
+            for _ in range(repeats):  # alternating, as for one writer
+                spent["ours"] += in_parallel("ours", url, ours_shares, per)
+                spent["bare"] += in_parallel("bare", url, bare_shares, per)
+            ours_total = rate(per * processes * repeats, spent["ours"])
+            bare_total = rate(per * processes * repeats, spent["bare"])
             target = 1000 if store == "postgres" else 2000
             line(f"[{store}] {load_average()}", "")
             line(
