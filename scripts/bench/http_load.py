@@ -38,7 +38,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -326,7 +326,7 @@ def main() -> None:
     wrk = require_wrk()
     bare = measure_bare(wrk, args.seconds)
     stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
-    with postgres_server() as server:
+    with postgres_server() if "postgres" in stores else nullcontext(None) as server:
         for store in stores:
             measure(wrk, store, server, args.seconds, bare)
 
