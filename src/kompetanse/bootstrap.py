@@ -20,7 +20,7 @@ from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.application.store_check import check_store_readable
 from kompetanse_domain.catalogue import load_catalogue
-from projections.service import ProjectionService
+from projections.service import ProjectionService, StaleViewsError
 
 
 def build_application(settings: Settings, *, check: bool = True) -> KompetanseApplication:
@@ -49,6 +49,12 @@ def build_services(settings: Settings) -> Services:
         ensure_dev_keys(settings.data_dir)
     application = build_application(settings)
     projections = ProjectionService(application, views_database_url(settings.database_url))
+    try:
+        projections.check_not_stale()  # views an older release built are never served
+    except StaleViewsError:
+        projections.close()
+        application.close()
+        raise
     if settings.projections == "inline":
         projections.start()
     return Services(

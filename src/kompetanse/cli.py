@@ -47,12 +47,13 @@ def serve(
     from api.observability import configure_logging
     from kompetanse.bootstrap import build_services, close_services
     from kompetanse_domain.application.store_check import StoreUnreadableError
+    from projections.service import StaleViewsError
 
     settings = _settings()
     configure_logging()
     try:
         services = build_services(settings)
-    except StoreUnreadableError as error:
+    except (StoreUnreadableError, StaleViewsError) as error:
         typer.echo(f"kompetanse: {error}", err=True)
         raise typer.Exit(2) from None
     base = f"http://{host}:{port}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -94,6 +95,29 @@ def test_external_projections_are_not_started_here(sqlite_url: str, tmp_path: Pa
             assert client.get("/readyz").status_code == 200
     finally:
         close_services(services)
+
+
+def test_serve_refuses_views_an_older_release_built_and_names_the_rebuild(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path, database_url=sqlite_url, projections="external")
+    close_services(build_services(settings))
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///").replace(".db", "-views.db")) as db:
+        db.execute("UPDATE projection_tracking SET shape = 'older' WHERE name = 'audit'")
+    result = CliRunner().invoke(
+        cli,
+        ["serve", "--port", "1"],
+        env={"KOMPETANSE_DATA_DIR": str(tmp_path), "KOMPETANSE_DATABASE_URL": sqlite_url},
+    )
+    assert result.exit_code == 2
+    assert "audit" in result.output and "kompetanse projections rebuild" in result.output
+    rebuilt = CliRunner().invoke(
+        cli,
+        ["projections", "rebuild"],
+        env={"KOMPETANSE_DATA_DIR": str(tmp_path), "KOMPETANSE_DATABASE_URL": sqlite_url},
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    close_services(build_services(settings))  # served again
 
 
 def test_dev_token_is_refused_when_oidc_is_configured(tmp_path: Path) -> None:
