@@ -1,7 +1,7 @@
 """Commands with the aggregate cache still see what other processes recorded (ADR 0002).
 
 A writer with the cache (`process_a`) fast-forwards the cached candidate and goal of a
-goal command; on PostgreSQL both in one read (`PrefetchingEventStore`). `process_b`, an
+goal command in one read (`PrefetchingEventStore`). `process_b`, an
 application without the cache, stands for another process. Runs on SQLite and
 PostgreSQL.
 """
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, is_sqlite
+from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.identity import goal_id_for
 from kompetanse_domain.model.learning_goal import LearningGoal
@@ -77,11 +77,10 @@ def test_cached_writer_refuses_a_veileder_removed_by_another_process(
         comment(process_a, team)
 
 
-def test_cached_goal_command_fast_forwards_both_in_one_statement_on_postgres(
+def test_cached_goal_command_fast_forwards_candidate_and_goal_in_one_statement(
     process_a: KompetanseApplication,
     process_b: KompetanseApplication,
     team: Team,
-    database_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     comment(process_a, team)  # both aggregates are now in the cache
@@ -106,11 +105,8 @@ def test_cached_goal_command_fast_forwards_both_in_one_statement_on_postgres(
     comment(process_a, team, "a2")
 
     goal_id = goal_id_for(team.candidate_id, GOAL)
-    if is_sqlite(database_url):  # reads in process: each aggregate fast-forwards on its own
-        assert (len(reads), prefetches) == (2, [])
-    else:
-        assert (reads, len(prefetches)) == ([], 1)
-        assert {aggregate_id for aggregate_id, _ in prefetches[0]} == {team.candidate_id, goal_id}
+    assert (reads, len(prefetches)) == ([], 1)
+    assert {aggregate_id for aggregate_id, _ in prefetches[0]} == {team.candidate_id, goal_id}
     goal = process_a.repository.get(goal_id)
     assert isinstance(goal, LearningGoal)
     assert [c["text"] for c in goal.comments][-2:] == ["from b", "a2"]

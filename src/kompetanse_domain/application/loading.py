@@ -3,9 +3,10 @@
 A command on a goal loads the candidate (for the actor's roles) and the goal. With the
 aggregate cache each load fast-forwards the cached aggregate by selecting its newer
 events: on PostgreSQL one round trip per aggregate. `PrefetchingEventStore.prefetched`
-selects the newer events of all the given cached aggregates in one statement, and the
-repository's own fast-forward reads (same id, same `gt`, within the block, on the same
-thread) are answered from that result. Anything else, including a fast-forward from a
+selects the newer events of all the given cached aggregates in one statement (on SQLite,
+one read transaction instead of one per aggregate), and the repository's own
+fast-forward reads (same id, same `gt`, within the block, on the same thread) are
+answered from that result. Anything else, including a fast-forward from a
 version another thread reached meanwhile, reads the store as before, so the cache's
 locking and copying stay the library's.
 """
@@ -22,6 +23,7 @@ from eventsourcing.application import Repository
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import EventStore, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
@@ -35,18 +37,23 @@ class PrefetchingEventStore(EventStore[UUID]):
         super().__init__(*args, **kwargs)
         self._local = threading.local()
         self._select: Any = None  # one branch of the statement, or None: no prefetching
-        self._statements: dict[int, bytes] = {}  # rendered once per number of aggregates
+        self._statements: dict[int, Any] = {}  # the statement per number of aggregates
         recorder = self.recorder
-        if (
-            isinstance(recorder, PostgresAggregateRecorder)
-            and recorder.datastore.originator_id_type == "uuid"
-        ):
+        if getattr(getattr(recorder, "datastore", None), "originator_id_type", "") != "uuid":
+            return
+        if isinstance(recorder, PostgresAggregateRecorder):
             self._select = SQL(
                 "(SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
                 "WHERE originator_id = %s AND originator_version > %s)"
             ).format(
                 schema=Identifier(recorder.datastore.schema),
                 table=Identifier(recorder.events_table_name),
+            )
+        elif isinstance(recorder, SQLiteAggregateRecorder):
+            self._select = (
+                "SELECT originator_id, originator_version, topic, state "
+                f"FROM {recorder.events_table_name} "
+                "WHERE originator_id = ? AND originator_version > ?"
             )
 
     @contextmanager
@@ -96,27 +103,47 @@ class PrefetchingEventStore(EventStore[UUID]):
         """The events after each (id, version), in one statement; the library's retry."""
         found: dict[Key, list[StoredEvent]] = {key: [] for key in wanted}
         since = dict(wanted)
-        params = [value for key in wanted for value in key]
-        assert isinstance(self.recorder, PostgresAggregateRecorder)
-        with self.recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            statement = self._statements.get(len(wanted))
-            if statement is None:  # a UNION ALL of primary-key lookups, one per aggregate
-                union = SQL(" UNION ALL ").join([self._select] * len(wanted))
-                statement = self._statements[len(wanted)] = union.as_bytes(conn)
-            curs.execute(statement, params, prepare=True)
-            for row in curs.fetchall():
-                originator_id = row["originator_id"]
-                found[(originator_id, since[originator_id])].append(
-                    StoredEvent(
-                        originator_id=originator_id,
-                        originator_version=row["originator_version"],
-                        topic=row["topic"],
-                        state=bytes(row["state"]),
-                    )
+        for originator_id, version, topic, state in self._rows(wanted):
+            found[(originator_id, since[originator_id])].append(
+                StoredEvent(
+                    originator_id=originator_id,
+                    originator_version=version,
+                    topic=topic,
+                    state=bytes(state),
                 )
+            )
         for stored in found.values():
             stored.sort(key=_version)
         return found
+
+    def _rows(self, wanted: Sequence[Key]) -> list[tuple[UUID, int, str, bytes]]:
+        """(id, version, topic, state) of the newer events: a UNION ALL of key lookups."""
+        recorder = self.recorder
+        if isinstance(recorder, PostgresAggregateRecorder):
+            params: list[Any] = [value for key in wanted for value in key]
+            with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                statement = self._statements.get(len(wanted))
+                if statement is None:  # rendered once per number of aggregates
+                    union = SQL(" UNION ALL ").join([self._select] * len(wanted))
+                    statement = self._statements[len(wanted)] = union.as_bytes(conn)
+                curs.execute(statement, params, prepare=True)
+                return [
+                    (r["originator_id"], r["originator_version"], r["topic"], r["state"])
+                    for r in curs.fetchall()
+                ]
+        assert isinstance(recorder, SQLiteAggregateRecorder)
+        statement = self._statements.get(len(wanted))
+        if statement is None:
+            statement = self._statements[len(wanted)] = " UNION ALL ".join(
+                [self._select] * len(wanted)
+            )
+        params = [value for key in wanted for value in (key[0].hex, key[1])]
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            return [
+                (UUID(r["originator_id"]), r["originator_version"], r["topic"], r["state"])
+                for r in c.fetchall()
+            ]
 
 
 def _version(stored: StoredEvent) -> int:
