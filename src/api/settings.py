@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,7 @@ DEV_ISSUER = "kompetanse-dev"
 DEV_AUDIENCE = "kompetanse"
 DEV_KEYS_DIR = "dev-keys"
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
+DEFAULT_AGGREGATE_CACHE = 2000  # goals, candidates and meetings (a few KiB each)
 PROJECTION_MODES = ("inline", "external")
 CIPHER_KEY_SIZES = (16, 24, 32)
 
@@ -52,6 +53,9 @@ class Settings:
     max_upload: int = DEFAULT_MAX_UPLOAD
     # AES key (base64) for event payloads and snapshots at rest (ADR 0010); never in repr.
     cipher_key: str | None = field(default=None, repr=False)
+    # aggregates kept in memory between commands (LRU, brought up to date from the store
+    # on every load, so several processes stay consistent); 0 turns the cache off
+    aggregate_cache: int = DEFAULT_AGGREGATE_CACHE
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -62,6 +66,10 @@ class Settings:
             )
         if self.max_upload < 1:
             raise SettingsError("KOMPETANSE_MAX_UPLOAD must be a positive number of bytes")
+        if self.aggregate_cache < 0:
+            raise SettingsError(
+                "KOMPETANSE_AGGREGATE_CACHE must be 0 (off) or a number of aggregates"
+            )
         given = [self.oidc_issuer, self.oidc_audience, self.oidc_jwks]
         if any(given) and not all(given):
             raise SettingsError(
@@ -103,11 +111,8 @@ class Settings:
             value = env.get(f"KOMPETANSE_{name}", "").strip()
             return value or None
 
-        max_upload = get("MAX_UPLOAD")
-        try:
-            upload = int(max_upload) if max_upload else DEFAULT_MAX_UPLOAD
-        except ValueError:
-            raise SettingsError(f"KOMPETANSE_MAX_UPLOAD={max_upload!r} is not a number") from None
+        upload = _number(get, "MAX_UPLOAD", DEFAULT_MAX_UPLOAD)
+        cache = _number(get, "AGGREGATE_CACHE", DEFAULT_AGGREGATE_CACHE)
         return cls(
             data_dir=Path(get("DATA_DIR") or DEFAULT_DATA_DIR),
             database_url=get("DATABASE_URL") or "",
@@ -118,7 +123,16 @@ class Settings:
             projections=get("PROJECTIONS") or "inline",
             max_upload=upload,
             cipher_key=get("CIPHER_KEY"),
+            aggregate_cache=cache,
         )
+
+
+def _number(get: Callable[[str], str | None], name: str, default: int) -> int:
+    given = get(name)
+    try:
+        return int(given) if given else default
+    except ValueError:
+        raise SettingsError(f"KOMPETANSE_{name}={given!r} is not a number") from None
 
 
 def _check_cipher_key(key: str) -> None:

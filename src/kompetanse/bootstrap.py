@@ -30,7 +30,11 @@ def build_application(settings: Settings, *, check: bool = True) -> KompetanseAp
     cipher key (or none): a wrong key stops the process instead of serving garbage.
     """
     application = KompetanseApplication(
-        env=event_store_env(settings.database_url, cipher_key=settings.cipher_key),
+        env=event_store_env(
+            settings.database_url,
+            cipher_key=settings.cipher_key,
+            aggregate_cache=settings.aggregate_cache,
+        ),
         catalogue=load_catalogue(extra_dir=settings.catalogue_dir),
     )
     if check:

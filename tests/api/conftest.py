@@ -42,8 +42,9 @@ def store_url(database_url: str) -> str:
 @pytest.fixture
 def services(store_url: str, data_dir: Path) -> Iterator[Services]:
     settings = Settings(data_dir=data_dir, database_url=store_url)
-    application = KompetanseApplication(
-        env=event_store_env(store_url), catalogue=catalogue_with_test_plans()
+    application = KompetanseApplication(  # with the aggregate cache, as `serve` runs
+        env=event_store_env(store_url, aggregate_cache=settings.aggregate_cache),
+        catalogue=catalogue_with_test_plans(),
     )
     try:
         yield Services(

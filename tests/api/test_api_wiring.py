@@ -40,6 +40,8 @@ def test_settings_defaults_to_embedded_sqlite_and_dev_tokens(tmp_path: Path) -> 
         {"KOMPETANSE_PROJECTIONS": "sometimes"},
         {"KOMPETANSE_MAX_UPLOAD": "ten megabytes"},
         {"KOMPETANSE_MAX_UPLOAD": "0"},
+        {"KOMPETANSE_AGGREGATE_CACHE": "many"},
+        {"KOMPETANSE_AGGREGATE_CACHE": "-1"},
         {"KOMPETANSE_OIDC_ISSUER": "https://helseid.example"},
     ],
 )
