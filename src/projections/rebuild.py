@@ -6,7 +6,7 @@
    decoded once for all the views being rebuilt, and each view's rows are written
    at the end of the batch (`apply_batch`). Nothing reads these tables yet, so one
    transaction per batch suffices; memory is bounded by the batch size.
-3. Create the secondary indexes.
+3. Create the secondary indexes (PostgreSQL: and gather the planner's statistics).
 4. Swap, in one write transaction: keep new readers out and wait for running ones
    (PostgreSQL: the exclusive side of the readers' advisory lock; SQLite: readers
    keep their WAL snapshot), lock the tracking rows (the follower waits), apply the
@@ -77,6 +77,7 @@ def rebuild_views(
         with db.write() as conn:
             for name in names:
                 schema.create_indexes(conn, name, new[name])
+                schema.analyze(conn, name, new[name])
         with db.write() as conn:
             db.lock_out_readers(conn)
             for name in names:

@@ -75,6 +75,17 @@ class ViewSchema:
             for idx in sorted(tbl.indexes, key=lambda found: str(found.name)):
                 idx.create(conn)
 
+    def analyze(self, conn: Connection, name: str, generation: int) -> None:
+        """PostgreSQL: gather the planner's statistics of freshly filled tables now.
+
+        Without them the planner guesses until autovacuum gets round to the new tables,
+        and the guesses scan: a candidate's progress took 43 ms instead of 9 (p95).
+        """
+        if conn.dialect.name != "postgresql":
+            return
+        for tbl in self.metadata(name, generation).sorted_tables:
+            conn.exec_driver_sql(f"ANALYZE {conn.dialect.identifier_preparer.quote(tbl.name)}")
+
     def drop(self, conn: Connection, name: str, generation: int) -> None:
         self.metadata(name, generation).drop_all(conn, checkfirst=True)
 

@@ -155,3 +155,22 @@ def test_a_new_view_builds_up_from_zero_without_holding_the_others_back(world: W
     assert before < world.max_position()
     world.service.catch_up()
     assert world.service.position() == world.max_position()
+
+
+@pytest.mark.postgres
+def test_a_rebuilt_view_has_planner_statistics_on_postgresql(postgres_url: str) -> None:
+    """Without them PostgreSQL plans scans until autovacuum comes round (ADR 0004)."""
+    world = World(postgres_url)
+    try:
+        _history(world)
+        world.service.rebuild("goals")
+        with world.service.db.read() as conn:
+            generation = tracking.read_all(conn)["goals"].generation
+            analysed = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_user_tables "
+                "WHERE relname LIKE %(pattern)s AND last_analyze IS NOT NULL",
+                {"pattern": f"view_%_g{generation}"},
+            ).scalar()
+        assert analysed == len(world.service.schema.metadata("goals", generation).sorted_tables)
+    finally:
+        world.close()
