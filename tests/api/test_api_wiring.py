@@ -100,8 +100,10 @@ def test_external_projections_are_not_started_here(sqlite_url: str, tmp_path: Pa
 
 
 def test_serve_refuses_views_an_older_release_built_and_names_the_rebuild(
-    sqlite_url: str, tmp_path: Path
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # serve would point the root logger at the runner's stderr, closed after the call
+    monkeypatch.setattr("api.observability.configure_logging", lambda: None)
     settings = Settings(data_dir=tmp_path, database_url=sqlite_url, projections="external")
     close_services(build_services(settings))
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///").replace(".db", "-views.db")) as db:
