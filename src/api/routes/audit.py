@@ -178,7 +178,7 @@ def get_history(cid: CandidateId, read: ReaderDep, as_of: AsOf = None) -> Respon
     _check_can_read_history(read, cid)
     count, items = read.queries.history_json(cid, instant)  # stored JSON text, not re-encoded
     head = {"candidate_id": str(cid), "as_of": instant_json(instant) if instant else None}
-    body = f'{json.dumps(head)[:-1]},"data":{items},"count":{count}}}'
+    body = f'{json.dumps(head, separators=(",", ":"))[:-1]},"data":{items},"count":{count}}}'
     return Response(body, media_type="application/json")
 
 
