@@ -89,6 +89,8 @@ def apply_batch(
     batch: DecodedBatch,
 ) -> None:
     """Run the view's handlers for the events it handles; others are only passed over."""
+    if not batch.errors and not any(view.handles(cls) for cls in batch.classes if cls):
+        return  # nothing for this view: no savepoint, no writes (its position still moves)
     try:
         with conn.begin_nested():
             tx = _run(view, conn, tables, batch, each=False)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     inspect,
     select,
 )
@@ -81,12 +82,29 @@ def add_missing_columns(conn: Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE projection_tracking ADD COLUMN shape VARCHAR(64)")
 
 
+# Built once: the follower locks and advances each view's row in every step, and building
+# these statements each time cost more than running them (issue 7).
+_LOCK = (
+    select(projection_tracking)
+    .where(projection_tracking.c.name == bindparam("view_name"))
+    .with_for_update()
+)
+_ADVANCE = (
+    projection_tracking.update()
+    .where(projection_tracking.c.name == bindparam("view_name"))
+    .values(
+        generation=bindparam("generation"),
+        position=bindparam("position"),
+        updated_at=bindparam("updated_at"),
+        error=None,
+    )
+)
+_ADVANCE_WITH_SHAPE = _ADVANCE.values(shape=bindparam("shape"))
+
+
 def lock(conn: Connection, name: str) -> TrackingRow:
     """The view's row, locked until the transaction ends (SQLite: the writer lock does it)."""
-    row = conn.execute(
-        select(projection_tracking).where(projection_tracking.c.name == name).with_for_update()
-    ).one()
-    return _row(row)
+    return _row(conn.execute(_LOCK, {"view_name": name}).one())
 
 
 def advance(
@@ -99,17 +117,11 @@ def advance(
     shape: str | None = None,
 ) -> None:
     """Record the applied position (and, after a rebuild, the new generation's shape)."""
-    values: dict[str, object] = {
-        "generation": generation,
-        "position": position,
-        "updated_at": now,
-        "error": None,
-    }
-    if shape is not None:
-        values["shape"] = shape
-    conn.execute(
-        projection_tracking.update().where(projection_tracking.c.name == name).values(values)
-    )
+    values = {"view_name": name, "generation": generation, "position": position, "updated_at": now}
+    if shape is None:
+        conn.execute(_ADVANCE, values)
+    else:
+        conn.execute(_ADVANCE_WITH_SHAPE, {**values, "shape": shape})
 
 
 def beat(conn: Connection, names: list[str], now: datetime) -> None:
