@@ -119,9 +119,7 @@ def test_every_hospital_approval_reaches_the_municipal_portal_once(
         approve(hospital, hospital_cid, code)
         time.sleep(0.1)
     sync_process.wait_for(
-        lambda: (
-            len({line["source_event_id"] for line in _applied(sync_process)}) >= len(HOSPITAL_GOALS)
-        ),
+        lambda: len(_settled(sync_process)) >= len(HOSPITAL_GOALS),
         timeout=SETTLE_SECONDS,
         poll=0.1,
         context=servers,
@@ -138,7 +136,7 @@ def test_every_hospital_approval_reaches_the_municipal_portal_once(
     assert set(approvals) == {*HOSPITAL_GOALS, NOT_HELD}
     applied = Counter(line["source_event_id"] for line in _applied(sync_process))
     held = {approvals[code]["event_id"] for code in HOSPITAL_GOALS}
-    assert set(applied) == held and max(applied.values()) == 1, applied
+    assert _settled(sync_process) == held and max(applied.values()) == 1, applied
     skipped = [line for line in sync_process.outcomes() if line["outcome"] == "skipped"]
     assert {line["goal_code"] for line in skipped} == {NOT_HELD}
     assert all(line["refused"] == 404 for line in skipped)
@@ -170,6 +168,17 @@ def test_every_hospital_approval_reaches_the_municipal_portal_once(
     assert sync_process.count("already_applied", run=2) == len(HOSPITAL_GOALS)
     assert sync_process.count("skipped", run=2) == 1
     assert len(_imported(municipal, target_token)) == len(HOSPITAL_GOALS)
+
+
+def _settled(process: SyncProcess) -> set[str]:
+    """Approvals the job logged as applied, or as already there: one applied just before
+    the kill -9 may have been logged only by the next run, as already applied (the
+    target's imports, checked separately, prove each arrived exactly once)."""
+    return {
+        line["source_event_id"]
+        for line in process.outcomes()
+        if line["outcome"] in ("applied", "already_applied")
+    }
 
 
 def _applied(process: SyncProcess) -> list[dict[str, Any]]:
