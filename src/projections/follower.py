@@ -1,9 +1,12 @@
 """The follower: read a batch from the store, apply it to each view exactly once (ADR 0004).
 
-For each view a batch is one transaction: lock the view's tracking row, check
-that its generation and position are what we applied last (else someone else
-moved it: reload, apply nothing), write the rows, write the new position, commit.
-A crash anywhere before the commit loses nothing and doubles nothing.
+A batch is one transaction for all the views at the same position (the usual case):
+lock their tracking rows, check that each generation and position is what we applied
+last, write every view's rows, write the new positions, commit. A crash anywhere
+before the commit loses nothing and doubles nothing. When that shared transaction
+cannot be used (views at different positions, a row moved by someone else) or fails
+for any reason but a lost database, the batch is applied view by view instead, each
+in a transaction of its own, which isolates the failing view: the others go on.
 
 A view that fails on an event stops (this process will not apply more to it),
 logs the view and the event's position, and records the error; the event is
@@ -97,6 +100,8 @@ class Follower:
                 if notifications:
                     batch = DecodedBatch(self.reader, notifications)
                     work.extend((state, batch) for state in states)
+            if len(groups) == 1 and len(work) > 1 and self._apply_together(work):
+                work = []
             if self._pool is None or len(work) < 2:
                 for state, batch in work:
                     self._apply(state, batch)
@@ -105,7 +110,7 @@ class Follower:
                 wait(futures)
                 for future in futures:
                     future.result()  # re-raises a lost connection: the runner retries
-            if work:
+            if read:
                 with self.advanced:
                     self.advanced.notify_all()
             return read
@@ -116,6 +121,41 @@ class Follower:
         if names:
             with self.db.write() as conn:
                 tracking.beat(conn, names, utc_now())
+
+    def _apply_together(self, work: list[tuple[ViewState, DecodedBatch]]) -> bool:
+        """Apply one batch to several views in one transaction; False: nothing applied.
+
+        One commit (and one lock and one position update for all) instead of one per
+        view: a step of a few events costs a fraction of the views' own work less.
+        """
+        batch = work[0][1]
+        states = {state.view.name: state for state, _ in work}
+        position = batch.notifications[-1].id
+        try:
+            with self.db.write() as conn:
+                rows = tracking.lock_many(conn, sorted(states))
+                for name, state in states.items():
+                    row = rows[name]
+                    if (row.generation, row.position) != (state.generation, state.position):
+                        raise _MovedError(row)
+                for name, state in states.items():
+                    tables = self.schema.tables(name, state.generation)
+                    apply_batch(state.view, conn, tables, batch)
+                positions = {name: (s.generation, position) for name, s in states.items()}
+                tracking.advance_many(conn, positions, now=utc_now())
+                if self.before_commit is not None:
+                    for name in states:
+                        self.before_commit(name, position)
+        except _MovedError:
+            return False  # view by view: each one notices its moved row
+        except Exception as error:
+            if is_transient(error):
+                raise  # the views database is unreachable: the runner retries
+            log.info("batch applied view by view after a %s", type(error).__name__)
+            return False  # view by view: the failing view stops, the others go on
+        for state in states.values():
+            state.position = position
+        return True
 
     def _apply(self, state: ViewState, todo: DecodedBatch) -> None:
         name = state.view.name

@@ -100,11 +100,36 @@ _ADVANCE = (
     )
 )
 _ADVANCE_WITH_SHAPE = _ADVANCE.values(shape=bindparam("shape"))
+# several rows at once, in the order of their names (a rebuild's swap takes its rows
+# in that order too), so that two transactions locking overlapping sets never dead-lock
+_LOCK_MANY = (
+    select(projection_tracking)
+    .where(projection_tracking.c.name.in_(bindparam("view_names", expanding=True)))
+    .order_by(projection_tracking.c.name)
+    .with_for_update()
+)
 
 
 def lock(conn: Connection, name: str) -> TrackingRow:
     """The view's row, locked until the transaction ends (SQLite: the writer lock does it)."""
     return _row(conn.execute(_LOCK, {"view_name": name}).one())
+
+
+def lock_many(conn: Connection, names: list[str]) -> dict[str, TrackingRow]:
+    """The views' rows, locked until the transaction ends, taken in the order of names."""
+    rows = conn.execute(_LOCK_MANY, {"view_names": names}).all()
+    return {row.name: _row(row) for row in rows}
+
+
+def advance_many(conn: Connection, positions: dict[str, tuple[int, int]], *, now: datetime) -> None:
+    """Record several views' applied positions: name -> (generation, position)."""
+    conn.execute(
+        _ADVANCE,
+        [
+            {"view_name": name, "generation": generation, "position": position, "updated_at": now}
+            for name, (generation, position) in positions.items()
+        ],
+    )
 
 
 def advance(
