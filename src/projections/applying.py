@@ -87,10 +87,19 @@ def apply_batch(
     conn: Connection,
     tables: Any,
     batch: DecodedBatch,
+    *,
+    isolated: bool = True,
 ) -> None:
-    """Run the view's handlers for the events it handles; others are only passed over."""
+    """Run the view's handlers for the events it handles; others are only passed over.
+
+    `isolated=False`: no savepoint, and any failure is raised as it is, for a caller
+    that rolls its whole transaction back then (the follower's shared step).
+    """
     if not batch.errors and not any(view.handles(cls) for cls in batch.classes if cls):
         return  # nothing for this view: no savepoint, no writes (its position still moves)
+    if not isolated:
+        _run(view, conn, tables, batch, each=False).flush()
+        return
     try:
         with conn.begin_nested():
             tx = _run(view, conn, tables, batch, each=False)

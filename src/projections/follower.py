@@ -140,7 +140,7 @@ class Follower:
                         raise _MovedError(row)
                 for name, state in states.items():
                     tables = self.schema.tables(name, state.generation)
-                    apply_batch(state.view, conn, tables, batch)
+                    apply_batch(state.view, conn, tables, batch, isolated=False)
                 positions = {name: (s.generation, position) for name, s in states.items()}
                 tracking.advance_many(conn, positions, now=utc_now())
                 if self.before_commit is not None:
