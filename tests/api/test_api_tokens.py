@@ -19,8 +19,15 @@ import pytest
 from api_world import Api, problem_of, registration
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from api.auth import AuthenticationError, TokenVerifier
-from api.jwks import key_source
+from api.auth import (
+    LEEWAY_SECONDS,
+    REMEMBER_SECONDS,
+    AuthenticationError,
+    TokenVerifier,
+    VerifiedTokens,
+    principal_from_claims,
+)
+from api.jwks import UnknownKeyError, key_source
 from api.settings import DEV_AUDIENCE, DEV_ISSUER, TokenSettings
 from kompetanse.devkeys import PRIVATE_KEY, keys_dir
 from kompetanse_domain.model.identity import PlatformRole
@@ -145,3 +152,70 @@ def test_rs256_tokens_from_a_jwks_file_are_verified(tmp_path: Path) -> None:
 def test_jwks_must_be_fetched_over_https() -> None:
     with pytest.raises(ValueError, match="https"):
         key_source("http://idp.example/jwks")
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _WithdrawableKey:
+    """A key set from which the key can be withdrawn (the identity provider rotated it)."""
+
+    def __init__(self, key: rsa.RSAPrivateKey) -> None:
+        self.jwk = jwt.PyJWK(json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())))
+        self.withdrawn = False
+        self.lookups = 0
+
+    def key_for(self, token: str, header: dict[str, Any]) -> jwt.PyJWK:
+        self.lookups += 1
+        if self.withdrawn:
+            raise UnknownKeyError("no key with kid 'k1'")
+        return self.jwk
+
+
+def _rotation(clock: _Clock) -> tuple[TokenVerifier, _WithdrawableKey, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    keys = _WithdrawableKey(key)
+    settings = TokenSettings("https://helseid.example", "kompetanse", "unused", False)
+    verifier = TokenVerifier(settings, keys, remembered=VerifiedTokens(clock=clock))
+    claims = _claims(iss="https://helseid.example", aud="kompetanse")
+    return verifier, keys, jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
+
+
+def test_a_token_is_verified_once_and_then_remembered() -> None:
+    verifier, keys, token = _rotation(_Clock())
+
+    first = verifier.verify(token)
+    again = [verifier.verify(token) for _ in range(5)]
+
+    assert keys.lookups == 1
+    assert {p.identity.sub for p in again} == {first.identity.sub} == {"lis-sub"}
+
+
+def test_a_withdrawn_key_stops_being_trusted_within_the_remembering_time() -> None:
+    clock = _Clock()
+    verifier, keys, token = _rotation(clock)
+    verifier.verify(token)
+    keys.withdrawn = True
+
+    clock.now += REMEMBER_SECONDS - 1
+    assert verifier.verify(token).identity.sub == "lis-sub"  # remembered, not looked up
+    clock.now += 2
+    with pytest.raises(AuthenticationError, match="not signed by a trusted key"):
+        verifier.verify(token)
+
+
+def test_a_remembered_token_is_forgotten_when_it_expires() -> None:
+    clock = _Clock()
+    remembered = VerifiedTokens(clock=clock)
+    principal = principal_from_claims(_claims())
+    remembered.put("token", principal, expires_at=clock.now + 60)
+
+    clock.now += 60 + LEEWAY_SECONDS - 1
+    assert remembered.get("token") == principal
+    clock.now += 2
+    assert remembered.get("token") is None  # verified again, and refused as expired
