@@ -65,6 +65,13 @@ class DecodedBatch:
                 self.classes.append(None)
                 self.errors[index] = error
         self._events: list[Any] = [None] * len(notifications)
+        self._distinct: set[type] | None = None
+
+    def distinct_classes(self) -> set[type]:
+        """The event classes of the batch, each once (topics naming none left out)."""
+        if self._distinct is None:
+            self._distinct = {cls for cls in self.classes if cls is not None}
+        return self._distinct
 
     def event(self, index: int) -> Any:
         event = self._events[index]
@@ -79,6 +86,7 @@ class DecodedBatch:
         head.reader, head.notifications = self.reader, self.notifications[:count]
         head.classes, head._events = self.classes[:count], self._events[:count]
         head.errors = {index: error for index, error in self.errors.items() if index < count}
+        head._distinct = None
         return head
 
 
@@ -95,7 +103,7 @@ def apply_batch(
     `isolated=False`: no savepoint, and any failure is raised as it is, for a caller
     that rolls its whole transaction back then (the follower's shared step).
     """
-    if not batch.errors and not any(view.handles(cls) for cls in batch.classes if cls):
+    if not batch.errors and not any(view.handles(cls) for cls in batch.distinct_classes()):
         return  # nothing for this view: no savepoint, no writes (its position still moves)
     if not isolated:
         _run(view, conn, tables, batch, each=False).flush()
@@ -117,20 +125,29 @@ def _run(
     view: ViewProjection[Any], conn: Connection, tables: Any, batch: DecodedBatch, *, each: bool
 ) -> ViewTx[Any]:
     tx: ViewTx[Any] = ViewTx(conn, tables, source=batch.reader.name)
-    handles = view.handles
-    process = view.process_event
-    classes = batch.classes
-    for index, notification in enumerate(batch.notifications):
-        cls = classes[index]
+    handlers = view.handlers()  # event class -> the handler function, None when none
+    handler_of = view.handler
+    events = batch._events
+    decode = batch.event
+    for index, (cls, notification) in enumerate(
+        zip(batch.classes, batch.notifications, strict=True)
+    ):
         if cls is None:
             raise EventFailedError(view.name, notification, batch.errors[index])
-        if not handles(cls):
+        handler = handlers.get(cls, _UNKNOWN)
+        if handler is _UNKNOWN:
+            handler = handler_of(cls)
+        if handler is None:
             continue
         try:
             tx.notification = notification
-            process(batch.event(index), tx)
+            event = events[index]
+            handler(view, decode(index) if event is None else event, tx)
             if each:
                 tx.flush()
         except Exception as error:
             raise EventFailedError(view.name, notification, error) from error
     return tx
+
+
+_UNKNOWN: Any = object()

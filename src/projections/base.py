@@ -11,7 +11,7 @@ Events without a handler change nothing; their position is tracked all the same.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import singledispatchmethod
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -74,7 +74,7 @@ class ViewTx(Generic[T]):
         return rows
 
     def insert(self, table: Table, **values: Any) -> None:
-        rows = self._table(table)
+        rows = self._rows.get(table) or self._table(table)
         pk = rows.pk_of_row(values)
         if pk is None:
             self.conn.execute(statements.insert(table), values)
@@ -83,7 +83,7 @@ class ViewTx(Generic[T]):
 
     def update(self, table: Table, key: Mapping[str, Any], **values: Any) -> None:
         """Set columns of the row(s) matching `key` (none matching: nothing happens)."""
-        rows = self._table(table)
+        rows = self._rows.get(table) or self._table(table)
         pk = rows.key_of(key)
         if pk is None:
             stmt = statements.update(table, tuple(key), tuple(values))
@@ -93,7 +93,7 @@ class ViewTx(Generic[T]):
 
     def add(self, table: Table, key: Mapping[str, Any], **deltas: int) -> None:
         """Add to integer columns of the row(s) matching `key`."""
-        rows = self._table(table)
+        rows = self._rows.get(table) or self._table(table)
         pk = rows.key_of(key)
         if pk is None:
             stmt = statements.add(table, tuple(key), tuple(deltas))
@@ -106,7 +106,7 @@ class ViewTx(Generic[T]):
     ) -> None:
         """Add `deltas` to the row at `key`; when there is none, insert one with `values`
         and the deltas as its counts (`INSERT ... ON CONFLICT DO UPDATE`, no read)."""
-        rows = self._table(table)
+        rows = self._rows.get(table) or self._table(table)
         pk = rows.key_of(key)
         row = {**key, **values, **deltas}
         if pk is None or rows.pk_of_row(row) != pk:
@@ -114,7 +114,7 @@ class ViewTx(Generic[T]):
         rows.upsert_add(pk, row, deltas)
 
     def delete(self, table: Table, key: Mapping[str, Any]) -> None:
-        rows = self._table(table)
+        rows = self._rows.get(table) or self._table(table)
         pk = rows.key_of(key)
         if pk is None:
             self.conn.execute(statements.delete(table, tuple(key)), statements.params(key, {}))
@@ -123,7 +123,7 @@ class ViewTx(Generic[T]):
 
     def value(self, table: Table, column: str, key: Mapping[str, Any]) -> Any:
         """One column of the row matching `key` (None when there is none)."""
-        rows = self._table(table)
+        rows = self._rows.get(table) or self._table(table)
         pk = rows.key_of(key)
         if pk is None:
             stmt = statements.select_value(table, column, tuple(key))
@@ -134,7 +134,7 @@ class ViewTx(Generic[T]):
     def row(self, table: Table, key: Mapping[str, Any]) -> Mapping[str, Any] | None:
         """The row at primary key `key` as the batch left it so far (None when there is
         none). Read-only: change rows with `update`, `add` and the other calls."""
-        rows = self._table(table)
+        rows = self._rows.get(table) or self._table(table)
         pk = rows.key_of(key)
         if pk is None:
             raise ValueError(f"row() needs the primary key of {table.name}")
@@ -142,7 +142,7 @@ class ViewTx(Generic[T]):
 
     def exists(self, table: Table, key: Mapping[str, Any]) -> bool:
         """Whether a row matches `key` (the batch's own writes included)."""
-        rows = self._table(table)
+        rows = self._rows.get(table) or self._table(table)
         pk = rows.key_of(key)
         if pk is None:
             stmt = statements.select_value(table, next(iter(key)), tuple(key))
@@ -162,7 +162,7 @@ class ViewProjection(ABC, Generic[T]):
     name: ClassVar[str]
 
     def __init__(self) -> None:
-        self._handles: dict[type, bool] = {}
+        self._handlers: dict[type, Callable[..., None] | None] = {}
 
     @staticmethod
     @abstractmethod
@@ -175,14 +175,24 @@ class ViewProjection(ABC, Generic[T]):
 
     def handles(self, event_class: type) -> bool:
         """True when `process_event` has a handler for events of this class."""
-        known = self._handles.get(event_class)
-        if known is None:
-            method = _dispatch_method(type(self))
-            known = method.dispatcher.dispatch(event_class) is not method.dispatcher.dispatch(
-                object
-            )
-            self._handles[event_class] = known
-        return known
+        return self.handler(event_class) is not None
+
+    def handler(self, event_class: type) -> Callable[..., None] | None:
+        """The function `process_event` runs for events of this class, called as
+        `handler(view, event, tx)`; None when the class has no handler of its own."""
+        try:
+            return self._handlers[event_class]
+        except KeyError:
+            pass
+        dispatch = _dispatch_method(type(self)).dispatcher.dispatch
+        found = dispatch(event_class)
+        handler = None if found is dispatch(object) else found
+        self._handlers[event_class] = handler
+        return handler
+
+    def handlers(self) -> Mapping[type, Callable[..., None] | None]:
+        """The handlers found so far by event class (`handler` finds the others)."""
+        return self._handlers
 
 
 def _dispatch_method(cls: type) -> Any:
@@ -194,4 +204,21 @@ def _dispatch_method(cls: type) -> Any:
 
 def aggregate_id(event: Any) -> str:
     """The id of the aggregate an event belongs to, as the views store it."""
-    return str(event.originator_id)
+    return id_text(event.originator_id)
+
+
+def id_text(value: Any) -> str:
+    """`str(value)` of an id, remembered for the last few thousand ids: every view
+    writes the aggregate's id of each event, and `str(UUID)` is Python code."""
+    try:
+        return _ID_TEXTS[value]
+    except KeyError:
+        pass
+    if len(_ID_TEXTS) >= _ID_TEXTS_MAX:
+        _ID_TEXTS.clear()  # bounded: a rebuild's memory must not grow with the store
+    text = _ID_TEXTS[value] = str(value)
+    return text
+
+
+_ID_TEXTS: dict[Any, str] = {}
+_ID_TEXTS_MAX = 20_000

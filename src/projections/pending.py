@@ -22,7 +22,8 @@ flush when the row existed before the batch.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -53,6 +54,14 @@ class _Entry:
         self.adds: dict[str, Any] = {}
 
 
+def _key_getter(pk: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """`mapping -> tuple of its primary key values` (KeyError when one is missing)."""
+    if len(pk) == 1:
+        (name,) = pk
+        return lambda mapping: (mapping[name],)
+    return operator.itemgetter(*pk)  # type: ignore[return-value]
+
+
 def _plus(value: Any, delta: Any) -> Any:
     return None if value is None else value + delta  # SQL: NULL + 1 is NULL
 
@@ -66,6 +75,8 @@ class TableRows:
         self.pk = tuple(column.key for column in table.primary_key.columns)
         self.pk_set = frozenset(self.pk)
         self.pk_params = tuple(f"k_{name}" for name in self.pk)
+        self._width = len(self.pk)
+        self._key: Callable[[Mapping[str, Any]], tuple[Any, ...]] = _key_getter(self.pk)
         # columns an INSERT without them would leave NULL: filled in, so that every
         # new row of the table has one shape (one executemany)
         self.fill = tuple(
@@ -81,17 +92,18 @@ class TableRows:
 
     def key_of(self, key: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The primary key a mapping names, or None when it names other columns."""
-        if key.keys() != self.pk_set:
+        if len(key) != self._width or key.keys() != self.pk_set:
             return None
-        return tuple([key[name] for name in self.pk])
+        return self._key(key)
 
     def key_params(self, pk: tuple[Any, ...]) -> dict[str, Any]:
         return dict(zip(self.pk_params, pk, strict=True))
 
     def pk_of_row(self, values: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        if not self.pk_set <= values.keys():
+        try:
+            return self._key(values)
+        except KeyError:
             return None
-        return tuple([values[name] for name in self.pk])
 
     # -- the calls, folded per key ------------------------------------------------------
 

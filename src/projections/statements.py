@@ -115,15 +115,12 @@ class DriverInsert:
     def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
         get, processors = self._get, self._processors
         values = [(get(row),) for row in rows] if self._single else [get(row) for row in rows]
-        if not processors:
+        if not processors or not values:
             return values
-        converted = []
-        for row in values:
-            items = list(row)
-            for i, process in processors:
-                items[i] = process(items[i])
-            converted.append(tuple(items))
-        return converted
+        columns: list[Any] = list(zip(*values, strict=True))  # converted column by column
+        for i, process in processors:
+            columns[i] = list(map(process, columns[i]))
+        return list(zip(*columns, strict=True))
 
 
 @lru_cache(maxsize=4096)

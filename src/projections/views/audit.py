@@ -33,7 +33,7 @@ from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import NAMESPACE
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
-from projections.base import ViewProjection, ViewTx
+from projections.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.audit_tables import AuditTables, define_audit_tables
 
 log = logging.getLogger("projections.audit")
@@ -53,7 +53,12 @@ def event_id_text(aggregate_id: uuid.UUID | str, version: int) -> str:
     without building UUID objects (a rebuild computes one per stored event)."""
     if not isinstance(aggregate_id, uuid.UUID):
         aggregate_id = uuid.UUID(aggregate_id)
-    name = f"event:{aggregate_id}:{version}".encode()
+    return _event_id(str(aggregate_id), version)
+
+
+def _event_id(aggregate_text: str, version: int) -> str:
+    """`event_id_text` of an aggregate id already in its canonical text form."""
+    name = f"event:{aggregate_text}:{version}".encode()
     digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
     digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
@@ -104,16 +109,20 @@ def detail_json(
     actor_sub: str, actor_name: str, occurred_at: datetime, data: dict[str, Any]
 ) -> str:
     """The `detail` column: actor, instant and fields as JSON, the way the API writes them
-    (compact, UTF-8 unescaped; the instant as RFC 3339 UTC with `Z`, as pydantic does)."""
-    return json.dumps(
-        {
-            "actor": {"sub": actor_sub, "name": actor_name},
-            "occurred_at": instant_json(occurred_at),
-            "data": data,
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
+    (compact, UTF-8 unescaped; the instant as RFC 3339 UTC with `Z`, as pydantic does).
+
+    The same text as `json.dumps({"actor": {"sub": .., "name": ..}, "occurred_at": ..,
+    "data": data}, ensure_ascii=False, separators=(",", ":"))`, with the fixed outer
+    object written directly (a rebuild writes one per stored event)."""
+    return (
+        f'{{"actor":{{"sub":{_string(actor_sub)},"name":{_string(actor_name)}}},'
+        f'"occurred_at":{_string(instant_json(occurred_at))},"data":{_encode(data)}}}'
     )
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_encode = _JSON.encode
+_string = json.encoder.encode_basestring  # what `_JSON` writes a str as
 
 
 def instant_json(instant: datetime) -> str:
@@ -124,7 +133,12 @@ def instant_json(instant: datetime) -> str:
 
 def schema_version(event: Any) -> int:
     """The event class's `class_version` (what it was upcast to), 1 when it has none."""
-    return int(getattr(type(event), "class_version", None) or 1)
+    return _class_version(type(event))
+
+
+@functools.cache
+def _class_version(event_class: type) -> int:
+    return int(getattr(event_class, "class_version", None) or 1)
 
 
 class AuditView(ViewProjection[AuditTables]):
@@ -140,11 +154,11 @@ class AuditView(ViewProjection[AuditTables]):
         if isinstance(event, Candidate.Registered):
             tx.insert(
                 tx.t.candidate,
-                candidate_id=str(event.originator_id),
+                candidate_id=aggregate_id(event),
                 sub=event.sub,
                 hpr_number=event.hpr_number,
             )
-        self._record(event, tx, str(event.originator_id), None)
+        self._record(event, tx, aggregate_id(event), None)
 
     @process_event.register
     def goal_event(self, event: LearningGoal.Event, tx: Tx) -> None:
@@ -157,15 +171,15 @@ class AuditView(ViewProjection[AuditTables]):
     def _owned(self, event: Any, tx: Tx, code: str | None) -> None:
         notification = tx.notification
         assert notification is not None, "the follower passes the stored event"
-        aggregate_id = str(event.originator_id)
+        owned_id = aggregate_id(event)
         if notification.topic in CREATED_TOPICS:
             tx.insert(
                 tx.t.owner,
-                aggregate_id=aggregate_id,
+                aggregate_id=owned_id,
                 candidate_id=str(event.candidate_id),
                 goal_code=code,
             )
-        owner = tx.row(tx.t.owner, {"aggregate_id": aggregate_id})
+        owner = tx.row(tx.t.owner, {"aggregate_id": owned_id})
         if owner is None:
             log.warning(
                 "audit: event at position %d (%s) belongs to no known candidate; not recorded",
@@ -182,13 +196,19 @@ class AuditView(ViewProjection[AuditTables]):
         topic = notification.topic
         if not is_chained_topic(topic):
             return
+        t = tx.t
         head_key = {"candidate_id": candidate_id}
-        previous = tx.value(tx.t.head, "hash", head_key)
+        head = tx.row(t.head, head_key)
+        previous = None if head is None else head["hash"]
         prev_hash = previous or GENESIS
+        position = notification.id
+        version = notification.originator_version
+        # the stored event's aggregate id: the decoded event's, as text
+        owned_id = aggregate_id(event)
         digest = link_hash(
-            position=notification.id,
-            aggregate_id=notification.originator_id,
-            version=notification.originator_version,
+            position=position,
+            aggregate_id=owned_id,
+            version=version,
             topic=topic,
             state=notification.state,
             prev_hash=prev_hash,
@@ -196,32 +216,26 @@ class AuditView(ViewProjection[AuditTables]):
         kind = topic.split(":", 1)[1]
         actor_sub = getattr(event, "actor", "") or ""
         actor_name = getattr(event, "actor_name", "") or ""
+        occurred_at = event.timestamp
         tx.insert(
-            tx.t.event,
-            position=notification.id,
-            event_id=event_id_text(notification.originator_id, notification.originator_version),
+            t.event,
+            position=position,
+            event_id=_event_id(owned_id, version),
             candidate_id=candidate_id,
             aggregate=kind.split(".", 1)[0],
-            aggregate_id=str(event.originator_id),
-            version=notification.originator_version,
+            aggregate_id=owned_id,
+            version=version,
             type=kind,
             actor_sub=actor_sub,
             actor_name=actor_name,
-            occurred_at=event.timestamp,
-            detail=detail_json(actor_sub, actor_name, event.timestamp, event_data(event)),
+            occurred_at=occurred_at,
+            detail=detail_json(actor_sub, actor_name, occurred_at, event_data(event)),
             schema=schema_version(event),
             goal_code=goal_code,
             hash=digest,
             prev_hash=prev_hash,
         )
-        if previous is None:
-            tx.insert(
-                tx.t.head,
-                candidate_id=candidate_id,
-                hash=digest,
-                position=notification.id,
-                events=1,
-            )
-        else:
-            tx.update(tx.t.head, head_key, hash=digest, position=notification.id)
-            tx.add(tx.t.head, head_key, events=1)
+        if head is None or previous is None:
+            tx.insert(t.head, candidate_id=candidate_id, hash=digest, position=position, events=1)
+        else:  # one update of the row read above (was: update, then add events=1)
+            tx.update(t.head, head_key, hash=digest, position=position, events=head["events"] + 1)
