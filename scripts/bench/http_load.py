@@ -12,9 +12,11 @@ of answers outside 2xx as one JSON line. Any non-2xx answer or socket error make
 run invalid.
 
 The server is the real `kompetanse serve` (uvicorn, projections inline) in its own
-process; the command is POST .../goals/{code}/comments (load candidate and goal, R13,
-save with a receipt). Baselines in the same run: the same command in process (no HTTP,
-same idempotency keys), and a bare FastAPI POST endpoint under the same load. The peak
+process, and `kompetanse serve --workers 2` (two API processes and one follower process;
+`--workers N ...` picks the counts); the command is POST .../goals/{code}/comments
+(load candidate and goal, R13, save with a receipt). Baselines in the same run: the same
+command in process (no HTTP, same idempotency keys), and a bare FastAPI POST endpoint under
+the same load. The peak
 resident memory (VmHWM) of each server process and its children is read from /proc after
 the load, and so is its CPU time per request (user + system over the measured run), a
 figure that moves less than throughput on a shared machine. `BENCH_CLIENTS=N` changes
@@ -292,26 +294,30 @@ def measure_bare(wrk: str, seconds: float) -> WrkResult:
     return result
 
 
-def measure(wrk: str, store: str, server_url: str | None, seconds: float, bare: WrkResult) -> None:
+def measure(
+    wrk: str, store: str, server_url: str | None, seconds: float, bare: WrkResult, workers: int
+) -> None:
+    label = store if workers == 1 else f"{store}, --workers {workers}"
     with fresh_database(store, server_url) as url, tempfile.TemporaryDirectory() as data:
         cid, codes = seed(url)
         load_before = load_average()
         baseline = in_process_rate(url, cid, codes, seconds / 2)
-        line(f"[{store}] in process: comment_goal", f"{baseline:,.0f} cmd/s ({load_before})")
+        line(f"[{label}] in process: comment_goal", f"{baseline:,.0f} cmd/s ({load_before})")
         env = {**os.environ, "KOMPETANSE_DATA_DIR": data, "KOMPETANSE_DATABASE_URL": url}
+        env["KOMPETANSE_WORKERS"] = str(workers)
         with serving([str(KOMPETANSE), "serve"], env, data, "/healthz") as (base, server):
             token = mint_dev_token(Path(data), sub="veil", name="V")
             paths = [f"/v1/candidates/{cid}/goals/{code}/comments" for code in codes]
             load_before = load_average()
             result, cpu = load(wrk, base, paths, token, seconds, server.pid)
             peaks = peak_rss_mib(server.pid)
-        report(store, result, cpu, peaks, load_before)
+        report(label, result, cpu, peaks, load_before)
         if not result.valid:
-            print(f"[{store}] server log tail:", *_tail(Path(data) / "server.log"), sep="\n")
-    line(f"[{store}] HTTP p99", f"{result.p99_ms:.0f} ms", "<= 100 ms", result.p99_ms <= 100)
+            print(f"[{label}] server log tail:", *_tail(Path(data) / "server.log"), sep="\n")
+    line(f"[{label}] HTTP p99", f"{result.p99_ms:.0f} ms", "<= 100 ms", result.p99_ms <= 100)
     ratio = result.throughput / baseline
-    line(f"[{store}] HTTP / in-process throughput", f"{ratio:.2f}", ">= 0.60", ratio >= 0.6)
-    line(f"[{store}] HTTP / bare FastAPI throughput", f"{result.throughput / bare.throughput:.2f}")
+    line(f"[{label}] HTTP / in-process throughput", f"{ratio:.2f}", ">= 0.60", ratio >= 0.6)
+    line(f"[{label}] HTTP / bare FastAPI throughput", f"{result.throughput / bare.throughput:.2f}")
 
 
 def _tail(log: Path, rows: int = 5) -> list[str]:
@@ -322,13 +328,21 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="`kompetanse serve --workers N` for each N given (1: projections inline)",
+    )
     args = parser.parse_args()
     wrk = require_wrk()
     bare = measure_bare(wrk, args.seconds)
     stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
     with postgres_server() if "postgres" in stores else nullcontext(None) as server:
         for store in stores:
-            measure(wrk, store, server, args.seconds, bare)
+            for workers in args.workers:
+                measure(wrk, store, server, args.seconds, bare, workers)
 
 
 if __name__ == "__main__":

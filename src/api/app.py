@@ -7,6 +7,8 @@ by `kompetanse.bootstrap.build_services` (or by a test).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from importlib import metadata
 from typing import Any
 
@@ -37,11 +39,20 @@ def _version() -> str:
         return "0.0.0"
 
 
-def create_app(services: Services) -> FastAPI:
-    """The HTTP API over one set of services."""
+def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = None) -> FastAPI:
+    """The HTTP API over one set of services; `on_shutdown` runs when the server stops."""
     if services.tokens is None:
         services = dataclasses.replace(services, tokens=TokenVerifier(services.settings.tokens()))
-    app = FastAPI(title="Kompetanse", version=_version(), description=DESCRIPTION)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if on_shutdown is not None:
+            on_shutdown()
+
+    app = FastAPI(
+        title="Kompetanse", version=_version(), description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.services = services
     app.state.metrics = Metrics()
     install_error_handlers(app)

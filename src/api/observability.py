@@ -12,18 +12,27 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PROBLEM_JSON, problem, unexpected_error
 
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # set by `serve --workers N` for its workers
 REQUEST_ID = "x-request-id"
 _REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_log = logging.getLogger("kompetanse.access")
@@ -54,9 +63,19 @@ class Metrics:
         )
         self.position = Gauge(
             "kompetanse_event_position",
-            "Position of the last event this process wrote",
+            "Position of the last event this process wrote (of all workers: the highest)",
             registry=self.registry,
+            multiprocess_mode="max",
         )
+
+    def exposition(self) -> bytes:
+        """The Prometheus text of this process, or of every worker of `serve --workers N`
+        (they write their values to files in `PROMETHEUS_MULTIPROC_DIR`)."""
+        if not os.environ.get(MULTIPROCESS_DIR):
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
 
     def command_recorded(self, route: str, position: int) -> None:
         self.commands.labels(route=route).inc()

@@ -39,23 +39,42 @@ def _settings() -> Settings:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            envvar="KOMPETANSE_WORKERS",
+            help="API processes (one core each). Above 1 the views are followed by one "
+            "child process (unless KOMPETANSE_PROJECTIONS=external).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the HTTP API (uvicorn), with the projections in-process unless external."""
+    import dataclasses
+
     import uvicorn
 
     from api.app import create_app
     from api.observability import configure_logging
     from kompetanse.bootstrap import build_services, close_services
+    from kompetanse.workers import serve_workers
     from kompetanse_domain.application.store_check import StoreUnreadableError
     from projections.service import StaleViewsError
 
     settings = _settings()
     configure_logging()
-    try:
-        services = build_services(settings)
+    follow_here = settings.projections == "inline"
+    try:  # workers > 1: only the checks here (store readable, views current)
+        checked = (
+            settings if workers == 1 else dataclasses.replace(settings, projections="external")
+        )
+        services = build_services(checked)
     except (StoreUnreadableError, StaleViewsError) as error:
         typer.echo(f"kompetanse: {error}", err=True)
         raise typer.Exit(2) from None
+    if workers > 1:
+        close_services(services)
     base = f"http://{host}:{port}"
     typer.echo(f"Kompetanse API on {base} (store: {settings.database_url.split('@')[-1]})")
     typer.echo(f"API documentation: {base}/docs")
@@ -64,6 +83,11 @@ def serve(
         typer.echo(f"Dev mode. A token for {DEMO_USER[1]} ({DEMO_USER[0]}), valid 12 hours:")
         typer.echo(f"  Authorization: Bearer {token}")
         typer.echo("More: kompetanse dev-token --sub SUB --name NAME [--role auditor]")
+    if workers > 1:
+        follower = "a child process" if follow_here else "another process (external)"
+        typer.echo(f"{workers} API processes; the views are followed by {follower}")
+        serve_workers(host=host, port=port, workers=workers, follow=follow_here)
+        return
     try:
         uvicorn.run(create_app(services), host=host, port=port, access_log=False, log_config=None)
     finally:

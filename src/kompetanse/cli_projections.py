@@ -14,6 +14,7 @@ import dataclasses
 import json
 import logging
 import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -23,6 +24,7 @@ import typer
 
 from api.settings import Settings, SettingsError
 from kompetanse.bootstrap import build_application
+from kompetanse.workers import exit_with_parent
 from kompetanse_domain.application.store import views_database_url
 from kompetanse_domain.application.store_check import StoreUnreadableError
 from projections.service import ProjectionService
@@ -70,8 +72,13 @@ def run() -> None:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        stopped = threading.Event()
+        exit_with_parent(stopped, service.stop)  # a child of `serve --workers N`
         typer.echo(f"Following the event store for: {', '.join(service.schema.views)}")
-        service.run()
+        try:
+            service.run()
+        finally:
+            stopped.set()
 
 
 @projections_app.command("rebuild")
