@@ -24,10 +24,17 @@ from projections.store import StoreReader
 class EventFailedError(Exception):
     """Raised when a view fails on one event; names the event's position and topic."""
 
-    def __init__(self, view: str, notification: Notification, error: BaseException) -> None:
+    def __init__(
+        self,
+        view: str,
+        notification: Notification,
+        error: BaseException,
+        *,
+        error_type: str | None = None,  # the error's own type, when `error` only reports it
+    ) -> None:
         super().__init__(
             f"view {view!r} failed on the event at position {notification.id} "
-            f"({notification.topic}): {type(error).__name__}: {error}"
+            f"({notification.topic}): {error_type or type(error).__name__}: {error}"
         )
         self.view = view
         self.notification = notification
@@ -97,20 +104,23 @@ def apply_batch(
     batch: DecodedBatch,
     *,
     isolated: bool = True,
+    bulk: bool = False,
 ) -> None:
     """Run the view's handlers for the events it handles; others are only passed over.
 
     `isolated=False`: no savepoint, and any failure is raised as it is, for a caller
     that rolls its whole transaction back then (the follower's shared step).
+    `bulk`: a rebuild's large batch, its new rows written in bulk (`TableRows.flush`);
+    when that fails, the batch is applied again event by event without it.
     """
     if not batch.errors and not any(view.handles(cls) for cls in batch.distinct_classes()):
         return  # nothing for this view: no savepoint, no writes (its position still moves)
     if not isolated:
-        _run(view, conn, tables, batch, each=False).flush()
+        _run(view, conn, tables, batch, each=False, bulk=bulk).flush()
         return
     try:
         with conn.begin_nested():
-            tx = _run(view, conn, tables, batch, each=False)
+            tx = _run(view, conn, tables, batch, each=False, bulk=bulk)
             try:
                 tx.flush()
             except Exception as error:
@@ -122,9 +132,15 @@ def apply_batch(
 
 
 def _run(
-    view: ViewProjection[Any], conn: Connection, tables: Any, batch: DecodedBatch, *, each: bool
+    view: ViewProjection[Any],
+    conn: Connection,
+    tables: Any,
+    batch: DecodedBatch,
+    *,
+    each: bool,
+    bulk: bool = False,
 ) -> ViewTx[Any]:
-    tx: ViewTx[Any] = ViewTx(conn, tables, source=batch.reader.name)
+    tx: ViewTx[Any] = ViewTx(conn, tables, source=batch.reader.name, bulk=bulk and not each)
     handlers = view.handlers()  # event class -> the handler function, None when none
     handler_of = view.handler
     events = batch._events

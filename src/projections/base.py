@@ -42,8 +42,10 @@ class ViewTx(Generic[T]):
         notification: Notification | None = None,
         *,
         source: str = "",
+        bulk: bool = False,
     ) -> None:
         self._conn = conn
+        self.bulk = bulk  # a rebuild's batch: write new rows in bulk (`TableRows.flush`)
         self.t = t
         self._tracking = tracking
         self.notification = notification  # the stored event (the audit view hashes it)
@@ -153,7 +155,7 @@ class ViewTx(Generic[T]):
         """Write what the batch changed so far (called at the end of every batch)."""
         for rows in self._rows.values():
             if rows.entries:
-                rows.flush(self._conn)
+                rows.flush(self._conn, bulk=self.bulk)
 
 
 class ViewProjection(ABC, Generic[T]):

@@ -37,6 +37,9 @@ ABSENT = 4  # no row after the batch (a DELETE first when `delete_first`)
 UPSERT = 5  # counters added to without reading: `adds` if the row exists, else insert `row`
 
 
+COPY_MIN_ROWS = 64  # fewer new rows of a table: INSERT (COPY costs a round trip more)
+
+
 class DuplicateRowError(Exception):
     """An insert with the primary key of a row that exists."""
 
@@ -227,8 +230,14 @@ class TableRows:
 
     # -- writing them -------------------------------------------------------------------
 
-    def flush(self, conn: Connection) -> None:
-        """Write the batch's changes of this table, then forget them."""
+    def flush(self, conn: Connection, *, bulk: bool = False) -> None:
+        """Write the batch's changes of this table, then forget them.
+
+        `bulk` (a rebuild): on PostgreSQL, many new rows of one shape go by COPY instead
+        of a pipelined executemany, whose per-row Python in the driver cost more than
+        everything else in writing them. Its errors are the driver's own (not
+        SQLAlchemy's); a rebuild re-applies a failed batch event by event without it.
+        """
         deletes: list[dict[str, Any]] = []
         inserts: list[dict[str, Any]] = []
         updates: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
@@ -269,14 +278,14 @@ class TableRows:
         self._insert(conn, probes)  # fails when an unchecked insert's row existed
         if deletes:
             conn.execute(statements.delete(table, pk), deletes)
-        self._insert(conn, inserts)
+        self._insert(conn, inserts, bulk=bulk)
         for (sets, adds), rows in sorted(updates.items()):
             conn.execute(statements.patch(table, pk, sets, adds), rows)
         for (_columns, adds), rows in upserts.items():
             stmt = statements.upsert_add(conn.dialect.name, table, pk, adds)
             conn.execute(stmt, rows)
 
-    def _insert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+    def _insert(self, conn: Connection, rows: list[dict[str, Any]], *, bulk: bool = False) -> None:
         """INSERT rows, one executemany of driver SQL per shape (set of columns)."""
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in rows:
@@ -286,4 +295,9 @@ class TableRows:
             shapes.setdefault(tuple(row), []).append(row)
         for columns, same in shapes.items():
             insert = statements.driver_insert(self.table, columns, conn.dialect)
-            conn.exec_driver_sql(insert.sql, insert.parameters(same))  # type: ignore[arg-type]
+            if bulk and len(same) >= COPY_MIN_ROWS and conn.dialect.name == "postgresql":
+                with conn.connection.cursor() as cursor, cursor.copy(insert.copy_sql) as copy:
+                    for values in insert.parameters(same):
+                        copy.write_row(values)
+            else:
+                conn.exec_driver_sql(insert.sql, insert.parameters(same))  # type: ignore[arg-type]

@@ -6,6 +6,14 @@
    decoded once for all the views being rebuilt, and each view's rows are written
    at the end of the batch (`apply_batch`). Nothing reads these tables yet, so one
    transaction per batch suffices; memory is bounded by the batch size.
+   On PostgreSQL a large rebuild of several views runs them in two groups: this
+   process reads each batch, hands it to one forked worker process (a pipe, so at
+   most a batch or two in flight) and applies its own group meanwhile; the worker
+   applies the other group, in its own connection and transactions (`_Worker`).
+   Two cores then share the handlers' Python, which is nearly all of a rebuild's
+   CPU. Both groups end at the same position (this process reads every batch).
+   SQLite serialises writers, and a writer holds its lock for the whole batch, so
+   there a rebuild stays in one process.
 3. Create the secondary indexes (PostgreSQL: and gather the planner's statistics).
 4. Swap, in one write transaction: keep new readers out and wait for running ones
    (PostgreSQL: the exclusive side of the readers' advisory lock; SQLite: readers
@@ -19,14 +27,19 @@ Run one rebuild of a view at a time (a second one would drop the first's tables)
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
 from collections.abc import Sequence
+from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from sqlalchemy import Connection
 from tqdm import tqdm
 
 from projections import tracking
-from projections.applying import DecodedBatch, apply_batch
+from projections.applying import DecodedBatch, EventFailedError, apply_batch
 from projections.base import ViewProjection
 from projections.db import ViewDatabase
 from projections.follower import utc_now
@@ -34,6 +47,18 @@ from projections.schema import ViewSchema
 from projections.store import StoreReader
 
 REBUILD_BATCH_SIZE = 5000
+# below this many events a second process costs more than it saves (start-up, connect)
+PARALLEL_MIN_EVENTS = 20_000
+# a view's share of a rebuild's CPU, measured (scripts/bench/rebuild.py; unknown: 5)
+VIEW_COST = {
+    "audit": 47,
+    "goals": 12,
+    "progress": 10,
+    "inbox": 6,
+    "meetings": 4,
+    "leader": 3,
+    "candidates": 1,
+}
 
 
 def rebuild_views(
@@ -44,8 +69,13 @@ def rebuild_views(
     reader: StoreReader,
     batch_size: int = REBUILD_BATCH_SIZE,
     progress: bool = False,
+    workers: int | None = None,
 ) -> dict[str, int]:
-    """Rebuild views into new generations and swap them in; returns their positions."""
+    """Rebuild views into new generations and swap them in; returns their positions.
+
+    `workers`: processes that fill the new tables (1 or 2); by default 2 on
+    PostgreSQL for several views and at least `PARALLEL_MIN_EVENTS` events, else 1.
+    """
     names = [view.name for view in views]
     with db.write() as conn:
         db.lock_schema(conn)
@@ -56,24 +86,37 @@ def rebuild_views(
             schema.create_bare(conn, name, new[name])
     tables = {name: schema.tables(name, new[name]) for name in names}
 
-    def apply(conn: Connection, batch: DecodedBatch) -> None:
-        for view in views:
-            apply_batch(view, conn, tables[view.name], batch)
+    def apply(conn: Connection, batch: DecodedBatch, group: Sequence[ViewProjection[Any]]) -> None:
+        for view in group:
+            apply_batch(view, conn, tables[view.name], batch, bulk=True)
 
+    total = reader.max_position()
+    if workers is None:
+        workers = 2 if not db.is_sqlite and total >= PARALLEL_MIN_EVENTS else 1
+    groups = split_views(views, workers)
     position = 0
     label = names[0] if len(names) == 1 else "views"
     with tqdm(
-        total=reader.max_position(),
+        total=total,
         disable=not progress,
         desc=f"rebuild {label:<10}",
         unit="event",
         leave=True,
     ) as bar:
-        while notifications := reader.read(position, batch_size):
-            with db.write() as conn:
-                apply(conn, DecodedBatch(reader, notifications))
-            bar.update(notifications[-1].id - position)
-            position = notifications[-1].id
+        worker = _Worker(groups[1], tables, db.url, reader) if len(groups) > 1 else None
+        try:
+            while notifications := reader.read(position, batch_size):
+                if worker is not None:
+                    worker.send(notifications)
+                with db.write() as conn:
+                    apply(conn, DecodedBatch(reader, notifications), groups[0])
+                bar.update(notifications[-1].id - position)
+                position = notifications[-1].id
+            if worker is not None:
+                worker.finish()
+        finally:
+            if worker is not None:
+                worker.stop()
         with db.write() as conn:
             for name in names:
                 schema.create_indexes(conn, name, new[name])
@@ -84,7 +127,7 @@ def rebuild_views(
                 if tracking.lock(conn, name).generation != old[name]:
                     raise RuntimeError(f"view {name!r} was swapped by another rebuild meanwhile")
             while notifications := reader.read(position, batch_size):
-                apply(conn, DecodedBatch(reader, notifications))
+                apply(conn, DecodedBatch(reader, notifications), views)
                 bar.update(notifications[-1].id - position)
                 position = notifications[-1].id
             for name in names:
@@ -98,6 +141,123 @@ def rebuild_views(
                 )
                 schema.drop(conn, name, old[name])
     return dict.fromkeys(names, position)
+
+
+def split_views(
+    views: Sequence[ViewProjection[Any]], groups: int
+) -> list[list[ViewProjection[Any]]]:
+    """The views in at most `groups` groups of about equal cost (each in `views` order);
+    the first group is the one with the least cost (its process also reads the store)."""
+    if groups <= 1 or len(views) <= 1:
+        return [list(views)]
+    cost = {view.name: VIEW_COST.get(view.name, 5) for view in views}
+    loads: list[tuple[int, list[str]]] = [(0, []) for _ in range(min(groups, len(views)))]
+    for name in sorted(cost, key=lambda name: -cost[name]):
+        load, members = min(loads, key=lambda found: found[0])
+        loads[loads.index((load, members))] = (load + cost[name], [*members, name])
+    loads.sort(key=lambda found: found[0])
+    return [[view for view in views if view.name in members] for _load, members in loads]
+
+
+class RebuildWorkerError(RuntimeError):
+    """A rebuild's worker process failed (not on an event: then `EventFailedError`)."""
+
+
+class _Worker:
+    """A forked process applying the batches it is sent to its group of views.
+
+    It shares nothing with this process but what `fork` copied: it opens its own
+    connection to the views database and never touches the store (it is sent the
+    notifications; decoding needs no connection). The pipe holds at most one batch,
+    so memory stays bounded. An error is sent back and raised here, an
+    `EventFailedError` still naming the view and the event.
+    """
+
+    def __init__(
+        self,
+        views: Sequence[ViewProjection[Any]],
+        tables: dict[str, Any],
+        url: str,
+        reader: StoreReader,
+    ) -> None:
+        context = multiprocessing.get_context("fork")
+        self._pipe, theirs = context.Pipe()
+        self._process = context.Process(
+            target=_work,
+            args=(theirs, list(views), tables, url, reader),
+            name="rebuild-worker",
+            daemon=True,
+        )
+        self._process.start()
+        theirs.close()
+
+    def send(self, notifications: Sequence[Notification]) -> None:
+        try:
+            self._pipe.send(list(notifications))
+        except (BrokenPipeError, ConnectionResetError):
+            self._raise_reported()
+            raise
+
+    def finish(self) -> None:
+        """Wait until the worker has applied every batch sent; raise what it failed on."""
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._pipe.send(None)  # when it broke, the worker has reported why
+        self._raise_reported()
+
+    def _raise_reported(self) -> None:
+        try:
+            report = self._pipe.recv()
+        except EOFError:
+            code = self._process.exitcode
+            raise RebuildWorkerError(
+                f"the rebuild worker ended without a report ({code})"
+            ) from None
+        if report is None:
+            return
+        kind, args = report
+        if kind == "event":
+            view, notification, error_type, text = args
+            raise EventFailedError(
+                view, notification, RebuildWorkerError(text), error_type=error_type
+            )
+        raise RebuildWorkerError(f"the rebuild worker failed: {args}")
+
+    def stop(self) -> None:
+        self._pipe.close()
+        self._process.join(timeout=30)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+
+
+def _work(
+    pipe: Pipe,
+    views: list[ViewProjection[Any]],
+    tables: dict[str, Any],
+    url: str,
+    reader: StoreReader,
+) -> None:
+    """The worker process: apply each batch received, report None or the error."""
+    report: Any = None
+    try:
+        db = ViewDatabase(url)  # its own engine: the copied ones belong to the parent
+        while (notifications := pipe.recv()) is not None:
+            batch = DecodedBatch(reader, notifications)
+            with db.write() as conn:
+                for view in views:
+                    apply_batch(view, conn, tables[view.name], batch, bulk=True)
+        db.dispose()
+    except EventFailedError as failed:
+        error = failed.error
+        report = ("event", (failed.view, failed.notification, type(error).__name__, str(error)))
+    except BaseException as error:  # reported to the parent, which raises it
+        report = ("error", f"{type(error).__name__}: {error}")
+    try:
+        pipe.send(report)
+    finally:
+        pipe.close()
+        # no clean-up of what fork copied: the parent's connections are the parent's
+        os._exit(0)
 
 
 def rebuild_view(

@@ -104,6 +104,10 @@ class DriverInsert:
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
             f"VALUES ({', '.join([marker] * len(columns))})"
         )
+        # PostgreSQL: the same rows by COPY (a rebuild's large batches, `TableRows.flush`)
+        self.copy_sql = (
+            f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+        )
         self._get = operator.itemgetter(*columns)
         self._single = len(columns) == 1
         self._processors: list[tuple[int, Callable[[Any], Any]]] = []
