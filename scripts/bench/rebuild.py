@@ -5,7 +5,8 @@
 
 Targets (issue 7): rebuild >= 20,000 events/s and >= 50 % of the bare loop measured in
 the same run; a rebuild's peak memory must not grow with the number of events (shown
-at N and 2N candidates, each rebuild in a fresh process).
+at N and 2N candidates, each rebuild in a fresh process; on PostgreSQL a large rebuild
+forks one worker process, whose peak is shown too and counts for the growth ratio).
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ else:
     count = app.recorder.max_notification_id()
 seconds = time.perf_counter() - began
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"events": count, "seconds": seconds, "peak_kib": peak, "base_kib": before}}))
+worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # a rebuild's worker process
+print(json.dumps({{
+    "events": count, "seconds": seconds, "peak_kib": peak, "base_kib": before,
+    "worker_peak_kib": worker,
+}}))
 """
 
 
@@ -92,10 +97,12 @@ def measure(store: str, server: str | None, candidates: int) -> None:
                 rebuild_rate / bare_rate >= 0.5,
             )
             peak_mib = rebuilt["peak_kib"] / 1024
-            peaks.append(peak_mib)
+            worker_mib = rebuilt["worker_peak_kib"] / 1024
+            peaks.append(max(peak_mib, worker_mib))
             line(
                 f"[{store}] rebuild peak RSS at {events:,} events",
-                f"{peak_mib:.0f} MiB (bare loop {bare['peak_kib'] / 1024:.0f} MiB)",
+                f"{peak_mib:.0f} MiB, worker process {worker_mib:.0f} MiB "
+                f"(bare loop {bare['peak_kib'] / 1024:.0f} MiB)",
             )
     growth = peaks[1] / peaks[0]
     line(
