@@ -86,11 +86,19 @@ def rebuild(
     name: Annotated[
         str | None, typer.Argument(help="The view to rebuild (default: every view).")
     ] = None,
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=2,
+            help="2: fill the views in two processes (faster when a core is free).",
+        ),
+    ] = 1,
 ) -> None:
     """Rebuild a view from position 0 into new tables, then swap them in atomically."""
     with _service() as service:
         try:
-            positions = service.rebuild(name, progress=True)
+            positions = service.rebuild(name, progress=True, processes=processes)
         except KeyError as error:
             typer.echo(f"kompetanse: {error.args[0]}", err=True)
             raise typer.Exit(EXIT_REFUSED) from None

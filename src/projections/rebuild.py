@@ -6,7 +6,7 @@
    decoded once for all the views being rebuilt, and each view's rows are written
    at the end of the batch (`apply_batch`). Nothing reads these tables yet, so one
    transaction per batch suffices; memory is bounded by the batch size.
-   On PostgreSQL a large rebuild of several views runs them in two groups: this
+   With `workers=2` a rebuild of several views runs them in two groups: this
    process reads each batch, hands it to one forked worker process (a pipe, so at
    most a batch or two in flight) and applies its own group meanwhile; the worker
    applies the other group, in its own connection and transactions (`_Worker`).
@@ -50,8 +50,6 @@ from projections.schema import ViewSchema
 from projections.store import StoreReader
 
 REBUILD_BATCH_SIZE = 5000
-# below this many events a second process costs more than it saves (start-up, connect)
-PARALLEL_MIN_EVENTS = 20_000
 # a view's share of a rebuild's CPU, measured (scripts/bench/rebuild.py; unknown: 5)
 VIEW_COST = {
     "audit": 47,
@@ -72,13 +70,14 @@ def rebuild_views(
     reader: StoreReader,
     batch_size: int = REBUILD_BATCH_SIZE,
     progress: bool = False,
-    workers: int | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
     """Rebuild views into new generations and swap them in; returns their positions.
 
-    `workers`: processes that fill the new tables (1 or 2); by default 2 for several
-    views, at least `PARALLEL_MIN_EVENTS` events and a CPU that nothing else keeps
-    busy, else 1.
+    `workers`: processes that fill the new tables, 1 or 2 (`kompetanse projections
+    rebuild --processes 2`). Two pay on a machine with a core to spare: the second
+    costs about a fifth more CPU in all (both decode every event, batches cross a
+    pipe), and on a busy machine two were slower than one.
     """
     names = [view.name for view in views]
     with db.write() as conn:
@@ -95,8 +94,6 @@ def rebuild_views(
             apply_batch(view, conn, tables[view.name], batch, bulk=True)
 
     total = reader.max_position()
-    if workers is None:
-        workers = 2 if total >= PARALLEL_MIN_EVENTS and _idle_cpus() >= 0.5 else 1
     groups = split_views(views, workers)
     position = 0
     label = names[0] if len(names) == 1 else "views"
@@ -149,18 +146,6 @@ def rebuild_views(
                 )
                 schema.drop(conn, name, old[name])
     return dict.fromkeys(names, position)
-
-
-def _idle_cpus() -> float:
-    """CPUs this process may use that nothing else keeps busy (1-minute load average,
-    this process included). A worker only pays on a free core: it costs about a fifth
-    more CPU in all (each process decodes the events, the batches cross a pipe)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return 0.0
-    return cpus - max(load, 1.0)
 
 
 def split_views(

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from projection_world import World
+from projection_world import World, dump
 from typer.testing import CliRunner
 
 from kompetanse.cli_projections import EXIT_NOT_ALIVE, projections_app
@@ -53,6 +53,20 @@ def test_rebuild_one_view_or_all(world: World, env: dict[str, str]) -> None:
     assert all(f"{view}: rebuilt" in every.output for view in VIEWS)
     assert unknown.exit_code == 2
     assert world.service.position() == world.max_position()
+
+
+def test_rebuild_in_two_processes_gives_the_views_the_follower_gives(
+    world: World, env: dict[str, str]
+) -> None:
+    world.team(plans=("TEST-A",))
+    world.service.catch_up()
+    followed = dump(world.service)
+
+    result = CliRunner().invoke(projections_app, ["rebuild", "--processes", "2"])
+
+    assert result.exit_code == 0, result.output
+    assert all(f"{view}: rebuilt" in result.output for view in VIEWS)
+    assert dump(world.service) == followed
 
 
 def test_run_follows_the_store_until_sigterm(world: World, env: dict[str, str]) -> None:
