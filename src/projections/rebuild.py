@@ -128,7 +128,7 @@ def rebuild_views(
                 schema.analyze(conn, name, new[name])
         with db.write() as conn:
             db.lock_out_readers(conn)
-            for name in names:
+            for name in sorted(names):  # in name order, as the follower locks them
                 if tracking.lock(conn, name).generation != old[name]:
                     raise RuntimeError(f"view {name!r} was swapped by another rebuild meanwhile")
             while notifications := reader.read(position, batch_size):
