@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,15 +78,6 @@ class Canaries:
 class Planted:
     cid: str
     mid: str
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path / "logs")
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def plant(portal: Portal, canaries: Canaries) -> Planted:

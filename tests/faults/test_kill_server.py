@@ -15,7 +15,6 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -43,15 +42,6 @@ COMMANDS_PER_CLIENT = 20
 KILL_AFTER_ACKNOWLEDGED = 24
 GOALS = tuple(f"ALM-{n:03d}" for n in range(1, CLIENTS + 1))
 ACTIVITY_REGISTERED = "LearningGoal.ActivityRegistered"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path / "logs")
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 class Client(threading.Thread):

@@ -67,15 +67,6 @@ def own_postgres() -> Iterator[ThrowawayPostgres]:
         cluster.close()
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path / "logs")
-    try:
-        yield process
-    finally:
-        process.stop()
-
-
 @dataclass
 class Seen:
     """Every answer (or connection error) the clients got, and the non-successes in full."""

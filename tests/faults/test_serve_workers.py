@@ -9,7 +9,6 @@ the same port and carry on.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,15 +19,6 @@ from prometheus_client.parser import text_string_to_metric_families
 pytestmark = pytest.mark.slow
 
 GOAL = "ALM-001"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(tmp_path / "logs")
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def _descendants(pid: int) -> dict[int, str]:
