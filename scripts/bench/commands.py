@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from common import fresh_database, line, load_average, postgres_server, rate, timed
+from common import fresh_database, line, load_average, on_stores, rate, timed
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
@@ -279,13 +279,10 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=4, help="alternations of ours and bare")
     args = parser.parse_args()
-    stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
-    if "postgres" in stores:
-        with postgres_server() as server:
-            for store in stores:
-                measure(store, server, args.commands, args.processes, args.rounds)
-    else:
-        measure("sqlite", None, args.commands, args.processes, args.rounds)
+    on_stores(
+        args.store,
+        lambda store, server: measure(store, server, args.commands, args.processes, args.rounds),
+    )
 
 
 if __name__ == "__main__":

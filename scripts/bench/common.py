@@ -38,6 +38,19 @@ def postgres_server() -> Iterator[str]:
         server.close()
 
 
+def on_stores(choice: str, measure: Callable[[str, str | None], None]) -> None:
+    """`measure(store, server_url)` for `sqlite`, `postgres` or `both`; a PostgreSQL
+    server (`postgres_server`) only when one is measured, else `server_url` is None."""
+    stores = ["sqlite", "postgres"] if choice == "both" else [choice]
+    if "postgres" not in stores:
+        for store in stores:
+            measure(store, None)
+        return
+    with postgres_server() as server:
+        for store in stores:
+            measure(store, server)
+
+
 @contextmanager
 def fresh_database(store: str, server_url: str | None) -> Iterator[str]:
     """An empty database URL on the given store (`sqlite` or `postgres`)."""

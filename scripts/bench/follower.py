@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 
 from commands import ours_writer, prepare_ours
-from common import fresh_database, line, load_average, postgres_server
+from common import fresh_database, line, load_average, on_stores
 
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.application.store import event_store_env, views_database_url
@@ -78,13 +78,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=200, help="steps per size and mode")
     parser.add_argument("--rounds", type=int, default=4, help="alternations of the modes")
     args = parser.parse_args()
-    stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
-    if "postgres" in stores:
-        with postgres_server() as server:
-            for store in stores:
-                measure(store, server, args.steps, args.rounds)
-    else:
-        measure("sqlite", None, args.steps, args.rounds)
+    on_stores(args.store, lambda store, server: measure(store, server, args.steps, args.rounds))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from common import fresh_database, line, percentile, postgres_server, summary_ms
+from common import fresh_database, line, on_stores, percentile, summary_ms
 from generate_dataset import generate
 from sqlalchemy import text
 
@@ -84,10 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
-    stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
-    with postgres_server() as server:
-        for store in stores:
-            measure(store, server)
+    on_stores(args.store, measure)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,9 +51,9 @@ from common import (
     fresh_database,
     line,
     load_average,
+    on_stores,
     peak_rss_mib,
     peak_rss_summary,
-    postgres_server,
     rate,
 )
 
@@ -338,11 +338,12 @@ def main() -> None:
     args = parser.parse_args()
     wrk = require_wrk()
     bare = measure_bare(wrk, args.seconds)
-    stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
-    with postgres_server() if "postgres" in stores else nullcontext(None) as server:
-        for store in stores:
-            for workers in args.workers:
-                measure(wrk, store, server, args.seconds, bare, workers)
+
+    def measure_store(store: str, server: str | None) -> None:
+        for workers in args.workers:
+            measure(wrk, store, server, args.seconds, bare, workers)
+
+    on_stores(args.store, measure_store)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import argparse
 import os
 import time
 
-from common import fresh_database, line, percentile, postgres_server, summary_ms
+from common import fresh_database, line, on_stores, percentile, summary_ms
 from generate_dataset import generate
 
 from kompetanse_domain.application import KompetanseApplication
@@ -121,13 +121,13 @@ def main() -> None:
         parser.error("--existing needs --store sqlite or --store postgres")
     if args.candidates < args.per_leader:
         parser.error("--candidates must be at least --per-leader, so the leader holds them all")
-    stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
     if args.existing:
         measure(args.store, None, args.candidates, args.per_leader, args.existing)
         return
-    with postgres_server() as server:
-        for store in stores:
-            measure(store, server, args.candidates, args.per_leader, [])
+    on_stores(
+        args.store,
+        lambda store, server: measure(store, server, args.candidates, args.per_leader, []),
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 
-from common import ROOT, fresh_database, line, load_average, postgres_server, rate
+from common import ROOT, fresh_database, line, load_average, on_stores, rate
 from generate_dataset import generate
 
 from kompetanse_domain.application import KompetanseApplication
@@ -125,10 +125,7 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--candidates", type=int, default=50)
     args = parser.parse_args()
-    stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
-    with postgres_server() as server:
-        for store in stores:
-            measure(store, server, args.candidates)
+    on_stores(args.store, lambda store, server: measure(store, server, args.candidates))
 
 
 if __name__ == "__main__":
