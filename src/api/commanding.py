@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from api.deps import IdentityDep, Projections, ServicesDep
+from api.errors import is_store_outage
 from api.observability import Metrics
+from api.store_health import StoreHealth
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import VersionMismatchError
 from kompetanse_domain.model.identity import Identity
@@ -75,6 +78,7 @@ class Commander:
     if_match: str | None
     idempotency_key: str | None
     metrics: Metrics
+    store: StoreHealth
 
     def context(self, body: BaseModel | dict[str, Any] | None) -> CommandContext:
         request_text = f"{self.method} {self.path}\n{canonical(body)}"
@@ -98,7 +102,12 @@ class Commander:
         *,
         status: int = 200,
     ) -> Response:
-        outcome = call(self.context(body))
+        try:
+            outcome = call(self.context(body))
+        except Exception as error:
+            if is_store_outage(error):
+                self.store.saw_outage(error)  # later commands are refused at once meanwhile
+            raise
         headers = {"X-Event-Position": str(outcome.position)}
         if outcome.version is not None:
             headers["ETag"] = f'"{outcome.version}"'
@@ -119,6 +128,8 @@ async def commander(
     if_match: IfMatch = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Commander:
+    if services.store.down:  # refuse at once while the store is down (a quick probe)
+        await run_in_threadpool(services.store.check)
     route = getattr(request.scope.get("route"), "path", request.url.path)
     return Commander(
         application=services.application,
@@ -130,6 +141,7 @@ async def commander(
         if_match=if_match,
         idempotency_key=idempotency_key,
         metrics=request.app.state.metrics,
+        store=services.store,
     )
 
 

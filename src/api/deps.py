@@ -7,7 +7,7 @@ the services are built once per process by `kompetanse.bootstrap` (ADR 0008).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.attachments import AttachmentStore
 from api.auth import AuthenticationError, Principal, TokenVerifier
 from api.settings import Settings
+from api.store_health import StoreHealth
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.errors import ForbiddenError
 from kompetanse_domain.model.identity import Identity, PlatformRole
@@ -35,13 +36,15 @@ class Projections(Protocol):
 
 @dataclass(frozen=True)
 class Services:
-    """One per process: the application, the read side, settings, files, token checks."""
+    """One per process: the application, the read side, settings, files, token checks,
+    and whether the event store is known to be down."""
 
     application: KompetanseApplication
     projections: Projections
     settings: Settings
     attachments: AttachmentStore
     tokens: TokenVerifier | None = None
+    store: StoreHealth = field(default_factory=lambda: StoreHealth(None))
 
 
 async def get_services(request: Request) -> Services:

@@ -15,6 +15,7 @@ from api.attachments import AttachmentStore
 from api.auth import TokenVerifier
 from api.deps import Services
 from api.settings import Settings
+from api.store_health import StoreHealth
 from kompetanse.devkeys import ensure_dev_keys
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.application.store import event_store_env, views_database_url
@@ -37,6 +38,7 @@ def build_application(settings: Settings, *, check: bool = True) -> KompetanseAp
         ),
         catalogue=load_catalogue(extra_dir=settings.catalogue_dir),
     )
+    _reconnect_promptly(application)
     if check:
         try:
             check_store_readable(application)
@@ -44,6 +46,18 @@ def build_application(settings: Settings, *, check: bool = True) -> KompetanseAp
             application.close()
             raise
     return application
+
+
+# PostgreSQL: how long the store's pool keeps retrying a lost connection in the background
+# (psycopg_pool's default is 5 minutes, with a back-off that doubles up to a minute
+# between tries). Given up sooner, the first request after an outage connects at once.
+RECONNECT_GIVE_UP_SECONDS = 5.0
+
+
+def _reconnect_promptly(application: KompetanseApplication) -> None:
+    pool = getattr(getattr(application.recorder, "datastore", None), "pool", None)
+    if pool is not None and hasattr(pool, "reconnect_timeout"):
+        pool.reconnect_timeout = RECONNECT_GIVE_UP_SECONDS
 
 
 def build_services(settings: Settings) -> Services:
@@ -67,6 +81,7 @@ def build_services(settings: Settings) -> Services:
         settings=settings,
         attachments=AttachmentStore(settings.attachments_dir),
         tokens=TokenVerifier(settings.tokens()),
+        store=StoreHealth.for_store(settings.database_url),
     )
 
 

@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
 from api.deps import ServicesDep
-from api.errors import RETRY_AFTER_SECONDS
+from api.errors import RETRY_AFTER_SECONDS, is_store_outage
 
 router = APIRouter(tags=["operations"])
 log = logging.getLogger("api.ops")
@@ -55,9 +55,12 @@ def readyz(services: ServicesDep) -> JSONResponse:
 
 def _store_status(services: ServicesDep) -> dict[str, Any]:
     try:
+        services.store.check(probe=True)  # a direct connection first: no 20 s of retries
         position = services.application.recorder.max_notification_id() or 0
     except Exception as error:  # readiness probe: any failure means "not ready"
         log.warning("readiness: event store unreachable: %s", error)
+        if is_store_outage(error):
+            services.store.saw_outage(error)
         return {"reachable": False, "position": None}
     return {"reachable": True, "position": position}
 
