@@ -9,7 +9,8 @@ projections inline. For steps of 1 and 10 new events (`comment_goal` commands), 
 prints the CPU time (process, all threads) and wall time per step, with all views in one
 transaction per step (what ships), against the baseline of one transaction per view
 (the follower's way before issue 7's third session, which it still uses when a view
-fails), alternating in rounds in the same run.
+fails), alternating in rounds in the same run. Then a backlog of `--backlog` events
+(a follower that was stopped) is caught up in the follower's batches.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from common import fresh_database, line, load_average, on_stores
 
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.application.store import event_store_env, views_database_url
+from projections.follower import Follower
 from projections.service import ProjectionService
 
 Mode = Callable[[], None]
 
 
-def measure(store: str, server: str | None, steps: int, rounds: int) -> None:
+def measure(store: str, server: str | None, steps: int, rounds: int, backlog: int) -> None:
     with fresh_database(store, server) as url:
         cid, codes = prepare_ours(url, goals=50)
         app = KompetanseApplication(env=event_store_env(url, aggregate_cache=1000))
@@ -68,8 +70,27 @@ def measure(store: str, server: str | None, steps: int, rounds: int) -> None:
                 )
             ours, base = (statistics.mean(cpu[name]) for name in modes)
             line(f"[{store}] {size} command(s) a step, CPU shared / per view", f"{ours / base:.2f}")
+        modes["one transaction per step"]()
+        catch_up(store, follower, command, backlog)
         service.close()
         app.close()
+
+
+def catch_up(store: str, follower: Follower, command: Callable[[int], float], backlog: int) -> None:
+    """A follower that was stopped (a restart, a deployment) catching up a backlog of
+    `backlog` events in its batches (`Follower.batch_size`), all views in each step."""
+    command(backlog)
+    began_cpu, began, steps, applied = time.process_time(), time.perf_counter(), 0, 0
+    while found := follower.step():
+        steps += 1
+        applied += found
+    wall, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    assert applied == backlog, applied
+    line(
+        f"[{store}] catching up {backlog:,} events in batches of {follower.batch_size}",
+        f"{backlog / wall:,.0f} events/s ({steps} steps, {wall:.1f} s; "
+        f"CPU {cpu / backlog * 1e6:.0f} µs an event)",
+    )
 
 
 def main() -> None:
@@ -77,8 +98,12 @@ def main() -> None:
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--steps", type=int, default=200, help="steps per size and mode")
     parser.add_argument("--rounds", type=int, default=4, help="alternations of the modes")
+    parser.add_argument("--backlog", type=int, default=20_000, help="events to catch up")
     args = parser.parse_args()
-    on_stores(args.store, lambda store, server: measure(store, server, args.steps, args.rounds))
+    on_stores(
+        args.store,
+        lambda store, server: measure(store, server, args.steps, args.rounds, args.backlog),
+    )
 
 
 if __name__ == "__main__":
