@@ -6,13 +6,15 @@ for its PostgreSQL pool's connect timeout: a request sent during an outage was a
 failed on the store, `StoreHealth` remembers that the store is down; later requests
 first make one direct connection (at most one every `probe_every` seconds, shared by
 all of them), and are refused with `StoreUnreachableError` (503) at once while it
-fails. The first connection that succeeds ends the outage. `/readyz` probes every
-time, so an outage is noticed by the first readiness check too. The embedded SQLite store is
-a local file and has no such outage: there `check()` never refuses.
+fails. The first connection that succeeds ends the outage. `/readyz` probes every time,
+so an outage is noticed by the first readiness check too. The embedded SQLite store is a
+local file and has no such outage: there `check()` never refuses. Why the store is down
+(the driver's words, naming host and port) goes to the log, not to the client.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +24,7 @@ import psycopg
 from kompetanse_domain.application.store import is_sqlite
 from kompetanse_domain.errors import UnavailableError
 
+log = logging.getLogger("api.store")
 PROBE_EVERY_SECONDS = 0.5
 PROBE_CONNECT_TIMEOUT = 1  # seconds; a stopped server refuses at once
 
@@ -56,7 +59,6 @@ class StoreHealth:
         self._lock = threading.Lock()
         self._down = False
         self._probed_at = float("-inf")
-        self._reason = ""
 
     @classmethod
     def for_store(cls, database_url: str) -> StoreHealth:
@@ -69,9 +71,10 @@ class StoreHealth:
 
     def saw_outage(self, error: BaseException) -> None:
         """A request failed because the store could not be reached."""
-        if self._probe is not None:
+        if self._probe is not None and not self._down:
             with self._lock:
-                self._down, self._reason = True, f"{type(error).__name__}: {error}"
+                self._down = True
+            log.warning("event store unreachable, refusing commands until it answers: %s", error)
 
     def check(self, *, probe: bool = False) -> None:
         """Raise `StoreUnreachableError` while the store is down (blocks at most a second).
@@ -88,11 +91,14 @@ class StoreHealth:
                 try:
                     self._probe()
                 except Exception as error:  # any failure to connect: down
-                    self._down, self._reason = True, f"{type(error).__name__}: {error}"
+                    if not self._down:
+                        log.warning("event store unreachable: %s", error)
+                    self._down = True
                 else:
+                    if self._down:
+                        log.info("event store reachable again")
                     self._down = False
             if self._down:
                 raise StoreUnreachableError(
-                    f"The event store is unreachable right now ({self._reason[:200]}); "
-                    "try again shortly"
+                    "The event store is unreachable right now; try again shortly"
                 )
