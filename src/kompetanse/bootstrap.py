@@ -49,8 +49,9 @@ def build_application(settings: Settings, *, check: bool = True) -> KompetanseAp
 
 
 # PostgreSQL: how long the store's pool keeps retrying a lost connection in the background
-# (psycopg_pool's default is 5 minutes, with a back-off that doubles up to a minute
-# between tries). Given up sooner, the first request after an outage connects at once.
+# (psycopg_pool's default is 5 minutes, waiting 1, 2, 4, 8 ... s between tries, so a
+# request after an outage waited for the next try). Given up sooner, the pool starts a
+# fresh attempt when a request asks for a connection, and it connects at once (ADR 0015).
 RECONNECT_GIVE_UP_SECONDS = 5.0
 
 
