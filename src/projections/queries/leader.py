@@ -37,7 +37,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[dict[str, Any]]:
     # By the (candidate_id, state) index of the led candidates only (see `one_of`).
     for cid, state, n in r.conn.execute(
         select(g.candidate_id, g.state, func.count())
-        .where(one_of(r, g.candidate_id, _led_by(t, sub)) & ~g.withdrawn)
+        .where(one_of(r.conn.dialect.name, g.candidate_id, _led_by(t, sub)) & ~g.withdrawn)
         .group_by(g.candidate_id, g.state)
     ).all():
         counted = totals[cid]
@@ -54,7 +54,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[dict[str, Any]]:
         }
         for cid, candidate_sub, name, specialty in r.conn.execute(
             select(c.candidate_id, c.sub, c.name, c.specialty)
-            .where(one_of(r, c.candidate_id, _led_by(t, sub)))
+            .where(one_of(r.conn.dialect.name, c.candidate_id, _led_by(t, sub)))
             .order_by(c.name, c.sub)
         ).all()
     ]
@@ -74,7 +74,7 @@ def list_leader_approvals(r: ReadTx, sub: str) -> list[dict[str, Any]]:
         .where(
             (g.state == GoalState.SENT_FOR_APPROVAL)
             & ~g.withdrawn
-            & one_of(r, g.candidate_id, _led_by(t, sub))
+            & one_of(r.conn.dialect.name, g.candidate_id, _led_by(t, sub))
         )
         .order_by(g.sent_at, c.name, g.code)
     ).all()  # fmt: skip

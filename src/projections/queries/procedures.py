@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition
@@ -25,7 +26,10 @@ _BY_CATALOGUE: dict[int, tuple[Catalogue, Mapping[str, Recommended]]] = {}
 _LOCK = threading.Lock()
 
 
+@lru_cache(maxsize=4096)
 def _key(text: str | None) -> str:
+    """Case and spacing ignored; remembered (a progress read keys hundreds of the same
+    few procedure titles)."""
     return " ".join((text or "").split()).casefold()
 
 
