@@ -74,7 +74,7 @@ class Metrics:
         if not os.environ.get(MULTIPROCESS_DIR):
             return generate_latest(self.registry)
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return generate_latest(registry)
 
     def command_recorded(self, route: str, position: int) -> None:

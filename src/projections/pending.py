@@ -62,7 +62,7 @@ def _key_getter(pk: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any,
     if len(pk) == 1:
         (name,) = pk
         return lambda mapping: (mapping[name],)
-    return operator.itemgetter(*pk)  # type: ignore[return-value]
+    return operator.itemgetter(*pk)
 
 
 def _plus(value: Any, delta: Any) -> Any:
@@ -296,8 +296,10 @@ class TableRows:
         for columns, same in shapes.items():
             insert = statements.driver_insert(self.table, columns, conn.dialect)
             if bulk and len(same) >= COPY_MIN_ROWS and conn.dialect.name == "postgresql":
-                with conn.connection.cursor() as cursor, cursor.copy(insert.copy_sql) as copy:
+                psycopg = conn.connection.driver_connection  # this transaction's connection
+                assert psycopg is not None
+                with psycopg.cursor() as cursor, cursor.copy(insert.copy_sql) as copy:
                     for values in insert.parameters(same):
                         copy.write_row(values)
             else:
-                conn.exec_driver_sql(insert.sql, insert.parameters(same))  # type: ignore[arg-type]
+                conn.exec_driver_sql(insert.sql, insert.parameters(same))

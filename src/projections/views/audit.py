@@ -89,7 +89,7 @@ def jsonable(value: Any) -> Any:
 def event_data(event: Any) -> dict[str, Any]:
     """The event's own fields (not the envelope: id, version, time, topic)."""
     data = {}
-    for name in _own_fields(type(event)):
+    for name in _own_fields(event.__class__):
         value = getattr(event, name)
         data[name] = value if value is None or type(value) in _PLAIN else jsonable(value)
     return data
@@ -133,7 +133,7 @@ def instant_json(instant: datetime) -> str:
 
 def schema_version(event: Any) -> int:
     """The event class's `class_version` (what it was upcast to), 1 when it has none."""
-    return _class_version(type(event))
+    return _class_version(event.__class__)
 
 
 @functools.cache
