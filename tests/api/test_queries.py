@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -119,32 +118,6 @@ def test_every_query_answer_carries_the_projection_position(reads: Reads) -> Non
     refused = reads.get(f"/v1/candidates/{cid}", "unrelated")
     assert refused.status_code == 404
     assert "X-Projection-Position" in refused.headers
-
-
-def test_a_query_answer_is_read_in_one_view_transaction_and_names_its_position(
-    reads: Reads, services: Services, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cid = _team(reads)
-    assert reads.get(f"/v1/candidates/{cid}/progress", "candidate").status_code == 200  # caught up
-    views = services.projections
-    opened: list[str] = []
-    read = type(views.db).read
-
-    def counted(db: Any) -> Any:
-        opened.append(threading.current_thread().name)
-        return read(db)
-
-    monkeypatch.setattr(type(views.db), "read", counted)
-
-    answer = reads.api.call("GET", f"/v1/candidates/{cid}/progress", "candidate")
-    by_request = [name for name in opened if name != "projections"]  # not the follower's
-    refused = reads.api.call("GET", f"/v1/candidates/{cid}/progress", "unrelated")
-
-    assert answer.status_code == 200, answer.text
-    assert len(by_request) == 1  # the position comes with the answer, not from a read of its own
-    assert int(answer.headers["X-Projection-Position"]) == views.position() >= reads.position
-    assert refused.status_code == 404
-    assert int(refused.headers["X-Projection-Position"]) == views.position()
 
 
 def test_a_query_with_x_min_position_sees_the_command_just_made(reads: Reads) -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Coroutine, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -54,28 +53,12 @@ class QueryRoute(APIRoute):
                 response = await domain_error(request, error)
             except HTTPException as error:
                 response = await http_error(request, error)
-            position = await _projection_position(request)
+            position = getattr(request.state, "projection_position", None)
             if position is not None:
                 response.headers["X-Projection-Position"] = str(position)
             return response
 
         return handler
-
-
-async def _projection_position(request: Request) -> int | None:
-    """The position the answer was read at: its query's read transaction (the lowest
-    when it made several); when it read no view (refused first, or a stream not yet
-    begun), the views' position now. None when the reader never ran (401, 422)."""
-    state = request.state
-    position: int | None = getattr(state, "projection_position", None)
-    seen: list[int] | None = getattr(state, "read_positions", None)
-    if position is None and seen is not None:
-        if seen:
-            position = min(seen)
-        else:
-            services: Services = request.app.state.services
-            position = await run_in_threadpool(services.projections.position)
-    return position
 
 
 router = APIRouter(tags=["queries"], route_class=QueryRoute, responses=QUERY_PROBLEMS)
@@ -90,13 +73,10 @@ class Reader:
 
     services: Services
     identity: Identity
-    positions: list[int] = field(default_factory=list)  # where its queries read
 
     @property
     def queries(self) -> Any:
-        """The views' queries, each noting the position it read at (the response's
-        `X-Projection-Position`, taken in the same read transaction as the answer)."""
-        return self.services.projections.queries.observed(self.positions.append)
+        return self.services.projections.queries
 
     def actor(self, cid: UUID) -> Actor:
         """R14, R24: related people and auditors read; others get 404 (no existence leak)."""
@@ -133,9 +113,8 @@ def reader(
                 f"The views have not reached position {wanted} yet; try again shortly",
                 headers={"Retry-After": "1"},
             )
-    positions: list[int] = []
-    request.state.read_positions = positions  # the answer's X-Projection-Position
-    return Reader(services, identity, positions)
+    request.state.projection_position = projections.position()
+    return Reader(services, identity)
 
 
 ReaderDep = Annotated[Reader, Depends(reader)]
@@ -491,7 +470,7 @@ def _take(buffer: io.StringIO) -> bytes:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}, "description": "One row per goal"}},
 )
-def report_csv(read: ReaderDep) -> StreamingResponse:
+def report_csv(read: ReaderDep, request: Request) -> StreamingResponse:
     """One row per goal of the actor's candidates, streamed as CSV for Excel."""
     rows = read.queries.iter_report_rows(read.identity.sub)
 
@@ -504,5 +483,6 @@ def report_csv(read: ReaderDep) -> StreamingResponse:
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": 'attachment; filename="kompetanse-report.csv"',
-        },  # X-Projection-Position: the views' position as the stream begins (QueryRoute)
+            "X-Projection-Position": str(request.state.projection_position),
+        },
     )

@@ -2,15 +2,12 @@
 
 Each call is one read transaction over the live generation of the views it uses,
 and returns plain dicts (dates and instants as `date`/`datetime`) or, for the
-report, an iterator that streams rows from the database. `observed(seen)` gives
-the same queries telling `seen` the position each of them reads at.
+report, an iterator that streams rows from the database.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -20,64 +17,54 @@ from kompetanse_domain.catalogue import Catalogue
 from projections import tracking
 from projections.db import ViewDatabase
 from projections.queries import audit, candidates, goals, inbox, leader, meetings, progress
-from projections.queries.read import ReadTx, reading
+from projections.queries.read import reading
 from projections.schema import ViewSchema
 
 
 class Queries:
     def __init__(self, db: ViewDatabase, schema: ViewSchema, catalogue: Catalogue) -> None:
         self._db, self._schema, self.catalogue = db, schema, catalogue
-        self._seen: Callable[[int], None] | None = None
-
-    def observed(self, seen: Callable[[int], None]) -> Queries:
-        """These queries, each telling `seen` the position its read transaction is at."""
-        bound = copy.copy(self)
-        bound._seen = seen
-        return bound
-
-    def _reading(self) -> AbstractContextManager[ReadTx]:
-        return reading(self._db, self._schema, self._seen)
 
     def position(self) -> int:
         """The lowest position applied by any view."""
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return r.position
 
     def get_candidate(self, cid: UUID) -> dict[str, Any] | None:
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return candidates.get_candidate(r, self.catalogue, cid)
 
     def get_goal(self, cid: UUID, code: str) -> dict[str, Any] | None:
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return goals.get_goal(r, self.catalogue, cid, code)
 
     def get_meeting(self, mid: UUID) -> dict[str, Any] | None:
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return meetings.get_meeting(r, mid)
 
     def list_meetings(self, cid: UUID) -> list[dict[str, Any]]:
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return meetings.list_meetings(r, cid)
 
     def get_progress(self, cid: UUID, today: date | None = None) -> dict[str, Any] | None:
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return progress.get_progress(r, self.catalogue, cid, today)
 
     def list_leader_candidates(self, sub: str) -> list[dict[str, Any]]:
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return leader.list_leader_candidates(r, sub)
 
     def list_leader_approvals(self, sub: str) -> list[dict[str, Any]]:
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return leader.list_leader_approvals(r, sub)
 
     def list_signing_requests(self, sub: str) -> list[dict[str, Any]]:
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return inbox.list_signing_requests(r, sub)
 
     def iter_report_rows(self, sub: str) -> Iterator[dict[str, Any]]:
         """Streams rows; the read transaction stays open until the iterator is exhausted."""
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             yield from leader.iter_report_rows(r, sub)
 
     # -- audit (R24, ADR 0011) and the event feed (R23) ----------------------------------
@@ -89,17 +76,17 @@ class Queries:
         actor: {sub, name}, occurred_at, data, hash, prev_hash`; with `as_of` (aware),
         only events with `occurred_at <= as_of`.
         """
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return audit.list_history(r, cid, as_of)
 
     def history_json(self, cid: UUID, as_of: datetime | None = None) -> tuple[int, str]:
         """The history as the API serves it: (count, JSON array text)."""
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return audit.history_json(r, cid, as_of)
 
     def versions_as_of(self, cid: UUID, as_of: datetime) -> dict[UUID, int]:
         """Per aggregate of the candidate, the highest version with `occurred_at <= as_of`."""
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return audit.versions_as_of(r, cid, as_of)
 
     def iter_recorded_links(
@@ -110,7 +97,7 @@ class Queries:
         Streams; the read transaction stays open until the iterator is exhausted. Pass
         `upto=audit_position()` read beforehand so the links and the bound agree.
         """
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             yield from audit.iter_recorded_links(r, cid, upto)
 
     def audit_position(self) -> int:
@@ -126,5 +113,5 @@ class Queries:
         actor: {sub, name}, candidate: {candidate_id, hpr_number, sub}, data, schema,
         goal_code` (the goal's code for LearningGoal events, else None), in position order.
         """
-        with self._reading() as r:
+        with reading(self._db, self._schema) as r:
             return audit.feed_page(r, after, limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,17 +33,10 @@ class ReadTx:
 
 
 @contextmanager
-def reading(
-    db: ViewDatabase, schema: ViewSchema, seen: Callable[[int], None] | None = None
-) -> Iterator[ReadTx]:
-    """A read transaction; `seen(position)` is told the position it reads at, before the
-    caller's queries run (an API response's `X-Projection-Position`)."""
+def reading(db: ViewDatabase, schema: ViewSchema) -> Iterator[ReadTx]:
     with db.read() as conn:
         rows = tracking.read_all(conn)
-        tx = ReadTx(conn, schema, {name: rows[name] for name in schema.views})
-        if seen is not None:
-            seen(tx.position)
-        yield tx
+        yield ReadTx(conn, schema, {name: rows[name] for name in schema.views})
 
 
 def person(sub: str | None, name: str | None) -> dict[str, str] | None:
