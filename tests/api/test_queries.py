@@ -262,6 +262,7 @@ def test_progress_approvals_and_signing_requests_over_http(reads: Reads) -> None
     progress = reads.get(f"/v1/candidates/{cid}/progress", "veileder").json()
     assert progress["totals"]["sent_for_approval"] == 2
     assert progress["readiness"]["ready"] is False
+    assert progress["readiness_by_specialty"] == [progress["readiness"]]  # one specialty (R22)
 
     reads.command("POST", f"{goal}/activities/{activity}/sign", "supervisor", {})
     assert reads.get("/v1/supervisors/me/signing-requests", "supervisor").json() == {

@@ -11,7 +11,7 @@ from projections.queries.procedures import (
     recommended_by_goal,
     recommended_procedures,
 )
-from projections.queries.readiness import readiness
+from projections.queries.readiness import readiness, specialties_of
 from projections.queries.supervision import supervision_summary
 
 
@@ -125,6 +125,35 @@ def test_readiness_lists_unapproved_goals_per_required_plan_in_code_order() -> N
     ]
     assert answer["minimum_duration"]["earliest_on"] == date(2026, 6, 30)
     assert answer["minimum_duration"]["met"] is True
+
+
+def test_each_specialty_is_ready_on_its_own_plans_and_fkm() -> None:
+    catalogue = Catalogue(
+        plans=(
+            plan("ALM", "part3", goal("ALM-001"), specialty="ALM"),
+            plan("ARB", "part3", goal("ARB-001"), specialty="ARB"),
+            plan("SAM", "part3", goal("SAM-001"), specialty="SAM"),
+            plan("FKM", "part3", goal("FKM-001")),
+        )
+    )
+    plans = {"FKM": "active", "ALM": "active", "ARB": "active", "SAM": "removed"}
+    goals = [
+        ("ALM-001", "ALM", "approved"),
+        ("ARB-001", "ARB", "sent_for_approval"),
+        ("FKM-001", "FKM", "approved"),
+    ]
+
+    specialties = specialties_of(catalogue, "ALM", plans)
+    answers = [
+        readiness(catalogue, each, plans, goals, date(2019, 1, 1), date(2026, 8, 1))
+        for each in specialties
+    ]
+
+    assert specialties == ["ALM", "ARB"]  # R22; SAM's plan was removed
+    assert [a["ready"] for a in answers] == [True, False]
+    assert answers[1]["missing"] == [
+        {"rule": "R20", "plan_code": "ARB", "goal_code": "ARB-001", "state": "sent_for_approval"}
+    ]
 
 
 def test_supervision_months_are_counted_from_the_first_through_today() -> None:

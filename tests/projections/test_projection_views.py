@@ -256,6 +256,27 @@ def test_readiness_lists_missing_plans_and_goals(world: World) -> None:
     assert readiness["minimum_duration"]["met"] is False
 
 
+def test_a_second_specialty_gets_a_readiness_of_its_own_until_its_plan_is_removed(
+    world: World,
+) -> None:
+    crew = world.team(plans=("FKM", "ALM", "SAM"))  # R22: ALM and SAM in parallel
+    cid, app = crew.candidate_id, crew.app
+    world.service.catch_up()
+
+    by_specialty = world.q.get_progress(cid)["readiness_by_specialty"]
+
+    assert [each["specialty"] for each in by_specialty] == ["ALM", "SAM"]
+    assert sorted(by_specialty[1]["required_plans"]) == ["FKM", "SAM"]
+    assert {m["plan_code"] for m in by_specialty[1]["missing"]} == {"FKM", "SAM"}
+    assert world.q.get_progress(cid)["readiness"] == by_specialty[0]
+
+    app.remove_plan(crew.ctx("leader"), cid, plan_code="SAM", reason="Tildelt ved en feil")
+    world.service.catch_up()
+
+    by_specialty = world.q.get_progress(cid)["readiness_by_specialty"]
+    assert [each["specialty"] for each in by_specialty] == ["ALM"]
+
+
 def test_leader_approvals_are_oldest_first_for_leader_and_deputy_only(world: World) -> None:
     crew = world.team(plans=("FKM",))
     cid, app = crew.candidate_id, crew.app

@@ -227,7 +227,8 @@ class ProgressPublic(BaseModel):
     plans: list[dict[str, Any]]
     goals: list[dict[str, Any]]
     supervision: dict[str, Any]
-    readiness: dict[str, Any]
+    readiness: dict[str, Any]  # the registered specialty's (R20, R21)
+    readiness_by_specialty: list[dict[str, Any]]  # R22: one per specialty, registered first
 
 
 class MeetingSummary(BaseModel):
@@ -353,7 +354,8 @@ def get_goal(cid: CandidateId, code: GoalCode, read: ReaderDep, response: Respon
 
 @router.get("/v1/candidates/{cid}/progress", response_model=ProgressPublic)
 def get_progress(cid: CandidateId, read: ReaderDep) -> Any:
-    """Per plan and goal, procedures (R12), supervision hours (R19), readiness (R20, R21)."""
+    """Per plan and goal, procedures (R12), supervision hours (R19), readiness (R20, R21),
+    and readiness per specialty for a candidate in two (R22)."""
     read.actor(cid)
     view = read.queries.get_progress(cid)
     if view is None:

@@ -1,4 +1,5 @@
-"""GET /v1/candidates/{cid}/progress: plans, goals, procedures, supervision, readiness.
+"""GET /v1/candidates/{cid}/progress: plans, goals, procedures, supervision, readiness
+(R20, R21; per specialty, R22).
 
 Five statements, each by the candidate's key or by its goals' keys through an index,
 so the cost follows the candidate's own history, not the number of stored events;
@@ -21,7 +22,7 @@ from sqlalchemy import BindParameter, ColumnElement, Select, any_, bindparam, fu
 from kompetanse_domain.catalogue import Catalogue
 from projections.queries.procedures import Procedure, procedure_progress, recommended_by_goal
 from projections.queries.read import ReadTx, person
-from projections.queries.readiness import readiness
+from projections.queries.readiness import readiness, specialties_of
 from projections.queries.supervision import supervision_summary
 from projections.views.progress_tables import ProgressTables
 
@@ -60,6 +61,8 @@ def get_progress(
         procedures.setdefault(goal_id, []).append((activity_code, title, count, state))
     months = r.conn.execute(q.months, key).all()
     recommended = recommended_by_goal(catalogue)
+    goal_states = [(row[1], row[2], row[3]) for row in goals]
+    registered_on = oslo_date(registered_at)
     return {
         "candidate_id": key["key"],
         "specialty": specialty,
@@ -94,14 +97,11 @@ def get_progress(
             for goal_id, code, plan_code, state, registered, pending, signed, comments in goals
         ],
         "supervision": supervision_summary(specialty, months, today),
-        "readiness": readiness(
-            catalogue,
-            specialty,
-            plans,
-            [(row[1], row[2], row[3]) for row in goals],
-            oslo_date(registered_at),
-            today,
-        ),
+        "readiness": readiness(catalogue, specialty, plans, goal_states, registered_on, today),
+        "readiness_by_specialty": [  # R22: the registered specialty first
+            readiness(catalogue, each, plans, goal_states, registered_on, today)
+            for each in specialties_of(catalogue, specialty, plans)
+        ],
     }
 
 

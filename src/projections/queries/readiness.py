@@ -3,7 +3,9 @@
 R20: every goal of the specialty's plans, FKM included, approved. R21: part-1
 (LIS1) plans complete before moving on; for a LIS1 candidate that is the target
 itself. The minimum duration of 6.5 years is shown as information only, counted
-from registration in this portal (training may have started before it).
+from registration in this portal (training may have started before it). R22: a
+candidate in a second specialty (its part-3 plan assigned, in sequence or in parallel)
+gets a readiness of its own for it (`specialties_of`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,20 @@ def _missing(
     return missing
 
 
+def specialties_of(catalogue: Catalogue, specialty: str, plans: Mapping[str, str]) -> list[str]:
+    """R22: the registered specialty first, then each other specialty whose part-3 plan
+    is assigned and not removed (a second specialty, in sequence or in parallel)."""
+    others = {
+        plan.specialty
+        for plan in catalogue.plans
+        if plan.part == "part3"
+        and plan.specialty
+        and plan.specialty != specialty
+        and plans.get(plan.code, "removed") != "removed"
+    }
+    return [specialty, *sorted(others)]
+
+
 def readiness(
     catalogue: Catalogue,
     specialty: str,
@@ -80,6 +96,7 @@ def readiness(
         missing += _missing("R21", assigned_part1, plans, by_plan)
     earliest = add_months(registered_on, MINIMUM_MONTHS)
     return {
+        "specialty": specialty,
         "target": target,
         "ready": not missing,
         "required_plans": required,
