@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Table
@@ -55,6 +56,19 @@ class _Entry:
         self.dirty: set[str] = set()
         self.sets: dict[str, Any] = {}
         self.adds: dict[str, Any] = {}
+
+
+Shape = tuple[tuple[str, ...], tuple[str, ...]]  # (columns set, columns added to)
+
+
+@dataclass
+class _Writes:
+    """What `flush` executes, one executemany per list."""
+
+    deletes: list[dict[str, Any]] = field(default_factory=list)
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: dict[Shape, list[dict[str, Any]]] = field(default_factory=dict)
+    upserts: dict[Shape, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _key_getter(pk: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
@@ -238,61 +252,67 @@ class TableRows:
         everything else in writing them. Its errors are the driver's own (not
         SQLAlchemy's); a rebuild re-applies a failed batch event by event without it.
         """
-        deletes: list[dict[str, Any]] = []
-        inserts: list[dict[str, Any]] = []
-        updates: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
-        upserts: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
-        table, pk, fill = self.table, self.pk, self.fill
+        writes = self._writes()
+        probes, self.entries, self.probes = self.probes, {}, []
+        self._insert(conn, probes)  # fails when an unchecked insert's row existed
+        if writes.deletes:
+            conn.execute(statements.delete(self.table, self.pk), writes.deletes)
+        self._insert(conn, writes.inserts, bulk=bulk)
+        for (sets, adds), rows in sorted(writes.updates.items()):
+            conn.execute(statements.patch(self.table, self.pk, sets, adds), rows)
+        for (_columns, adds), rows in writes.upserts.items():
+            stmt = statements.upsert_add(conn.dialect.name, self.table, self.pk, adds)
+            conn.execute(stmt, rows)
+
+    def _writes(self) -> _Writes:
+        """The batch's entries as parameter lists, grouped by statement shape."""
+        writes = _Writes()
         for key, entry in self.entries.items():
             state = entry.state
             if entry.delete_first:
-                deletes.append(self.key_params(key))
+                writes.deletes.append(self.key_params(key))
             if state == NEW:
                 assert entry.row is not None
-                inserts.append(entry.row)
+                writes.inserts.append(entry.row)
             elif state == UPSERT:
-                row = entry.row
-                assert row is not None
-                for name in fill:
-                    if name not in row:
-                        row[name] = None
-                upserts.setdefault((tuple(row), tuple(sorted(entry.adds))), []).append(row)
-            elif state == LOADED:
-                if entry.dirty:
-                    row = entry.row
-                    assert row is not None
-                    columns = tuple(sorted(entry.dirty))
-                    params = self.key_params(key)
-                    for name in columns:
-                        params[f"v_{name}"] = row[name]
-                    updates.setdefault((columns, ()), []).append(params)
+                assert entry.row is not None
+                row = self._filled(entry.row)
+                writes.upserts.setdefault((tuple(row), tuple(sorted(entry.adds))), []).append(row)
+            elif state == LOADED and entry.dirty:
+                assert entry.row is not None
+                columns = tuple(sorted(entry.dirty))
+                sets = {name: entry.row[name] for name in columns}
+                writes.updates.setdefault((columns, ()), []).append(self._patch(key, sets, {}))
             elif state == PATCH:
-                sets, adds = tuple(sorted(entry.sets)), tuple(sorted(entry.adds))
-                params = self.key_params(key)
-                for name in sets:
-                    params[f"v_{name}"] = entry.sets[name]
-                for name in adds:
-                    params[f"d_{name}"] = entry.adds[name]
-                updates.setdefault((sets, adds), []).append(params)
-        probes, self.entries, self.probes = self.probes, {}, []
-        self._insert(conn, probes)  # fails when an unchecked insert's row existed
-        if deletes:
-            conn.execute(statements.delete(table, pk), deletes)
-        self._insert(conn, inserts, bulk=bulk)
-        for (sets, adds), rows in sorted(updates.items()):
-            conn.execute(statements.patch(table, pk, sets, adds), rows)
-        for (_columns, adds), rows in upserts.items():
-            stmt = statements.upsert_add(conn.dialect.name, table, pk, adds)
-            conn.execute(stmt, rows)
+                shape = (tuple(sorted(entry.sets)), tuple(sorted(entry.adds)))
+                params = self._patch(key, entry.sets, entry.adds)
+                writes.updates.setdefault(shape, []).append(params)
+        return writes
+
+    def _patch(
+        self, pk: tuple[Any, ...], sets: Mapping[str, Any], adds: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Parameters of `statements.patch`: the key, `v_<col>` to set, `d_<col>` to add."""
+        params = self.key_params(pk)
+        for name, value in sets.items():
+            params[f"v_{name}"] = value
+        for name, delta in adds.items():
+            params[f"d_{name}"] = delta
+        return params
+
+    def _filled(self, row: dict[str, Any]) -> dict[str, Any]:
+        """`row` with None in the columns it leaves out that every row of an executemany
+        must name (`fill`)."""
+        for name in self.fill:
+            if name not in row:
+                row[name] = None
+        return row
 
     def _insert(self, conn: Connection, rows: list[dict[str, Any]], *, bulk: bool = False) -> None:
         """INSERT rows, one executemany of driver SQL per shape (set of columns)."""
         shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for row in rows:
-            for name in self.fill:
-                if name not in row:
-                    row[name] = None
-            shapes.setdefault(tuple(row), []).append(row)
+            shapes.setdefault(tuple(self._filled(row)), []).append(row)
         for columns, same in shapes.items():
             insert = statements.driver_insert(self.table, columns, conn.dialect)
             if bulk and len(same) >= COPY_MIN_ROWS and conn.dialect.name == "postgresql":

@@ -80,72 +80,103 @@ def rebuild_views(
     pipe), and on a busy machine two were slower than one.
     """
     names = [view.name for view in views]
-    with db.write() as conn:
-        db.lock_schema(conn)
-        old = {name: tracking.ensure(conn, name).generation for name in names}
-        new = {name: generation + 1 for name, generation in old.items()}
-        for name in names:
-            schema.drop(conn, name, new[name])
-            schema.create_bare(conn, name, new[name])
-    tables = {name: schema.tables(name, new[name]) for name in names}
-
-    def apply(conn: Connection, batch: DecodedBatch, group: Sequence[ViewProjection[Any]]) -> None:
-        for view in group:
-            apply_batch(view, conn, tables[view.name], batch, bulk=True)
-
-    total = reader.max_position()
-    groups = split_views(views, workers)
-    position = 0
     label = names[0] if len(names) == 1 else "views"
+    rebuild = _Rebuild(views, db, schema, reader, batch_size)
     with tqdm(
-        total=total,
+        total=reader.max_position(),
         disable=not progress,
         desc=f"rebuild {label:<10}",
         unit="event",
         leave=True,
     ) as bar:
-        worker = None
+        position = rebuild.fill(split_views(views, workers), bar)
+        rebuild.index()
+        position = rebuild.swap_in(position, bar)
+    return dict.fromkeys(names, position)
+
+
+class _Rebuild:
+    """The steps of `rebuild_views` (the module's docstring) for one set of views."""
+
+    def __init__(
+        self,
+        views: Sequence[ViewProjection[Any]],
+        db: ViewDatabase,
+        schema: ViewSchema,
+        reader: StoreReader,
+        batch_size: int,
+    ) -> None:
+        self.views, self.db, self.schema, self.reader = views, db, schema, reader
+        self.batch_size = batch_size
+        self.names = [view.name for view in views]
+        with db.write() as conn:  # 1. the next generations, without secondary indexes
+            db.lock_schema(conn)
+            self.old = {name: tracking.ensure(conn, name).generation for name in self.names}
+            self.new = {name: generation + 1 for name, generation in self.old.items()}
+            for name in self.names:
+                schema.drop(conn, name, self.new[name])
+                schema.create_bare(conn, name, self.new[name])
+        self.tables = {name: schema.tables(name, self.new[name]) for name in self.names}
+
+    def apply(
+        self, conn: Connection, batch: DecodedBatch, group: Sequence[ViewProjection[Any]]
+    ) -> None:
+        for view in group:
+            apply_batch(view, conn, self.tables[view.name], batch, bulk=True)
+
+    def fill(self, groups: list[list[ViewProjection[Any]]], bar: tqdm[Any]) -> int:
+        """2. One pass over the store, the second group (if any) in a forked worker;
+        returns the position reached."""
+        position, worker = 0, None
         if len(groups) > 1:
-            metadata = [schema.metadata(view.name, new[view.name]) for view in groups[1]]
-            worker = _Worker(groups[1], tables, metadata, db, reader)
+            metadata = [self.schema.metadata(view.name, self.new[view.name]) for view in groups[1]]
+            worker = _Worker(groups[1], self.tables, metadata, self.db, self.reader)
         try:
-            while notifications := reader.read(position, batch_size):
+            while notifications := self.reader.read(position, self.batch_size):
                 if worker is not None:
                     worker.send(notifications)
-                with db.write() as conn:
-                    apply(conn, DecodedBatch(reader, notifications), groups[0])
+                with self.db.write() as conn:
+                    self.apply(conn, DecodedBatch(self.reader, notifications), groups[0])
                 bar.update(notifications[-1].id - position)
                 position = notifications[-1].id
             if worker is not None:
                 worker.finish()
-                worker.collect(db)
+                worker.collect(self.db)
         finally:
             if worker is not None:
                 worker.stop()
-        with db.write() as conn:
-            for name in names:
-                schema.create_indexes(conn, name, new[name])
-                schema.analyze(conn, name, new[name])
-        with db.write() as conn:
-            db.lock_out_readers(conn)
-            for name in sorted(names):  # in name order, as the follower locks them
-                if tracking.lock(conn, name).generation != old[name]:
+        return position
+
+    def index(self) -> None:
+        """3. Secondary indexes and the planner's statistics."""
+        with self.db.write() as conn:
+            for name in self.names:
+                self.schema.create_indexes(conn, name, self.new[name])
+                self.schema.analyze(conn, name, self.new[name])
+
+    def swap_in(self, position: int, bar: tqdm[Any]) -> int:
+        """4. Readers and follower held off, the events since `position` applied, the new
+        generations put in place of the old ones; returns the views' position."""
+        with self.db.write() as conn:
+            self.db.lock_out_readers(conn)
+            for name in sorted(self.names):  # in name order, as the follower locks them
+                if tracking.lock(conn, name).generation != self.old[name]:
                     raise RuntimeError(f"view {name!r} was swapped by another rebuild meanwhile")
-            while notifications := reader.read(position, batch_size):
-                apply(conn, DecodedBatch(reader, notifications), views)
+            while notifications := self.reader.read(position, self.batch_size):
+                self.apply(conn, DecodedBatch(self.reader, notifications), self.views)
                 bar.update(notifications[-1].id - position)
                 position = notifications[-1].id
-            for name in names:
+            for name in self.names:
                 tracking.advance(
                     conn,
                     name,
-                    generation=new[name],
+                    generation=self.new[name],
                     position=position,
                     now=utc_now(),
-                    shape=schema.shape(name),
+                    shape=self.schema.shape(name),
                 )
-                schema.drop(conn, name, old[name])
-    return dict.fromkeys(names, position)
+                self.schema.drop(conn, name, self.old[name])
+        return position
 
 
 def split_views(
