@@ -1,0 +1,59 @@
+"""The runner's pacing (ADR 0017): under a stream of commands a step takes the
+events of the last moments together; after a quiet spell the first one is applied
+at once, not after the pause."""
+
+from __future__ import annotations
+
+import time
+
+from projection_world import World
+
+
+def _count_steps_that_apply(world: World) -> list[int]:
+    sizes: list[int] = []
+    step = world.service.follower.step
+
+    def counted() -> int:
+        processed = step()
+        if processed:
+            sizes.append(processed)
+        return processed
+
+    world.service.follower.step = counted  # type: ignore[method-assign]
+    return sizes
+
+
+def _write(world: World, crew_count: int) -> None:
+    for _ in range(crew_count):
+        world.team(plans=())
+        world.service.notify()  # as the API does after each command
+
+
+def test_events_written_in_quick_succession_are_applied_in_few_steps(world: World) -> None:
+    world.service.runner.busy_interval = 1.0  # long, so that timing noise cannot matter
+    sizes = _count_steps_that_apply(world)
+    world.service.start()
+    try:
+        _write(world, 1)
+        assert world.service.wait_for(world.max_position(), timeout=10)
+        _write(world, 10)  # while the runner pauses after its first step
+        assert world.service.wait_for(world.max_position(), timeout=10)
+    finally:
+        world.service.stop()
+
+    assert sum(sizes) == world.max_position()  # nothing skipped, nothing twice
+    assert len(sizes) <= 3, sizes  # one step per event would be 11
+
+
+def test_the_first_event_after_a_quiet_spell_is_applied_at_once(world: World) -> None:
+    world.service.runner.busy_interval = 1.0
+    world.service.start()
+    try:
+        for _ in range(2):
+            _write(world, 1)
+            began = time.monotonic()
+            assert world.service.wait_for(world.max_position(), timeout=10)
+            assert time.monotonic() - began < 0.5  # not after the 1 s pause
+            time.sleep(1.2)  # a quiet spell, longer than the pause
+    finally:
+        world.service.stop()
