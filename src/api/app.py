@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from importlib import metadata
 from typing import Any
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 
 from api.auth import TokenVerifier
@@ -55,9 +56,11 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
     )
     app.state.services = services
     app.state.metrics = Metrics()
+    app.state.command_limiter = CapacityLimiter(services.settings.command_threads)
     install_error_handlers(app)
     app.include_router(ops.router)
-    app.include_router(commands.router, max_body_size=commands.JSON_BODY_LIMIT)
+    for router in commands.routers:
+        app.include_router(router, max_body_size=commands.JSON_BODY_LIMIT)
     app.include_router(
         commands.upload_router,
         max_body_size=services.settings.max_upload + MULTIPART_OVERHEAD,

@@ -4,6 +4,9 @@ A route parses its body and hands `Commander.run` one call of the application.
 The commander builds the `CommandContext` (identity, `If-Match` as expected
 version, `Idempotency-Key` with a fingerprint of method, path and canonical body)
 and answers with the outcome's value, `X-Event-Position` and `ETag`.
+
+The call runs in a worker thread, at most `KOMPETANSE_COMMAND_THREADS` of a process
+at once (default 1); the others wait their turn on the event loop, in order (ADR 0017).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.deps import IdentityDep, Projections, ServicesDep
+from api.deps import AuthenticatedIdentity, Projections, Services
 from api.errors import is_store_outage
 from api.observability import Metrics
 from api.store_health import StoreHealth
@@ -79,6 +84,7 @@ class Commander:
     idempotency_key: str | None
     metrics: Metrics
     store: StoreHealth
+    limiter: CapacityLimiter
 
     def context(self, body: BaseModel | dict[str, Any] | None) -> CommandContext:
         request_text = f"{self.method} {self.path}\n{canonical(body)}"
@@ -95,15 +101,22 @@ class Commander:
         if callable(notify):
             notify()
 
-    def run(
+    async def run(
         self,
         call: Callable[[CommandContext], Outcome],
         body: BaseModel | dict[str, Any] | None = None,
         *,
         status: int = 200,
     ) -> Response:
+        context = self.context(body)
+
+        def in_turn() -> Outcome:
+            if self.store.down:  # learnt while this command waited its turn
+                self.store.check()
+            return call(context)
+
         try:
-            outcome = call(self.context(body))
+            outcome = await anyio.to_thread.run_sync(in_turn, limiter=self.limiter)
         except Exception as error:
             if is_store_outage(error):
                 self.store.saw_outage(error)  # later commands are refused at once meanwhile
@@ -123,11 +136,14 @@ class Commander:
 
 async def commander(
     request: Request,
-    services: ServicesDep,
-    identity: IdentityDep,
+    identity: AuthenticatedIdentity,
     if_match: IfMatch = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Commander:
+    """Few dependencies (each one FastAPI solves costs CPU on every command); the
+    identity's own, so that a request without a token is answered 401 before its
+    headers are checked."""
+    services: Services = request.app.state.services
     if services.store.down:  # refuse at once while the store is down (a quick probe)
         await run_in_threadpool(services.store.check)
     route = getattr(request.scope.get("route"), "path", request.url.path)
@@ -142,6 +158,7 @@ async def commander(
         idempotency_key=idempotency_key,
         metrics=request.app.state.metrics,
         store=services.store,
+        limiter=request.app.state.command_limiter,
     )
 
 

@@ -21,6 +21,7 @@ DEV_AUDIENCE = "kompetanse"
 DEV_KEYS_DIR = "dev-keys"
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
 DEFAULT_AGGREGATE_CACHE = 2000  # goals, candidates and meetings (a few KiB each)
+DEFAULT_COMMAND_THREADS = 1  # commands of one process at once (ADR 0017)
 PROJECTION_MODES = ("inline", "external")
 CIPHER_KEY_SIZES = (16, 24, 32)
 
@@ -56,6 +57,8 @@ class Settings:
     # aggregates kept in memory between commands (LRU, brought up to date from the store
     # on every load, so several processes stay consistent); 0 turns the cache off
     aggregate_cache: int = DEFAULT_AGGREGATE_CACHE
+    # commands a process runs at once (ADR 0017); more wait their turn, in order
+    command_threads: int = DEFAULT_COMMAND_THREADS
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -70,6 +73,8 @@ class Settings:
             raise SettingsError(
                 "KOMPETANSE_AGGREGATE_CACHE must be 0 (off) or a number of aggregates"
             )
+        if self.command_threads < 1:
+            raise SettingsError("KOMPETANSE_COMMAND_THREADS must be 1 or more")
         given = [self.oidc_issuer, self.oidc_audience, self.oidc_jwks]
         if any(given) and not all(given):
             raise SettingsError(
@@ -113,6 +118,7 @@ class Settings:
 
         upload = _number(get, "MAX_UPLOAD", DEFAULT_MAX_UPLOAD)
         cache = _number(get, "AGGREGATE_CACHE", DEFAULT_AGGREGATE_CACHE)
+        command_threads = _number(get, "COMMAND_THREADS", DEFAULT_COMMAND_THREADS)
         return cls(
             data_dir=Path(get("DATA_DIR") or DEFAULT_DATA_DIR),
             database_url=get("DATABASE_URL") or "",
@@ -124,6 +130,7 @@ class Settings:
             max_upload=upload,
             cipher_key=get("CIPHER_KEY"),
             aggregate_cache=cache,
+            command_threads=command_threads,
         )
 
 

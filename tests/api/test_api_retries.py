@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
-from api_world import Api, problem_of, registration
+import pytest
+from api_world import Api, Person, problem_of, registration
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.deps import Services
 
 
@@ -89,3 +94,25 @@ def test_malformed_if_match_is_412(api: Api) -> None:
 def test_if_match_star_matches_any_version(api: Api) -> None:
     cid = _register(api)
     assert _invite(api, cid, {"If-Match": "*"}).status_code == 201
+
+
+@pytest.mark.parametrize("threads", [1, 4])
+def test_concurrent_commands_on_one_version_let_exactly_one_through(
+    services: Services, people: dict[str, Person], token_for: Any, threads: int
+) -> None:
+    settings = replace(services.settings, command_threads=threads)  # KOMPETANSE_COMMAND_THREADS
+    with TestClient(create_app(replace(services, settings=settings))) as client:
+        api = Api(client, people, token_for)
+        created = api.call("POST", "/v1/candidates", "candidate", registration())
+        cid, etag = created.json()["candidate_id"], created.headers["ETag"]
+        position = services.application.recorder.max_notification_id()
+
+        def invite(n: int) -> int:
+            email = f"sup{n}@example.no"
+            return int(_invite(api, cid, {"If-Match": etag}, email=email).status_code)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = sorted(pool.map(invite, range(8)))
+
+    assert statuses == [201] + [412] * 7
+    assert services.application.recorder.max_notification_id() == position + 1

@@ -32,6 +32,8 @@ def test_settings_defaults_to_embedded_sqlite_and_dev_tokens(tmp_path: Path) -> 
     assert settings.tokens().issuer == "kompetanse-dev"
     assert (settings.portal_id, settings.projections) == ("municipal", "inline")
     assert settings.max_upload == DEFAULT_MAX_UPLOAD
+    assert settings.command_threads == 1  # commands one at a time per process (ADR 0017)
+    assert Settings.from_env({"KOMPETANSE_COMMAND_THREADS": "4"}).command_threads == 4
 
 
 @pytest.mark.parametrize(
@@ -42,6 +44,8 @@ def test_settings_defaults_to_embedded_sqlite_and_dev_tokens(tmp_path: Path) -> 
         {"KOMPETANSE_MAX_UPLOAD": "0"},
         {"KOMPETANSE_AGGREGATE_CACHE": "many"},
         {"KOMPETANSE_AGGREGATE_CACHE": "-1"},
+        {"KOMPETANSE_COMMAND_THREADS": "0"},
+        {"KOMPETANSE_COMMAND_THREADS": "all"},
         {"KOMPETANSE_OIDC_ISSUER": "https://helseid.example"},
     ],
 )

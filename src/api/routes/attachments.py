@@ -9,6 +9,7 @@ event that names a missing file.
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from api.commanding import CommandDep
 from api.deps import ServicesDep
@@ -19,14 +20,15 @@ router = APIRouter(tags=["candidates"], responses=ATTACHMENT_PROBLEMS)
 
 
 @router.post("/v1/candidates/{cid}/attachments", status_code=201, response_model=AttachmentStored)
-def upload_attachment(
+async def upload_attachment(
     cid: CandidateId, file: UploadFile, services: ServicesDep, cmd: CommandDep
 ) -> Response:
     """R9: upload a course certificate: PDF, PNG or JPEG, at most 10 MiB."""
-    blob = services.attachments.save(file.file, limit=services.settings.max_upload)
+    save = services.attachments.save
+    blob = await run_in_threadpool(save, file.file, limit=services.settings.max_upload)
     filename = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     fingerprint = {"sha256": blob.sha256, "filename": filename}
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.upload_attachment(
             ctx,
             cid,

@@ -7,16 +7,12 @@ in `api.errors`. Uploads are a separate router because their body limit differs.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from api.routes import attachments, candidates, goals, meetings, sync
 
 JSON_BODY_LIMIT = 1024 * 1024
 
-router = APIRouter()
-for module in (candidates, goals, meetings, sync):
-    router.include_router(module.router)
+routers = [module.router for module in (candidates, goals, meetings, sync)]
 
 upload_router = attachments.router
 
-__all__ = ["JSON_BODY_LIMIT", "router", "upload_router"]
+__all__ = ["JSON_BODY_LIMIT", "routers", "upload_router"]

@@ -22,12 +22,12 @@ ACTIVITY = GOAL + "/activities/{aid}"
 
 
 @router.post(GOAL + "/activities", status_code=201, response_model=ActivityRegistered)
-def register_activity(
+async def register_activity(
     cid: CandidateId, code: GoalCode, body: RegisterActivity, cmd: CommandDep
 ) -> Response:
     """R9: register a learning activity you did (course, procedure, e-learning ...)."""
     attachment = str(body.attachment_id) if body.attachment_id else None
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.register_activity(
             ctx,
             cid,
@@ -46,11 +46,11 @@ def register_activity(
 
 
 @router.post(ACTIVITY + "/send-for-signing", response_model=Done)
-def send_activity_for_signing(
+async def send_activity_for_signing(
     cid: CandidateId, code: GoalCode, aid: ActivityId, body: SendForSigning, cmd: CommandDep
 ) -> Response:
     """R9: send an activity to a supervisor (or the veileder) for signing."""
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.send_activity_for_signing(
             ctx, cid, code, str(aid), signer_sub=body.signer_sub
         ),
@@ -59,42 +59,44 @@ def send_activity_for_signing(
 
 
 @router.post(ACTIVITY + "/sign", response_model=Done)
-def sign_activity(
+async def sign_activity(
     cid: CandidateId, code: GoalCode, aid: ActivityId, cmd: CommandDep, body: Decision | None = None
 ) -> Response:
     """R10: the named signer signs the activity."""
     comment = body.comment if body else None
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.sign_activity(ctx, cid, code, str(aid), comment=comment),
         body,
     )
 
 
 @router.post(ACTIVITY + "/reject", response_model=Done)
-def reject_activity(
+async def reject_activity(
     cid: CandidateId, code: GoalCode, aid: ActivityId, body: Rejection, cmd: CommandDep
 ) -> Response:
     """R10: the named signer rejects the activity, saying why."""
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.reject_activity(ctx, cid, code, str(aid), reason=body.reason),
         body,
     )
 
 
 @router.post(GOAL + "/comments", status_code=201, response_model=CommentWritten)
-def comment_goal(cid: CandidateId, code: GoalCode, body: GoalComment, cmd: CommandDep) -> Response:
+async def comment_goal(
+    cid: CandidateId, code: GoalCode, body: GoalComment, cmd: CommandDep
+) -> Response:
     """R13: the veileder comments to the leader on progress."""
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.comment_goal(ctx, cid, code, text=body.text), body, status=201
     )
 
 
 @router.post(GOAL + "/send-for-approval", response_model=Done)
-def send_goal_for_approval(
+async def send_goal_for_approval(
     cid: CandidateId, code: GoalCode, body: SendForApproval, cmd: CommandDep
 ) -> Response:
     """R6: send the goal to your leader with the date it was completed."""
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.send_goal_for_approval(
             ctx, cid, code, completed_on=body.completed_on, comment=body.comment
         ),
@@ -103,17 +105,21 @@ def send_goal_for_approval(
 
 
 @router.post(GOAL + "/approve", response_model=Done)
-def approve_goal(
+async def approve_goal(
     cid: CandidateId, code: GoalCode, cmd: CommandDep, body: Decision | None = None
 ) -> Response:
     """R7, R11: the leader or a deputy approves a goal sent for approval."""
     comment = body.comment if body else None
-    return cmd.run(lambda ctx: cmd.application.approve_goal(ctx, cid, code, comment=comment), body)
+    return await cmd.run(
+        lambda ctx: cmd.application.approve_goal(ctx, cid, code, comment=comment), body
+    )
 
 
 @router.post(GOAL + "/reject", response_model=Done)
-def reject_goal(cid: CandidateId, code: GoalCode, body: Rejection, cmd: CommandDep) -> Response:
+async def reject_goal(
+    cid: CandidateId, code: GoalCode, body: Rejection, cmd: CommandDep
+) -> Response:
     """R7: the leader or a deputy rejects, saying why; the candidate may send again."""
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.reject_goal(ctx, cid, code, reason=body.reason), body
     )

@@ -13,9 +13,9 @@ router = APIRouter(tags=["meetings"], responses=COMMAND_PROBLEMS)
 
 
 @router.post("/v1/candidates/{cid}/meetings", status_code=201, response_model=MeetingCreated)
-def create_meeting(cid: CandidateId, body: CreateMeeting, cmd: CommandDep) -> Response:
+async def create_meeting(cid: CandidateId, body: CreateMeeting, cmd: CommandDep) -> Response:
     """R15: the veileder plans a supervision meeting."""
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.create_meeting(
             ctx, cid, scheduled_for=body.scheduled_for, planned_minutes=body.planned_minutes
         ),
@@ -25,15 +25,17 @@ def create_meeting(cid: CandidateId, body: CreateMeeting, cmd: CommandDep) -> Re
 
 
 @router.put("/v1/meetings/{mid}/preparation", response_model=Done)
-def write_preparation(mid: MeetingId, body: Preparation, cmd: CommandDep) -> Response:
+async def write_preparation(mid: MeetingId, body: Preparation, cmd: CommandDep) -> Response:
     """R15: the candidate or the veileder writes their own preparation."""
-    return cmd.run(lambda ctx: cmd.application.write_preparation(ctx, mid, text=body.text), body)
+    return await cmd.run(
+        lambda ctx: cmd.application.write_preparation(ctx, mid, text=body.text), body
+    )
 
 
 @router.put("/v1/meetings/{mid}/summary", response_model=Done)
-def revise_summary(mid: MeetingId, body: Summary, cmd: CommandDep) -> Response:
+async def revise_summary(mid: MeetingId, body: Summary, cmd: CommandDep) -> Response:
     """R15, R16, R18: a logged revision of the summary and the goals discussed."""
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.revise_summary(
             ctx, mid, text=body.text, goals_discussed=list(body.goals_discussed)
         ),
@@ -42,9 +44,9 @@ def revise_summary(mid: MeetingId, body: Summary, cmd: CommandDep) -> Response:
 
 
 @router.post("/v1/meetings/{mid}/finalise", response_model=Done)
-def finalise_meeting(mid: MeetingId, body: Finalise, cmd: CommandDep) -> Response:
+async def finalise_meeting(mid: MeetingId, body: Finalise, cmd: CommandDep) -> Response:
     """R17: the veileder finalises; the meeting is read-only afterwards."""
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.finalise_meeting(
             ctx, mid, held_on=body.held_on, duration_minutes=body.duration_minutes
         ),

@@ -13,9 +13,9 @@ router = APIRouter(tags=["sync"], responses=COMMAND_PROBLEMS)
 
 
 @router.post("/v1/sync/approvals", response_model=ApprovalImported)
-def import_approval(body: ImportApproval, _: SyncIdentityDep, cmd: CommandDep) -> Response:
+async def import_approval(body: ImportApproval, _: SyncIdentityDep, cmd: CommandDep) -> Response:
     """R23: record a goal approved in the other portal; a repeated event applies nothing."""
-    return cmd.run(
+    return await cmd.run(
         lambda ctx: cmd.application.import_approval(
             ctx,
             hpr_number=body.person.hpr_number,
