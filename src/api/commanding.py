@@ -6,7 +6,7 @@ version, `Idempotency-Key` with a fingerprint of method, path and canonical body
 and answers with the outcome's value, `X-Event-Position` and `ETag`.
 
 The call runs in a worker thread, at most `KOMPETANSE_COMMAND_THREADS` of a process
-at once (default 1); the others wait their turn on the event loop, in order (ADR 0017).
+at once (default 4); the others wait their turn on the event loop, in order (ADR 0017).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ DEV_AUDIENCE = "kompetanse"
 DEV_KEYS_DIR = "dev-keys"
 DEFAULT_MAX_UPLOAD = 10 * 1024 * 1024
 DEFAULT_AGGREGATE_CACHE = 2000  # goals, candidates and meetings (a few KiB each)
-DEFAULT_COMMAND_THREADS = 1  # commands of one process at once (ADR 0017)
+DEFAULT_COMMAND_THREADS = 4  # commands of one process at once (ADR 0017)
 PROJECTION_MODES = ("inline", "external")
 CIPHER_KEY_SIZES = (16, 24, 32)
 

@@ -32,8 +32,8 @@ def test_settings_defaults_to_embedded_sqlite_and_dev_tokens(tmp_path: Path) -> 
     assert settings.tokens().issuer == "kompetanse-dev"
     assert (settings.portal_id, settings.projections) == ("municipal", "inline")
     assert settings.max_upload == DEFAULT_MAX_UPLOAD
-    assert settings.command_threads == 1  # commands one at a time per process (ADR 0017)
-    assert Settings.from_env({"KOMPETANSE_COMMAND_THREADS": "4"}).command_threads == 4
+    assert settings.command_threads == 4  # commands of a process at once (ADR 0017)
+    assert Settings.from_env({"KOMPETANSE_COMMAND_THREADS": "1"}).command_threads == 1
 
 
 @pytest.mark.parametrize(
