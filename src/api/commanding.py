@@ -111,8 +111,7 @@ class Commander:
         context = self.context(body)
 
         def in_turn() -> Outcome:
-            if self.store.down:  # learnt while this command waited its turn
-                self.store.check()
+            self.store.check()  # a no-op unless the store went down while this one waited
             return call(context)
 
         try:
