@@ -84,11 +84,6 @@ def add_missing_columns(conn: Connection) -> None:
 
 # Built once: the follower locks and advances each view's row in every step, and building
 # these statements each time cost more than running them (issue 7).
-_LOCK = (
-    select(projection_tracking)
-    .where(projection_tracking.c.name == bindparam("view_name"))
-    .with_for_update()
-)
 _ADVANCE = (
     projection_tracking.update()
     .where(projection_tracking.c.name == bindparam("view_name"))
@@ -112,7 +107,7 @@ _LOCK_MANY = (
 
 def lock(conn: Connection, name: str) -> TrackingRow:
     """The view's row, locked until the transaction ends (SQLite: the writer lock does it)."""
-    return _row(conn.execute(_LOCK, {"view_name": name}).one())
+    return lock_many(conn, [name])[name]
 
 
 def lock_many(conn: Connection, names: list[str]) -> dict[str, TrackingRow]:
@@ -121,12 +116,16 @@ def lock_many(conn: Connection, names: list[str]) -> dict[str, TrackingRow]:
     return {row.name: _row(row) for row in rows}
 
 
+def _position(name: str, generation: int, position: int, now: datetime) -> dict[str, object]:
+    return {"view_name": name, "generation": generation, "position": position, "updated_at": now}
+
+
 def advance_many(conn: Connection, positions: dict[str, tuple[int, int]], *, now: datetime) -> None:
     """Record several views' applied positions: name -> (generation, position)."""
     conn.execute(
         _ADVANCE,
         [
-            {"view_name": name, "generation": generation, "position": position, "updated_at": now}
+            _position(name, generation, position, now)
             for name, (generation, position) in positions.items()
         ],
     )
@@ -142,7 +141,7 @@ def advance(
     shape: str | None = None,
 ) -> None:
     """Record the applied position (and, after a rebuild, the new generation's shape)."""
-    values = {"view_name": name, "generation": generation, "position": position, "updated_at": now}
+    values = _position(name, generation, position, now)
     if shape is None:
         conn.execute(_ADVANCE, values)
     else:
