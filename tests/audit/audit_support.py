@@ -21,7 +21,7 @@ from kompetanse_domain.application.store import (
 from kompetanse_domain.catalogue import Catalogue, shipped_plans
 from kompetanse_domain.model.identity import Identity
 from projections.service import ProjectionService
-from support.domain import People, make_identities, register_team
+from support.domain import People, register_team
 from support.tampering import RawStore
 
 PLAN = "LIS1-KLK"
@@ -31,18 +31,6 @@ YESTERDAY = date.today() - timedelta(days=1)
 
 def ctx(identity: Identity) -> CommandContext:
     return CommandContext(identity=identity)
-
-
-def unique_people(tag: str | None = None) -> People:
-    """The usual people with subs no other team in the database has."""
-    tag = tag or uuid.uuid4().hex[:6]
-    base = make_identities()
-    return People(
-        **{
-            label: Identity(f"{person.sub}-{tag}", person.name, person.platform_roles)
-            for label, person in base.by_label().items()
-        }
-    )
 
 
 @dataclass

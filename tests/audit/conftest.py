@@ -12,7 +12,9 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from audit_support import AuditWorld, Http, Journey, Shared, journey, unique_people
+from audit_support import AuditWorld, Http, Journey, Shared, journey
+
+from support.domain import unique_people
 
 
 def two_journeys(world: AuditWorld) -> tuple[Journey, Journey]:

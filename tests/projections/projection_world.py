@@ -7,7 +7,6 @@ an incrementally applied view can be compared with one rebuilt from scratch.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,7 +22,7 @@ from kompetanse_domain.model.identity import Identity
 from projections import tracking
 from projections.base import ViewProjection
 from projections.service import ProjectionService
-from support.domain import People, make_identities, register_team
+from support.domain import People, register_team, unique_people
 
 YESTERDAY = date.today() - timedelta(days=1)
 
@@ -86,17 +85,6 @@ class World:
 
     def max_position(self) -> int:
         return self.app.recorder.max_notification_id() or 0
-
-
-def unique_people() -> People:
-    tag = uuid.uuid4().hex[:6]
-    base = make_identities()
-    return People(
-        **{
-            label: Identity(f"{person.sub}-{tag}", person.name, person.platform_roles)
-            for label, person in base.by_label().items()
-        }
-    )
 
 
 @dataclass

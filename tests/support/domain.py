@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,6 +69,18 @@ def make_identities() -> People:
         stranger=Identity("stranger-sub", "Ukjent Person"),
         auditor=Identity("auditor-sub", "Anne Revisor", frozenset({PlatformRole.AUDITOR})),
         sync=Identity("sync-sub", "Portal-synk", frozenset({PlatformRole.SYNC})),
+    )
+
+
+def unique_people(tag: str | None = None) -> People:
+    """The usual people with subs no other team in the database has."""
+    tag = tag or uuid.uuid4().hex[:6]
+    base = make_identities()
+    return People(
+        **{
+            label: Identity(f"{person.sub}-{tag}", person.name, person.platform_roles)
+            for label, person in base.by_label().items()
+        }
     )
 
 
