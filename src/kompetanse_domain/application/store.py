@@ -1,6 +1,7 @@
 """Maps one database URL to the `eventsourcing` persistence settings (ADR 0002).
 
-`sqlite:///path/to/file.db` selects the library's SQLite recorder;
+`sqlite:///path/to/file.db` selects the library's SQLite recorder (its writers taking
+turns across processes, ADR 0018);
 `postgresql://user:pass@host:port/db` selects its PostgreSQL recorder (psycopg 3).
 """
 
@@ -12,6 +13,8 @@ from urllib.parse import unquote, urlsplit
 from kompetanse_domain.errors import InvalidInputError
 
 DEFAULT_DATA_DIR = "./var"
+# the library's SQLite store, its writers of all processes taking turns (ADR 0018)
+SQLITE_FACTORY = "kompetanse_domain.application.sqlite_turns:TurnTakingSQLiteFactory"
 
 
 def default_database_url(data_dir: str | Path = DEFAULT_DATA_DIR) -> str:
@@ -61,7 +64,7 @@ def _persistence_env(database_url: str, lock_timeout_ms: int) -> dict[str, str]:
         path = sqlite_path(database_url)
         path.parent.mkdir(parents=True, exist_ok=True)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": SQLITE_FACTORY,
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": "10",
         }
