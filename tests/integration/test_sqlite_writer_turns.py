@@ -7,6 +7,7 @@ lock is the kernel's, between open files.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -14,11 +15,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.sqlite_turns import writers_lock_path
+from kompetanse_domain.application.sqlite_turns import WriterTurns, writers_lock_path
 from kompetanse_domain.application.store import sqlite_path
 from support.domain import Team, application, register_team, unique_people
 
@@ -157,3 +159,22 @@ def test_writer_processes_on_one_file_store_every_event_once_in_order(sqlite_url
     assert positions == list(range(start + 1, start + 1 + len(positions)))  # no holes
     assert len({(n.originator_id, n.originator_version) for n in stored}) == len(stored)
     assert len(stored) == 3 * 8 * per_team  # every team of every writer, whole
+
+
+def _take_turn_and_say_so(turns: WriterTurns, said: Any) -> None:
+    with turns.turn():
+        said.send("in")
+
+
+def test_a_forked_child_waits_for_the_turn_its_parent_holds(tmp_path: Path) -> None:
+    turns = WriterTurns(tmp_path / "kompetanse.db-writers.lock")
+    fork = multiprocessing.get_context("fork")
+    ours, theirs = fork.Pipe()
+    with turns.turn():  # the parent's file is open before the fork
+        child = fork.Process(target=_take_turn_and_say_so, args=(turns, theirs))
+        child.start()
+        assert not ours.poll(0.5)  # sharing the parent's open file would let it in
+    assert ours.poll(10)
+    assert ours.recv() == "in"
+    child.join(timeout=10)
+    assert child.exitcode == 0

@@ -19,6 +19,7 @@ timeout. In-memory databases and systems without `fcntl` write without turns.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,12 +52,15 @@ class WriterTurns:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._file: IO[bytes] | None = None
+        self._opened_by = 0
         self._opening = threading.Lock()
 
     def _descriptor(self) -> IO[bytes]:
         with self._opening:
-            if self._file is None:
+            # a forked child must not share its parent's open file: flock would let both in
+            if self._file is None or self._opened_by != os.getpid():
                 self._file = self.path.open("ab")
+                self._opened_by = os.getpid()
             return self._file
 
     @contextmanager
