@@ -15,6 +15,8 @@ from kompetanse_domain.errors import InvalidInputError
 DEFAULT_DATA_DIR = "./var"
 # the library's SQLite store, its writers of all processes taking turns (ADR 0018)
 SQLITE_FACTORY = "kompetanse_domain.application.sqlite_turns:TurnTakingSQLiteFactory"
+# the library's PostgreSQL store, its tables created by one process at a time
+POSTGRES_FACTORY = "kompetanse_domain.application.postgres_schema:SchemaInTurnPostgresFactory"
 
 
 def default_database_url(data_dir: str | Path = DEFAULT_DATA_DIR) -> str:
@@ -75,7 +77,7 @@ def _persistence_env(database_url: str, lock_timeout_ms: int) -> dict[str, str]:
             "use sqlite:///file.db or postgresql://user:pass@host:port/db"
         )
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": POSTGRES_FACTORY,
         "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")),
         "POSTGRES_HOST": unquote(parts.hostname or "localhost"),
         "POSTGRES_PORT": str(parts.port or 5432),
