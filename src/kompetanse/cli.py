@@ -1,6 +1,6 @@
 """The `kompetanse` command: serve the API, print dev tokens, manage the catalogue.
 
-Sub-apps of other areas (`projections`, `audit`, `sync`) are mounted here with
+Sub-apps of other areas (`projections`, `audit`, `sync`, `attachments`) are mounted here with
 `app.add_typer(...)`; each lives in its own `cli_*.py` module.
 """
 
@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from api.settings import Settings, SettingsError
+from kompetanse.cli_attachments import attachments_app
 from kompetanse.cli_catalogue import catalogue_app
 from kompetanse.cli_keys import keys_app
 from kompetanse.cli_projections import projections_app
@@ -21,6 +22,7 @@ app = typer.Typer(help="Kompetanse: specialist training documentation.", no_args
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(projections_app, name="projections")
 app.add_typer(keys_app, name="keys")
+app.add_typer(attachments_app, name="attachments")  # R9: sweep unreferenced uploads
 app.add_typer(__import__("kompetanse.cli_audit", fromlist=["_"]).audit_app, name="audit")  # R24
 app.command("sync")(__import__("kompetanse.cli_sync", fromlist=["sync"]).sync)  # R23
 
