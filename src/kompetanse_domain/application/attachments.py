@@ -35,6 +35,6 @@ def referenced_attachments(application: KompetanseApplication) -> set[str]:
             return referenced
         for notification in batch:
             # no type test: an event that does not decode stops the sweep before it removes
-            event = cast(Candidate.AttachmentUploaded, application.mapper.to_domain_event(notification))
-            referenced.add(event.sha256)
+            event = application.mapper.to_domain_event(notification)
+            referenced.add(cast(Candidate.AttachmentUploaded, event).sha256)
         after = batch[-1].id
