@@ -35,6 +35,7 @@ SNIFF_BYTES = 262
 PRIVATE_DIR = 0o700
 STAGING = "tmp"
 _BLOB_NAME = re.compile(r"^[0-9a-f]{64}$")
+_LEFT_OVERS = ("upload-", "sweep-")  # of an interrupted upload, or of an interrupted sweep
 
 
 class AttachmentRefusedError(Exception):
@@ -141,7 +142,7 @@ class AttachmentStore:
         for first in _folders(self.root):
             if first.name == STAGING:
                 for entry in _entries(first):
-                    if entry.name.startswith("upload-") and entry.is_file(follow_symlinks=False):
+                    if entry.name.startswith(_LEFT_OVERS) and entry.is_file(follow_symlinks=False):
                         found.append(_swept(Path(entry.path), None, entry.stat()))
                 continue
             for second in _folders(first):

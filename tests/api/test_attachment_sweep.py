@@ -15,10 +15,17 @@ from pathlib import Path
 
 import pytest
 from api_world import TINY_PDF, TINY_PNG, Api, registration
+from eventsourcing.cryptography import AESCipher
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
+from api.app import create_app
+from api.attachments import AttachmentStore
 from api.deps import Services
+from api.settings import Settings
+from kompetanse.bootstrap import build_services, close_services
 from kompetanse.cli import app
+from kompetanse.devkeys import mint_dev_token
 
 DAY = 86400
 
@@ -134,3 +141,56 @@ def test_sweep_refuses_a_grace_it_cannot_read(services: Services) -> None:
     result = CliRunner().invoke(app, ["attachments", "sweep", "--grace", "soon"], env=env)
     assert result.exit_code == 2
     assert "24h" in result.output
+
+
+def test_sweep_puts_back_an_old_file_the_same_content_was_uploaded_to_meanwhile(
+    tmp_path: Path,
+) -> None:
+    store = AttachmentStore(tmp_path / "attachments")
+    old = store.path_of(store.save(io.BytesIO(TINY_PNG), limit=1 << 20).sha256)
+    _age(old, 2 * DAY)
+
+    def referenced_after_an_upload_of_the_same_file() -> set[str]:
+        store.save(io.BytesIO(TINY_PNG), limit=1 << 20)  # its event is about to be saved
+        return set()
+
+    result = store.sweep(referenced_after_an_upload_of_the_same_file, grace=DAY)
+    assert old.read_bytes() == TINY_PNG
+    assert result.removed == []
+
+
+def test_sweep_reads_the_references_of_an_encrypted_store(
+    database_url: str, tmp_path: Path
+) -> None:
+    key = AESCipher.create_key(32)
+    data_dir = tmp_path / "var"
+    settings = Settings(data_dir=data_dir, database_url=database_url, cipher_key=key)
+    services = build_services(settings)
+    try:
+        token = {"Authorization": f"Bearer {mint_dev_token(data_dir, sub='lis', name='Lise')}"}
+        with TestClient(create_app(services)) as client:
+            created = client.post("/v1/candidates", json=registration(), headers=token)
+            assert created.status_code == 201, created.text
+            files = {"file": ("kurs.pdf", TINY_PDF, "application/pdf")}
+            path = f"/v1/candidates/{created.json()['candidate_id']}/attachments"
+            assert client.post(path, files=files, headers=token).status_code == 201
+        referenced = _stored(services, TINY_PDF)
+        orphan = _orphan(services, TINY_PNG)
+    finally:
+        close_services(services)
+    _age(referenced, 2 * DAY)
+    _age(orphan, 2 * DAY)
+    env = {
+        "KOMPETANSE_DATA_DIR": str(data_dir),
+        "KOMPETANSE_DATABASE_URL": database_url,
+        "KOMPETANSE_CIPHER_KEY": key,
+    }
+    result = CliRunner().invoke(app, ["attachments", "sweep"], env=env)
+    assert result.exit_code == 0, result.output
+    assert referenced.exists()
+    assert not orphan.exists()
+    without_key = {**env, "KOMPETANSE_CIPHER_KEY": ""}
+    _age(referenced, 2 * DAY)
+    refused = CliRunner().invoke(app, ["attachments", "sweep"], env=without_key)
+    assert refused.exit_code == 2  # a store it cannot read: nothing is removed
+    assert referenced.exists()
