@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.commanding import CommandDep
 from api.deps import ServicesDep
+from api.errors import is_store_outage
 from api.responses import ATTACHMENT_PROBLEMS, AttachmentStored
 from api.routes.paths import CandidateId
 
@@ -29,7 +30,12 @@ async def upload_attachment(
     cid: CandidateId, file: UploadFile, services: ServicesDep, cmd: CommandDep
 ) -> Response:
     """R9: upload a course certificate: PDF, PNG or JPEG, at most 10 MiB."""
-    await run_in_threadpool(cmd.application.check_can_attach, cmd.identity, cid)
+    try:  # who may attach, before anything is stored
+        await run_in_threadpool(cmd.application.check_can_attach, cmd.identity, cid)
+    except Exception as error:
+        if is_store_outage(error):
+            cmd.store.saw_outage(error)  # later commands are refused at once meanwhile
+        raise
     save = services.attachments.save
     blob = await run_in_threadpool(save, file.file, limit=services.settings.max_upload)
     filename = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
