@@ -15,10 +15,12 @@ from api.app import create_app
 from api.observability import configure_logging
 from api.settings import Settings
 from kompetanse.bootstrap import build_services, close_services
+from kompetanse.private_files import keep_new_files_private
 from kompetanse.workers import exit_with_parent, stop_this_process
 
 
 def worker_app() -> FastAPI:
+    keep_new_files_private()
     configure_logging()
     services = build_services(Settings.from_env())
     stopped = threading.Event()

@@ -6,7 +6,9 @@ catalogue with imported plans from `<data dir>/catalogue`, the projections
 attachment store, and in dev mode the dev key pair. With `KOMPETANSE_CIPHER_KEY` the
 stored events and snapshots are encrypted (ADR 0010); before anything else runs, the
 first and the last stored event are decoded, so a wrong or missing key stops the
-start-up with `StoreUnreadableError` instead of failing later.
+start-up with `StoreUnreadableError` instead of failing later. Before the store is
+opened, the data directory and the SQLite files are made private (0700/0600,
+`kompetanse.private_files`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from api.deps import Services
 from api.settings import Settings
 from api.store_health import StoreHealth
 from kompetanse.devkeys import ensure_dev_keys
+from kompetanse.private_files import make_data_private
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.application.store_check import check_store_readable
@@ -30,6 +33,7 @@ def build_application(settings: Settings, *, check: bool = True) -> KompetanseAp
     With `check`, the first and last stored events must decode with the configured
     cipher key (or none): a wrong key stops the process instead of serving garbage.
     """
+    make_data_private(settings)  # before the library creates the SQLite files
     application = KompetanseApplication(
         env=event_store_env(
             settings.database_url,

@@ -1,26 +1,30 @@
 """The `kompetanse` command: serve the API, print dev tokens, manage the catalogue.
 
-Sub-apps of other areas (`projections`, `audit`, `sync`) are mounted here with
+Sub-apps of other areas (`projections`, `audit`, `sync`, `attachments`) are mounted here with
 `app.add_typer(...)`; each lives in its own `cli_*.py` module.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from api.settings import Settings, SettingsError
+from kompetanse.cli_attachments import attachments_app
 from kompetanse.cli_catalogue import catalogue_app
 from kompetanse.cli_keys import keys_app
 from kompetanse.cli_projections import projections_app
 from kompetanse.devkeys import mint_dev_token
+from kompetanse.private_files import keep_new_files_private
 
 app = typer.Typer(help="Kompetanse: specialist training documentation.", no_args_is_help=True)
 app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(projections_app, name="projections")
 app.add_typer(keys_app, name="keys")
+app.add_typer(attachments_app, name="attachments")  # R9: sweep unreferenced uploads
 app.add_typer(__import__("kompetanse.cli_audit", fromlist=["_"]).audit_app, name="audit")  # R24
 app.command("sync")(__import__("kompetanse.cli_sync", fromlist=["sync"]).sync)  # R23
 
@@ -63,6 +67,7 @@ def serve(
     from projections.service import StaleViewsError
 
     settings = _settings()
+    keep_new_files_private()  # the server's files: 0600, folders 0700
     configure_logging()
     follow_here = settings.projections == "inline"
     try:  # workers > 1: only the checks here (store readable, views current)
@@ -79,10 +84,7 @@ def serve(
     typer.echo(f"Kompetanse API on {base} (store: {settings.database_url.split('@')[-1]})")
     typer.echo(f"API documentation: {base}/docs")
     if settings.dev_mode:
-        token = mint_dev_token(settings.data_dir, sub=DEMO_USER[0], name=DEMO_USER[1])
-        typer.echo(f"Dev mode. A token for {DEMO_USER[1]} ({DEMO_USER[0]}), valid 12 hours:")
-        typer.echo(f"  Authorization: Bearer {token}")
-        typer.echo("More: kompetanse dev-token --sub SUB --name NAME [--role auditor]")
+        _show_demo_token(settings)
     if workers > 1:
         follower = "a child process" if follow_here else "another process (external)"
         typer.echo(f"{workers} API processes; the views are followed by {follower}")
@@ -92,6 +94,18 @@ def serve(
         uvicorn.run(create_app(services), host=host, port=port, access_log=False, log_config=None)
     finally:
         close_services(services)
+
+
+def _show_demo_token(settings: Settings) -> None:
+    """A demo token on the terminal; never into a log file or a service's journal."""
+    more = "kompetanse dev-token --sub SUB --name NAME [--role auditor]"
+    if not sys.stdout.isatty():
+        typer.echo(f"Dev mode. Tokens are shown on a terminal only; make one with: {more}")
+        return
+    token = mint_dev_token(settings.data_dir, sub=DEMO_USER[0], name=DEMO_USER[1])
+    typer.echo(f"Dev mode. A token for {DEMO_USER[1]} ({DEMO_USER[0]}), valid 12 hours:")
+    typer.echo(f"  Authorization: Bearer {token}")
+    typer.echo(f"More: {more}")
 
 
 @app.command("dev-token")

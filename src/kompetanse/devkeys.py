@@ -1,9 +1,9 @@
 """The embedded/dev identity provider: one ES256 key pair in the data directory (ADR 0008).
 
-On first start the server writes `<data dir>/dev-keys/private-key.pem` (mode 0600)
-and `jwks.json` (the public key), and trusts tokens signed by that key with issuer
-`kompetanse-dev` and audience `kompetanse`. `kompetanse dev-token` signs with the
-same key. Never used when the OIDC settings are given.
+On first start the server writes `<data dir>/dev-keys/private-key.pem` and
+`jwks.json` (the public key), both 0600 in a 0700 folder, and trusts tokens signed
+by that key with issuer `kompetanse-dev` and audience `kompetanse`. `kompetanse
+dev-token` signs with the same key. Never used when the OIDC settings are given.
 """
 
 from __future__ import annotations
@@ -74,7 +74,11 @@ def _public_jwk(key: ec.EllipticCurvePrivateKey) -> dict[str, str]:
 
 def _write_jwks(key: ec.EllipticCurvePrivateKey, path: Path) -> None:
     temp = path.with_suffix(".tmp")
-    temp.write_text(json.dumps({"keys": [_public_jwk(key)]}, indent=2) + "\n", encoding="utf-8")
+    text = json.dumps({"keys": [_public_jwk(key)]}, indent=2) + "\n"
+    handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(temp, 0o600)  # a left-over temp file of another mode
     os.replace(temp, path)
 
 

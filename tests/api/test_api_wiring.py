@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import re
 import socket
 import sqlite3
@@ -151,10 +152,12 @@ def test_serve_prints_docs_url_and_a_working_demo_token(tmp_path: Path) -> None:
     for name in ("KOMPETANSE_DATABASE_URL", "KOMPETANSE_OIDC_ISSUER", "KOMPETANSE_PROJECTIONS"):
         env.pop(name, None)
     command = [sys.executable, "-m", "kompetanse", "serve", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, cwd=tmp_path)
+    terminal, attached = pty.openpty()  # the demo token is shown on a terminal only
+    server = subprocess.Popen(command, env=env, stdout=attached, cwd=tmp_path)
+    os.close(attached)
+    screen = open(terminal, encoding="utf-8", errors="replace")  # noqa: SIM115
     try:
-        assert server.stdout is not None
-        output = "".join(server.stdout.readline() for _ in range(4))
+        output = "".join(screen.readline() for _ in range(4))
         assert f"http://127.0.0.1:{port}/docs" in output
         token = re.search(r"Bearer (\S+)", output)
         assert token, output
@@ -174,3 +177,4 @@ def test_serve_prints_docs_url_and_a_working_demo_token(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        screen.close()

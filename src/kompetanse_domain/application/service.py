@@ -217,6 +217,12 @@ class KompetanseApplication(Application[UUID]):
             value={"attachment_id": attachment_id, "sha256": sha256, "size": size},
         )
 
+    def check_can_attach(self, identity: Identity, candidate_id: UUID) -> None:
+        """R9: refuses as `upload_attachment` would (not found, not permitted), before
+        the uploaded file is stored; the command checks again when it records it."""
+        candidate = self.get_candidate(candidate_id)
+        candidate.check_can_attach(candidate.actor(identity))
+
     # -- plans (R4, R5) --------------------------------------------------------------
 
     def assign_plan(self, ctx: CommandContext, candidate_id: UUID, *, plan_code: str) -> Outcome:

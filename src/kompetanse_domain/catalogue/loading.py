@@ -103,7 +103,7 @@ def save_imported_plan(plan: PlanDefinition, extra_dir: Path) -> Path:
         and current.version_key >= plan.version_key
     ):
         raise PlanVersionConflictError(plan.code, plan.version, current.version)
-    extra_dir.mkdir(parents=True, exist_ok=True)
+    extra_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = extra_dir / plan_file_name(plan)
     text = json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
     handle, temp_name = tempfile.mkstemp(dir=extra_dir, prefix=".import-", suffix=".tmp")
@@ -112,7 +112,7 @@ def save_imported_plan(plan: PlanDefinition, extra_dir: Path) -> Path:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes 0600; the server may run as another user
+        os.chmod(temp_name, 0o600)  # the data directory's files are the server user's only
         os.replace(temp_name, target)
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)

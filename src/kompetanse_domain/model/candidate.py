@@ -574,7 +574,7 @@ class Candidate(PickleCopy, Aggregate):
         filename: str,
     ) -> None:
         """R9: the candidate uploads a course certificate; the event keeps hash and size."""
-        check_role(actor, (Role.CANDIDATE,), "R9: only the candidate uploads attachments")
+        self.check_can_attach(actor)
         self.trigger_event(
             self.AttachmentUploaded,
             actor=actor.sub,
@@ -585,6 +585,10 @@ class Candidate(PickleCopy, Aggregate):
             media_type=media_type,
             filename=filename[:255],
         )
+
+    def check_can_attach(self, actor: Actor) -> None:
+        """R9: only the candidate attaches files (asked before an upload is stored, too)."""
+        check_role(actor, (Role.CANDIDATE,), "R9: only the candidate uploads attachments")
 
     def check_attachment(self, attachment_id: str | None) -> None:
         if attachment_id is not None and attachment_id not in self.attachments:
