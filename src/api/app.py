@@ -19,6 +19,7 @@ from api.auth import TokenVerifier
 from api.deps import Services
 from api.errors import PROBLEM_JSON, install_error_handlers
 from api.observability import Metrics, RequestObservation
+from api.openapi import document_contract
 from api.routes import commands, ops, queries
 
 MULTIPART_OVERHEAD = 64 * 1024
@@ -70,6 +71,7 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
     app.include_router(__import__("api.routes.feed", fromlist=["router"]).router)  # R23 feed
     app.add_middleware(RequestObservation, metrics=app.state.metrics)
     _document_problems_as_problem_json(app)
+    document_contract(app, lambda: services.application)
     return app
 
 

@@ -30,7 +30,6 @@ from api.errors import is_store_outage
 from api.observability import Metrics
 from api.store_health import StoreHealth
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
-from kompetanse_domain.errors import VersionMismatchError
 from kompetanse_domain.model.identity import Identity
 
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,18})"\s*$')
@@ -54,15 +53,12 @@ IdempotencyKey = Annotated[
 
 
 def expected_version(if_match: str | None) -> int | None:
-    """`"3"` or `W/"3"` -> 3; `*` or no header -> None; anything else can never match."""
+    """`"3"` or `W/"3"` -> 3; `*` or no header -> None; anything else -> -1, which never
+    matches (412, but only after the domain has had its say: RFC 9110 13.2.1)."""
     if if_match is None or if_match.strip() in ("", "*"):
         return None
     match = _ETAG.match(if_match)
-    if match is None:
-        raise VersionMismatchError(
-            f'If-Match {if_match[:40]!r} is not one ETag such as "3"; send the ETag you read'
-        )
-    return int(match.group(1))
+    return int(match.group(1)) if match is not None else -1
 
 
 def canonical(body: BaseModel | dict[str, Any] | None) -> str:

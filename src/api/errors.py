@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Route
 
 from api.attachments import AttachmentRefusedError
 from api.auth import AuthenticationError, KeyUnavailableError
@@ -128,10 +129,32 @@ async def validation_error(_: Request, error: Exception) -> JSONResponse:
     return problem(422, f"{where}: {first['msg']}", kind="validation", errors=errors)
 
 
-async def http_error(_: Request, error: Exception) -> JSONResponse:
+async def http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     detail = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code, "")
-    return problem(error.status_code, detail, headers=dict(error.headers or {}))
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
+    return problem(error.status_code, detail, headers=headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the app serves at this path: its OpenAPI operations and plain routes
+    (the router names only the first route that matched, e.g. POST without the GET that
+    another router serves there)."""
+    path = request.url.path
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = "[^/]+".join(re.escape(part) for part in re.split(r"\{[^}]+\}", template))
+        if re.fullmatch(pattern, path):
+            methods |= {method.upper() for method in operations if method.upper() in HTTP_METHODS}
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.path_regex.fullmatch(path):
+            methods |= set(route.methods or ())
+    return ", ".join(sorted(methods))
+
+
+HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -10,7 +10,16 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+
+from kompetanse_domain.model.meeting import MAX_MINUTES
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 Email = Annotated[str, StringConstraints(min_length=3, max_length=320)]
@@ -19,7 +28,22 @@ Sub = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
 LongText = Annotated[str, StringConstraints(max_length=50_000)]
-Minutes = Annotated[int, Field(strict=True, ge=-1_000_000, le=1_000_000)]
+
+
+def _whole_number(value: object) -> object:
+    """JSON Schema's `integer` holds `60.0` as well as `60`; strings and booleans stay out
+    (strict), a fraction too."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+MAX_COUNT = 10_000  # the domain's range for a procedure count (R12, LearningGoal)
+Minutes = Annotated[  # the domain's range (R15, R17)
+    int, Field(strict=True, ge=1, le=MAX_MINUTES), BeforeValidator(_whole_number)
+]
+Count = Annotated[int, Field(strict=True, ge=1, le=MAX_COUNT), BeforeValidator(_whole_number)]
+HprNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{4,9}$")]  # as the domain checks
 
 
 class Body(BaseModel):
@@ -40,7 +64,7 @@ class RegisterCandidate(Body):
     email: Email
     specialty: Annotated[str, Field(min_length=1, max_length=40, examples=["ALM"])]
     organisation: Organisation
-    hpr_number: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    hpr_number: HprNumber | None = None
 
 
 class Invite(Body):
@@ -62,7 +86,7 @@ class RegisterActivity(Body):
     kind: Annotated[str, Field(min_length=1, max_length=40, examples=["course"])]
     fulfilled_on: date
     activity_code: Code | None = None
-    count: Annotated[int, Field(strict=True, ge=-1_000_000, le=1_000_000)] | None = None
+    count: Count | None = None
     note: Comment | None = None
     attachment_id: UUID | None = None
 
@@ -110,7 +134,7 @@ class Finalise(Body):
 
 
 class Person(Body):
-    hpr_number: Annotated[str, StringConstraints(min_length=1, max_length=20)] | None = None
+    hpr_number: HprNumber | None = None
     sub: Sub | None = None
 
 

@@ -1,13 +1,24 @@
 """Property-based checks of the whole API against its own OpenAPI schema (schemathesis).
 
-Every operation is called with generated (valid and invalid) input and a valid dev
-token: no answer may be a 5xx, and every answer must conform to the schema (status
-documented, content type, body shape). SQLite only, with the real read side;
-bounded to stay under a minute.
+Two phases, each bounded to stay well under a minute per store:
+
+- stateless (SQLite): every operation is called with generated (valid and invalid)
+  input, as one of several people (the candidate, their leader, deputy, veileder and
+  supervisor, an auditor, the sync job, a stranger);
+- stateful (SQLite and PostgreSQL): scenarios follow the document's `links` from each
+  created resource to the calls that follow (register, invite, accept, assign a plan,
+  register and sign an activity, plan a meeting ...), and may hand over to another
+  person mid-way, so a stranger's, a related person's and the rightful actor's answers
+  are all met.
+
+No answer may be a 5xx, and every answer must conform to the schema: a documented
+status, content type, body shape and the documented response headers.
 """
 
 from __future__ import annotations
 
+import itertools
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -17,9 +28,12 @@ import schemathesis
 from api_world import Api, build_team, catalogue_with_test_plans
 from fastapi import FastAPI
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import initialize, rule
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -36,18 +50,38 @@ CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
 ]
+ACTORS = (
+    "candidate",
+    "leader",
+    "deputy",
+    "veileder",
+    "supervisor",
+    "auditor",
+    "sync",
+    "unrelated",
+)
+STATEFUL_SCENARIOS = 40
+STATEFUL_STEPS = 20
 
 
 @pytest.fixture
-def services(sqlite_url: str, data_dir: Path) -> Iterator[Services]:
+def store_url(request: pytest.FixtureRequest) -> str:
+    """The stateless phase runs on SQLite; the stateful one on each store (indirect)."""
+    kind = getattr(request, "param", "sqlite")
+    return cast(str, request.getfixturevalue(f"{kind}_url"))
+
+
+@pytest.fixture
+def services(store_url: str, data_dir: Path) -> Iterator[Services]:
     """The whole read side too, so the query routes are fuzzed as well."""
-    settings = Settings(data_dir=data_dir, database_url=sqlite_url)
+    settings = Settings(data_dir=data_dir, database_url=store_url)
     application = KompetanseApplication(
-        env=event_store_env(sqlite_url), catalogue=catalogue_with_test_plans()
+        env=event_store_env(store_url), catalogue=catalogue_with_test_plans()
     )
-    projections = ProjectionService(application, views_database_url(sqlite_url))
+    projections = ProjectionService(application, views_database_url(store_url))
     projections.start()
     try:
         yield Services(
@@ -62,16 +96,17 @@ def services(sqlite_url: str, data_dir: Path) -> Iterator[Services]:
 
 
 @pytest.fixture
-def app_and_headers(api: Api) -> tuple[FastAPI, dict[str, str]]:
-    """The app over a database with a whole team, and the candidate's token."""
+def app_and_headers(api: Api) -> tuple[FastAPI, dict[str, dict[str, str]]]:
+    """The app over a database with a whole team, and a token for each of them."""
     build_team(api)
-    return api.client.app, api.headers("candidate")
+    return api.client.app, {who: api.headers(who) for who in ACTORS}  # type: ignore[return-value]
 
 
 def _schema_of_the_app() -> Any:
-    """The app's own OpenAPI document; building it touches no storage."""
+    """The app's own OpenAPI document, with the test catalogue's specialties; building it
+    touches no storage (an in-memory application stands in)."""
     services = Services(
-        application=cast(Any, None),
+        application=KompetanseApplication(catalogue=catalogue_with_test_plans()),
         projections=cast(Any, None),
         settings=Settings(),
         attachments=AttachmentStore(Path("unused")),
@@ -82,22 +117,94 @@ def _schema_of_the_app() -> Any:
 schema = _schema_of_the_app()
 
 
+def _actor_of(case: Any) -> str:
+    """One of the people, chosen by the case's content (so a replayed example keeps it)."""
+    text = f"{case.operation.label}|{case.path_parameters}|{case.query}|{case.body!r:.500}"
+    return ACTORS[zlib.crc32(text.encode()) % len(ACTORS)]
+
+
 @schema.parametrize()
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_input_gives_5xx_and_every_answer_matches_the_schema(
-    case: Any, app_and_headers: tuple[FastAPI, dict[str, str]]
+    case: Any, app_and_headers: tuple[FastAPI, dict[str, dict[str, str]]]
 ) -> None:
     app, headers = app_and_headers
-    _reachable_min_position(case)
-    case.call_and_validate(app=app, headers=headers, checks=CHECKS)
+    _bounded_waits(case)
+    case.call_and_validate(app=app, headers=headers[_actor_of(case)], checks=CHECKS)
 
 
-def _reachable_min_position(case: Any) -> None:
-    """A well-formed `X-Min-Position` the views never reach gets the documented 503.
-
-    That contract has its own tests (tests/api/test_queries.py); here a valid position is
-    set to 0 so the 5xx check judges everything else. Malformed values are kept (400).
+def _bounded_waits(case: Any) -> None:
+    """A well-formed `X-Min-Position` the views never reach gets the documented 503 after
+    5 s, and the feed's `wait` long-polls up to 30 s: both have their own tests
+    (tests/api/test_queries.py, the feed's). Here a valid position is set to 0 and the
+    wait to 0 so the checks judge everything else. Malformed values are kept (400/422).
     """
     for name, value in list((case.headers or {}).items()):
         if name.lower() == "x-min-position" and str(value).strip().isdigit():
             case.headers[name] = "0"
+    if isinstance(case.query, dict) and "wait" in case.query:
+        case.query["wait"] = 0
+
+
+@pytest.mark.parametrize(
+    "store_url",
+    ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+def test_following_links_as_several_people_gives_no_5xx_and_answers_match_the_schema(
+    api: Api,
+) -> None:
+    """The stateful phase: scenarios chained by the document's links, on both stores."""
+    app = api.client.app
+    build_team(api)
+    headers = {who: api.headers(who) for who in ACTORS}
+    newcomers = itertools.count()
+    answered: list[tuple[str, int]] = []
+    machine = schemathesis.openapi.from_asgi("/openapi.json", app).as_state_machine()
+
+    class Scenario(machine):  # type: ignore[misc, valid-type]
+        """Starts as one person (or someone new, who may register) and may hand over."""
+
+        current: dict[str, str] = {}
+
+        @initialize(who=st.sampled_from((*ACTORS, "newcomer")))
+        def start_as(self, who: str) -> None:
+            if who == "newcomer":  # a fresh person each scenario: registration succeeds
+                who = f"newcomer_{next(newcomers)}"
+            self.current = api.headers(who)
+
+        @rule(who=st.sampled_from(ACTORS))
+        def hand_over_to(self, who: str) -> None:
+            self.current = headers[who]
+
+        def before_call(self, case: Any) -> None:
+            _bounded_waits(case)
+
+        def after_call(self, response: Any, case: Any) -> None:
+            super().after_call(response, case)
+            answered.append((case.operation.label, response.status_code))
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": dict(self.current)}
+
+        def validate_response(
+            self,
+            response: Any,
+            case: Any,
+            additional_checks: Any = None,
+            **kwargs: Any,
+        ) -> None:
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs or None)
+
+    Scenario.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    created = {label for label, status in answered if status == 201}
+    followed = {label for label, status in answered if status < 300} - {"POST /v1/candidates"}
+    assert "POST /v1/candidates" in created and followed, answered  # the links were followed

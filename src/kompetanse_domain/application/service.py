@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -46,6 +47,9 @@ ATTEMPTS = 5
 
 A = TypeVar("A", bound=Aggregate)
 Decision = tuple[Sequence[Aggregate], Aggregate | None, dict[str, Any]]
+
+_LOADED: ContextVar[list[int] | None] = ContextVar("loaded_versions", default=None)
+"""The versions the aggregates one decision changes were loaded at (checked with If-Match)."""
 
 
 class CandidateNotFoundError(NotFoundError):
@@ -638,13 +642,28 @@ class KompetanseApplication(Application[UUID]):
 
     @staticmethod
     def _target(aggregate: A, ctx: CommandContext) -> A:
-        """The aggregate a command changes; `If-Match` is checked against its version."""
-        if ctx.expected_version is not None and aggregate.version != ctx.expected_version:
-            raise VersionMismatchError(
-                f"The resource is at version {aggregate.version}, not {ctx.expected_version}; "
-                "reload it and try again"
-            )
+        """The aggregate a command changes; `If-Match` is checked against the version it
+        was loaded at, but only once the command itself has run: a refusal (404, 403,
+        409) wins over a failed precondition (RFC 9110 13.2.1)."""
+        loaded = _LOADED.get()
+        if loaded is None:  # outside `_execute`: check at once
+            KompetanseApplication._check_preconditions(ctx, [aggregate.version])
+        elif ctx.expected_version is not None:
+            loaded.append(aggregate.version)
         return aggregate
+
+    @staticmethod
+    def _check_preconditions(ctx: CommandContext, loaded_versions: list[int]) -> None:
+        for loaded in loaded_versions:
+            if ctx.expected_version is not None and loaded != ctx.expected_version:
+                if ctx.expected_version < 0:
+                    raise VersionMismatchError(
+                        'If-Match is not one ETag such as "3"; send the ETag you read'
+                    )
+                raise VersionMismatchError(
+                    f"The resource is at version {loaded}, not {ctx.expected_version}; "
+                    "reload it and try again"
+                )
 
     def _execute(self, ctx: CommandContext, decide: Callable[[], Decision]) -> Outcome:
         """Run a decision and save it atomically, with idempotency and retry on races."""
@@ -653,7 +672,13 @@ class KompetanseApplication(Application[UUID]):
                 prior = self._prior_outcome(ctx)
                 if prior is not None:
                     return prior
-                changed, target, value = decide()
+                loaded: list[int] = []
+                reset = _LOADED.set(loaded)
+                try:
+                    changed, target, value = decide()
+                finally:
+                    _LOADED.reset(reset)
+                self._check_preconditions(ctx, loaded)  # after the domain's own refusals
                 version = target.version if target is not None else None
                 to_save = list(changed)
                 if ctx.idempotency_key:
