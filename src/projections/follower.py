@@ -33,7 +33,7 @@ from projections.applying import DecodedBatch, EventFailedError, apply_batch, is
 from projections.base import ViewProjection
 from projections.db import ViewDatabase
 from projections.schema import ViewSchema
-from projections.stopped import StoppedAt
+from projections.stopped import StoppedAt, error_class
 from projections.store import StoreReader
 
 log = logging.getLogger("projections")
@@ -230,7 +230,7 @@ class Follower:
             failing = error.notification
             stopped = StoppedAt.of_topic(failing.id, failing.topic, error.error)
         else:  # the batch's commit failed: the event is not known
-            stopped = StoppedAt(None, None, type(error).__name__)
+            stopped = StoppedAt(None, None, error_class(error))
         message = stopped.message(name)
         log.error(
             "projection %s stopped at position %d and will not skip the event: %s",

@@ -26,7 +26,7 @@ class StoppedAt:
     @classmethod
     def of_topic(cls, position: int, topic: str, error: BaseException | str) -> StoppedAt:
         kind = topic.split(":", 1)[1] if ":" in topic else topic
-        error_type = error if isinstance(error, str) else type(error).__name__
+        error_type = error if isinstance(error, str) else error_class(error)
         return cls(position, kind[:128], error_type[:128])
 
     def to_json(self) -> str:
@@ -58,6 +58,13 @@ class StoppedAt:
             f"view {view!r} stopped {where}: {self.error_type}; the event is not skipped. "
             "See the log, then repair the event or fix the view (ADR 0019)"
         )
+
+
+def error_class(error: BaseException) -> str:
+    """The class of what went wrong: the driver's or Python's own error, not the wrapper
+    SQLAlchemy puts around it (`StatementError`, `DataError` ... hold the SQL)."""
+    original = getattr(error, "orig", None)
+    return type(original if isinstance(original, BaseException) else error).__name__
 
 
 class ViewStoppedError(UnavailableError):

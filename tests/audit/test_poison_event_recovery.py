@@ -1,0 +1,209 @@
+"""A poison event never becomes a permanent outage (issue 22, ADR 0019), on both stores.
+
+An event the views cannot apply is written into the event store by raw SQL, as it
+would be found after an older release accepted it: an approval imported from the
+other portal dated 0001-01-01T00:00:00+14:00, an instant that cannot be converted to
+UTC. The views that store that instant stop before it and never skip it; the others go
+on, queries that need only them keep answering (also with X-Min-Position), queries
+that need a stopped view answer 503 `view-stopped`, and `/readyz` names the stopped
+views and the event without SQL or values. The operator declares a repair of that one
+stored event (`kompetanse projections repair`), the stopped views resume and catch up,
+the history shows the repair, and the chain still verifies over the stored bytes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+from audit_support import AuditWorld, Http, journey
+from eventsourcing.persistence import StoredEvent
+from typer.testing import CliRunner
+
+from kompetanse.audit_export import export_candidate
+from kompetanse.cli_projections import EXIT_NOT_ALIVE, projections_app
+from kompetanse_domain.model.identity import goal_id_for
+from kompetanse_domain.model.learning_goal import LearningGoal
+from support.domain import register_team, unique_people
+from support.tampering import RawStore
+
+YEAR_ONE_AT_PLUS_14 = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
+STOPPING = {"goals", "leader"}  # the views that store the approval's instant
+SQL_WORDS = ("INSERT", "UPDATE", "SELECT", "[SQL", "parameters")
+
+
+@pytest.fixture
+def world(database_url: str) -> Iterator[AuditWorld]:
+    built = AuditWorld(database_url)
+    built.service.follower.resume_check_interval = 0.0  # look for a repair at every step
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+@pytest.fixture
+def http(world: AuditWorld, tmp_path: Path) -> Iterator[Http]:
+    client = Http(world, tmp_path / "data")
+    with client.client:
+        yield client
+
+
+@pytest.fixture
+def env(world: AuditWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOMPETANSE_DATABASE_URL", world.url)
+    monkeypatch.setenv("KOMPETANSE_DATA_DIR", str(tmp_path / "cli"))
+
+
+def insert_raw(url: str, stored: StoredEvent) -> int:
+    """Write a stored event with plain SQL, as an older release left it; its position."""
+    raw = RawStore(url)
+    originator = stored.originator_id
+    assert isinstance(originator, UUID)
+    row = (
+        originator.hex if raw.sqlite else str(originator),
+        stored.originator_version,
+        stored.topic,
+        stored.state,
+    )
+    insert = f"INSERT INTO {raw.table} (originator_id, originator_version, topic, state)"
+    if raw.sqlite:
+        raw.run(f"{insert} VALUES (%s, %s, %s, %s)", row)
+        return int(raw.run("SELECT MAX(rowid) FROM stored_events")[0][0])
+    return int(raw.run(f"{insert} VALUES (%s, %s, %s, %s) RETURNING notification_id", row)[0][0])
+
+
+def store_poison_approval(world: AuditWorld, candidate_id: UUID, code: str) -> tuple[int, bytes]:
+    """An imported approval dated in year 1 at +14:00, stored by raw SQL: its position
+    and stored bytes."""
+    goal = world.app.repository.get(goal_id_for(candidate_id, code))
+    poison = LearningGoal.ApprovalImported(
+        originator_id=goal.id,
+        originator_version=goal.version + 1,
+        timestamp=datetime.now(UTC),
+        actor="sync-sub",
+        actor_name="Portal-synk",
+        source_portal="hospital-hso",
+        source_event_id=f"hso-{uuid.uuid4()}",
+        approved_at=YEAR_ONE_AT_PLUS_14,
+        approver_name="Hanne Sykehusleder",
+    )
+    stored = world.app.mapper.to_stored_event(poison)
+    return insert_raw(world.url, stored), stored.state
+
+
+def statuses(world: AuditWorld) -> dict[str, Any]:
+    return {status.name: status for status in world.service.status()}
+
+
+def readyz(world: AuditWorld, http: Http) -> Any:
+    world.service.follower.beat()  # the views that follow are seen alive
+    return http.client.get("/readyz")
+
+
+def test_a_poison_event_stops_only_its_views_until_an_operator_repairs_it(
+    world: AuditWorld, http: Http, env: None, tmp_path: Path
+) -> None:
+    first = journey(world.app, unique_people("a"), hpr_number=None)
+    world.service.catch_up()
+    cid, code = first.candidate_id, first.rejected
+    position, state = store_poison_approval(world, cid, code)
+    later = register_team(world.app, unique_people("b"), plans=("LIS1-KLK",))  # after it
+    newest = world.app.recorder.max_notification_id()
+    assert newest is not None and newest > position
+
+    world.service.catch_up()
+
+    # the views that cannot store the instant stopped before the event, never past it
+    status = statuses(world)
+    for name in STOPPING:
+        assert status[name].position < position
+        assert (status[name].stopped_at, status[name].event_type, status[name].error_type) == (
+            position,
+            "LearningGoal.ApprovalImported",
+            "OverflowError",
+        )
+        assert not status[name].alive
+    # ... and every other view went on, past the poison event to the newest
+    for name in set(status) - STOPPING:
+        assert (status[name].position, status[name].error) == (newest, None), name
+
+    # /readyz: 503 naming the stopped views and the event, with no SQL and no values
+    ready = readyz(world, http)
+    assert ready.status_code == 503
+    stopped = {view["name"]: view for view in ready.json()["projections"] if not view["alive"]}
+    assert set(stopped) == STOPPING
+    for view in stopped.values():
+        assert view["stopped_at"] == position
+        assert view["event_type"] == "LearningGoal.ApprovalImported"
+        assert view["error_type"] == "OverflowError"
+        assert f"position {position}" in view["error"]
+    assert not any(word in ready.text for word in SQL_WORDS), ready.text
+    assert "0001-01-01" not in ready.text and "Hanne" not in ready.text
+    assert str(cid) not in ready.text
+
+    # queries served by views that go on still answer, also waiting for the newest write
+    wait = {"X-Min-Position": str(newest)}
+    profile = http.get(f"/v1/candidates/{later.candidate_id}", later.people.candidate, **wait)
+    assert profile.status_code == 200, profile.text
+    assert int(profile.headers["X-Projection-Position"]) == newest
+    history = http.get(f"/v1/candidates/{cid}/history", first.people.auditor, **wait)
+    assert history.status_code == 200, history.text
+    # ... queries that need a stopped view say so at once: 503, not a 500 or a 5 s wait
+    goal = http.get(f"/v1/candidates/{cid}/goals/{code}", first.people.candidate, **wait)
+    assert goal.status_code == 503, goal.text
+    assert goal.json()["type"] == "urn:kompetanse:problem:view-stopped"
+    assert f"position {position}" in goal.json()["detail"]
+    assert goal.headers["Retry-After"]
+
+    # the operator sees it, and the repair of that one stored event lets the views go on
+    seen = CliRunner().invoke(projections_app, ["status"])
+    assert seen.exit_code == EXIT_NOT_ALIVE
+    assert f"before the event at position {position}" in seen.output
+    reason = "Approval dated 0001-01-01 by the old hospital portal; clamped (case 4711)"
+    repaired = CliRunner().invoke(
+        projections_app, ["repair", str(position), "--reason", reason, "--by", "Ola Drift"]
+    )
+    assert repaired.exit_code == 0, repaired.output
+    assert "approved_at" in repaired.output
+    assert all(name in repaired.output for name in STOPPING)
+
+    world.service.catch_up()
+
+    after = world.app.recorder.max_notification_id()  # the repair is an event too
+    assert {s.name: (s.position, s.error) for s in statuses(world).values()} == {
+        name: (after, None) for name in status
+    }
+    assert readyz(world, http).status_code == 200
+    goal = http.get(
+        f"/v1/candidates/{cid}/goals/{code}", first.people.candidate, **{"X-Min-Position": "0"}
+    )
+    assert goal.status_code == 200, goal.text
+    assert (goal.json()["state"], goal.json()["decided_at"]) == (
+        "approved",
+        "0001-01-02T00:00:00Z",  # the earliest instant every view can store
+    )
+
+    # the history shows that the event is read repaired, why, by whom; the chain holds
+    items = http.get(f"/v1/candidates/{cid}/history", first.people.auditor).json()["data"]
+    (item,) = (item for item in items if item["position"] == position)
+    assert item["repaired"]["reason"] == reason
+    assert item["repaired"]["fields"] == ["approved_at"]
+    assert item["repaired"]["declared_by"] == "Ola Drift"
+    assert not any("repaired" in other for other in items if other is not item)
+    verify = http.get(f"/v1/candidates/{cid}/history/verify", first.people.auditor)
+    assert verify.json() == {"ok": True, "events": len(items)}
+
+    # the record itself is untouched: the stored bytes still say year 1 at +14:00
+    (stored,) = world.app.recorder.select_notifications(position, 1)
+    assert stored.state == state
+    assert b'"0001-01-01T00:00:00+14:00"' in stored.state
+
+    # the legal export can be made again, with the repaired instant
+    exported = export_candidate(world.app, world.service.queries, cid, tmp_path / "export")
+    assert exported.verified.ok
