@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
-from audit_support import AuditWorld, Http, journey
+from audit_support import AuditWorld, Http, Journey, journey
 from eventsourcing.persistence import StoredEvent
 from typer.testing import CliRunner
 
@@ -29,7 +30,7 @@ from kompetanse.audit_export import export_candidate
 from kompetanse.cli_projections import EXIT_NOT_ALIVE, projections_app
 from kompetanse_domain.model.identity import goal_id_for
 from kompetanse_domain.model.learning_goal import LearningGoal
-from support.domain import register_team, unique_people
+from support.domain import Team, register_team, unique_people
 from support.tampering import RawStore
 
 YEAR_ONE_AT_PLUS_14 = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
@@ -106,104 +107,144 @@ def readyz(world: AuditWorld, http: Http) -> Any:
     return http.client.get("/readyz")
 
 
-def test_a_poison_event_stops_only_its_views_until_an_operator_repairs_it(
-    world: AuditWorld, http: Http, env: None, tmp_path: Path
-) -> None:
+@dataclass
+class Stopped:
+    """A projected history, a poison event stored after it, and a team registered later."""
+
+    first: Journey
+    later: Team
+    position: int  # of the poison event
+    state: bytes  # its stored bytes
+    newest: int  # the last position in the store
+
+    @property
+    def cid(self) -> UUID:
+        return self.first.candidate_id
+
+    @property
+    def code(self) -> str:
+        return self.first.rejected  # the goal the poison approval is for
+
+
+@pytest.fixture
+def stopped(world: AuditWorld) -> Stopped:
     first = journey(world.app, unique_people("a"), hpr_number=None)
     world.service.catch_up()
-    cid, code = first.candidate_id, first.rejected
-    position, state = store_poison_approval(world, cid, code)
+    position, state = store_poison_approval(world, first.candidate_id, first.rejected)
     later = register_team(world.app, unique_people("b"), plans=("LIS1-KLK",))  # after it
     newest = world.app.recorder.max_notification_id()
     assert newest is not None and newest > position
-
     world.service.catch_up()
+    return Stopped(first, later, position, state, newest)
 
-    # the views that cannot store the instant stopped before the event, never past it
+
+def test_views_that_cannot_apply_an_event_stop_before_it_and_the_others_go_on(
+    world: AuditWorld, stopped: Stopped
+) -> None:
     status = statuses(world)
     for name in STOPPING:
-        assert status[name].position < position
+        assert status[name].position < stopped.position  # never past it
         assert (status[name].stopped_at, status[name].event_type, status[name].error_type) == (
-            position,
+            stopped.position,
             "LearningGoal.ApprovalImported",
             "OverflowError",
         )
         assert not status[name].alive
-    # ... and every other view went on, past the poison event to the newest
     for name in set(status) - STOPPING:
-        assert (status[name].position, status[name].error) == (newest, None), name
+        assert (status[name].position, status[name].error) == (stopped.newest, None), name
 
-    # /readyz: 503 naming the stopped views and the event, with no SQL and no values
+
+def test_readyz_names_the_stopped_views_and_the_event_without_sql_or_values(
+    world: AuditWorld, http: Http, stopped: Stopped
+) -> None:
     ready = readyz(world, http)
+
     assert ready.status_code == 503
-    stopped = {view["name"]: view for view in ready.json()["projections"] if not view["alive"]}
-    assert set(stopped) == STOPPING
-    for view in stopped.values():
-        assert view["stopped_at"] == position
+    assert ready.headers["Retry-After"]
+    views = {view["name"]: view for view in ready.json()["projections"] if not view["alive"]}
+    assert set(views) == STOPPING
+    for view in views.values():
+        assert view["stopped_at"] == stopped.position
         assert view["event_type"] == "LearningGoal.ApprovalImported"
         assert view["error_type"] == "OverflowError"
-        assert f"position {position}" in view["error"]
+        assert f"position {stopped.position}" in view["error"]
     assert not any(word in ready.text for word in SQL_WORDS), ready.text
     assert "0001-01-01" not in ready.text and "Hanne" not in ready.text
-    assert str(cid) not in ready.text
+    assert str(stopped.cid) not in ready.text
 
-    # queries served by views that go on still answer, also waiting for the newest write
-    wait = {"X-Min-Position": str(newest)}
+
+def test_queries_on_views_that_go_on_answer_with_x_min_position_while_one_is_stopped(
+    http: Http, stopped: Stopped
+) -> None:
+    wait = {"X-Min-Position": str(stopped.newest)}
+    later = stopped.later
+
     profile = http.get(f"/v1/candidates/{later.candidate_id}", later.people.candidate, **wait)
-    assert profile.status_code == 200, profile.text
-    assert int(profile.headers["X-Projection-Position"]) == newest
-    history = http.get(f"/v1/candidates/{cid}/history", first.people.auditor, **wait)
-    assert history.status_code == 200, history.text
-    # ... queries that need a stopped view say so at once: 503, not a 500 or a 5 s wait
-    goal = http.get(f"/v1/candidates/{cid}/goals/{code}", first.people.candidate, **wait)
-    assert goal.status_code == 503, goal.text
-    assert goal.json()["type"] == "urn:kompetanse:problem:view-stopped"
-    assert f"position {position}" in goal.json()["detail"]
-    assert goal.headers["Retry-After"]
+    history = http.get(
+        f"/v1/candidates/{stopped.cid}/history", stopped.first.people.auditor, **wait
+    )
 
-    # the operator sees it, and the repair of that one stored event lets the views go on
+    assert profile.status_code == 200, profile.text
+    assert int(profile.headers["X-Projection-Position"]) == stopped.newest
+    assert history.status_code == 200, history.text
+
+
+def test_a_query_that_needs_a_stopped_view_answers_503_view_stopped_at_once(
+    http: Http, stopped: Stopped
+) -> None:
+    path = f"/v1/candidates/{stopped.cid}/goals/{stopped.code}"
+    for wait in ({}, {"X-Min-Position": str(stopped.newest)}):
+        goal = http.get(path, stopped.first.people.candidate, **wait)
+
+        assert goal.status_code == 503, goal.text
+        assert goal.json()["type"] == "urn:kompetanse:problem:view-stopped"
+        assert f"position {stopped.position}" in goal.json()["detail"]
+        assert goal.headers["Retry-After"]
+        assert goal.elapsed.total_seconds() < 2  # no wait for a view that will not move
+
+
+def test_a_declared_repair_resumes_the_views_and_shows_in_history_with_the_chain_intact(
+    world: AuditWorld, http: Http, env: None, tmp_path: Path, stopped: Stopped
+) -> None:
+    cid, position, auditor = stopped.cid, stopped.position, stopped.first.people.auditor
     seen = CliRunner().invoke(projections_app, ["status"])
     assert seen.exit_code == EXIT_NOT_ALIVE
     assert f"before the event at position {position}" in seen.output
     reason = "Approval dated 0001-01-01 by the old hospital portal; clamped (case 4711)"
+
     repaired = CliRunner().invoke(
         projections_app, ["repair", str(position), "--reason", reason, "--by", "Ola Drift"]
     )
+    world.service.catch_up()
+
     assert repaired.exit_code == 0, repaired.output
     assert "approved_at" in repaired.output
     assert all(name in repaired.output for name in STOPPING)
-
-    world.service.catch_up()
-
-    after = world.app.recorder.max_notification_id()  # the repair is an event too
+    after = world.app.recorder.max_notification_id()  # the declaration is an event too
+    assert after is not None and after > stopped.newest
     assert {s.name: (s.position, s.error) for s in statuses(world).values()} == {
-        name: (after, None) for name in status
+        name: (after, None) for name in statuses(world)
     }
     assert readyz(world, http).status_code == 200
-    goal = http.get(
-        f"/v1/candidates/{cid}/goals/{code}", first.people.candidate, **{"X-Min-Position": "0"}
-    )
+    goal = http.get(f"/v1/candidates/{cid}/goals/{stopped.code}", stopped.first.people.candidate)
     assert goal.status_code == 200, goal.text
     assert (goal.json()["state"], goal.json()["decided_at"]) == (
         "approved",
-        "0001-01-02T00:00:00Z",  # the earliest instant every view can store
+        "0001-01-02T00:00:00Z",  # the earliest instant every view and report can hold
     )
-
-    # the history shows that the event is read repaired, why, by whom; the chain holds
-    items = http.get(f"/v1/candidates/{cid}/history", first.people.auditor).json()["data"]
+    # the history shows that the event is read repaired, why and by whom; the chain holds
+    items = http.get(f"/v1/candidates/{cid}/history", auditor).json()["data"]
     (item,) = (item for item in items if item["position"] == position)
     assert item["repaired"]["reason"] == reason
     assert item["repaired"]["fields"] == ["approved_at"]
     assert item["repaired"]["declared_by"] == "Ola Drift"
     assert not any("repaired" in other for other in items if other is not item)
-    verify = http.get(f"/v1/candidates/{cid}/history/verify", first.people.auditor)
+    verify = http.get(f"/v1/candidates/{cid}/history/verify", auditor)
     assert verify.json() == {"ok": True, "events": len(items)}
-
     # the record itself is untouched: the stored bytes still say year 1 at +14:00
     (stored,) = world.app.recorder.select_notifications(position, 1)
-    assert stored.state == state
+    assert stored.state == stopped.state
     assert b'"0001-01-01T00:00:00+14:00"' in stored.state
-
-    # the legal export can be made again, with the repaired instant
+    # and the legal export, which failed on that instant, can be made
     exported = export_candidate(world.app, world.service.queries, cid, tmp_path / "export")
     assert exported.verified.ok
