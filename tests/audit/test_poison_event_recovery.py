@@ -13,6 +13,7 @@ the history shows the repair, and the chain still verifies over the stored bytes
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ from typer.testing import CliRunner
 
 from kompetanse.audit_export import export_candidate
 from kompetanse.cli_projections import EXIT_NOT_ALIVE, projections_app
+from kompetanse_domain.application.repairs import declare_repair
+from kompetanse_domain.application.store import is_sqlite
+from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import goal_id_for
 from kompetanse_domain.model.learning_goal import LearningGoal
 from support.domain import Team, register_team, unique_people
@@ -248,3 +252,54 @@ def test_a_declared_repair_resumes_the_views_and_shows_in_history_with_the_chain
     # and the legal export, which failed on that instant, can be made
     exported = export_candidate(world.app, world.service.queries, cid, tmp_path / "export")
     assert exported.verified.ok
+
+
+def store_registration_with_nul(world: AuditWorld, people: Any) -> tuple[UUID, int]:
+    """A candidate registered with a NUL in the name, as an older release accepted it."""
+    (registered,) = Candidate.register(
+        people.candidate,
+        name="Lise Lege",
+        email="lise.lege@example.no",
+        specialty="ALM",
+        organisation_id="0301",
+        organisation_name="Oslo kommune",
+    ).collect_events()
+    stored = world.app.mapper.to_stored_event(registered)
+    state = world.app.mapper.transcoder.decode(stored.state)
+    state["name"] = "Lise\x00Lege"
+    poisoned = dataclasses.replace(stored, state=world.app.mapper.transcoder.encode(state))
+    return registered.originator_id, insert_raw(world.url, poisoned)
+
+
+def test_a_nul_in_a_stored_name_is_read_as_a_replacement_character_once_repaired(
+    world: AuditWorld, http: Http, database_url: str
+) -> None:
+    """Finding 1: PostgreSQL views cannot store NUL; SQLite stored it verbatim."""
+    people = unique_people("nul")
+    cid, position = store_registration_with_nul(world, people)
+    world.service.catch_up()
+    stopped = {s.name: s for s in world.service.status() if s.error is not None}
+    if is_sqlite(database_url):
+        assert stopped == {}
+    else:
+        assert stopped["candidates"].stopped_at == position
+        assert stopped["candidates"].event_type == "Candidate.Registered"
+        assert "NUL" not in (stopped["candidates"].error or "")  # the driver's words: log only
+
+    repair = declare_repair(
+        world.app,
+        position=position,
+        reason="NUL in the name (issue 22)",
+        actor="op",
+        actor_name="Op",
+    )
+    world.service.resume()
+    world.service.catch_up()
+    world.service.rebuild("candidates")  # SQLite: the verbatim name is replaced as well
+
+    assert repair.fields == ("name",)
+    assert all(s.error is None for s in world.service.status())
+    profile = http.get(f"/v1/candidates/{cid}", people.candidate)
+    assert profile.status_code == 200, profile.text
+    assert profile.json()["name"] == "Lise\ufffdLege"
+    assert world.app.get_candidate(cid).name == "Lise\ufffdLege"  # every reader, one value
