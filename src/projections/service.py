@@ -188,6 +188,7 @@ class ProjectionService:
             known = ", ".join(self.schema.views)
             raise KeyError(f"no view named {name!r}; the views are {known}")
         names = [name] if name is not None else list(self.schema.views)
+        self.reader.refresh_repairs()  # stored events read as declared (ADR 0019)
         positions = rebuild_views(
             [self.schema.views[view] for view in names],
             db=self.db,
