@@ -49,7 +49,7 @@ class StoppedAt:
     def message(self, view: str) -> str:
         """One line for people: which view, which event, what kind of error, what to do."""
         if self.event_position is None:
-            where = "on an event it cannot apply"
+            where = "at a batch it could not commit"
         else:
             where = f"before the event at position {self.event_position}"
             if self.event_type:

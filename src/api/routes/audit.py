@@ -91,8 +91,6 @@ class HistoryItem(BaseModel):
     data: dict[str, Any]
     hash: str
     prev_hash: str
-    # only on an event read with a declared repair (ADR 0019): reason, fields, who, when
-    repaired: dict[str, Any] | None = None
 
 
 class HistoryPublic(BaseModel):
