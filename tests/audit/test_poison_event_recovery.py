@@ -303,3 +303,22 @@ def test_a_nul_in_a_stored_name_is_read_as_a_replacement_character_once_repaired
     assert profile.status_code == 200, profile.text
     assert profile.json()["name"] == "Lise\ufffdLege"
     assert world.app.get_candidate(cid).name == "Lise\ufffdLege"  # every reader, one value
+
+
+def test_a_restarted_follower_reads_the_declared_repairs_before_the_first_event(
+    world: AuditWorld, stopped: Stopped
+) -> None:
+    declare_repair(
+        world.app, position=stopped.position, reason="clamped", actor="op", actor_name="Op"
+    )
+    world.close()  # the process ends without resuming anything
+
+    restarted = AuditWorld(world.url)
+    try:
+        restarted.service.catch_up()
+        after = restarted.app.recorder.max_notification_id()
+        assert {s.name: (s.position, s.error) for s in restarted.service.status()} == {
+            name: (after, None) for name in restarted.service.schema.views
+        }
+    finally:
+        restarted.close()
