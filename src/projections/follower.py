@@ -129,10 +129,10 @@ class Follower:
                     self.advanced.notify_all()
             return read
 
-    def _resume_cleared(self, *, now: bool = False) -> None:
+    def _resume_cleared(self) -> None:
         """Resume the stopped views whose recorded error was cleared (an operator's repair)."""
         stopped = [state for state in self.states.values() if state.error is not None]
-        if not stopped or (not now and time.monotonic() < self._next_resume_check):
+        if not stopped or time.monotonic() < self._next_resume_check:
             return
         self._next_resume_check = time.monotonic() + self.resume_check_interval
         with self.db.read() as conn:
