@@ -14,6 +14,7 @@ the history shows the repair, and the chain still verifies over the stored bytes
 from __future__ import annotations
 
 import dataclasses
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -322,3 +323,23 @@ def test_a_restarted_follower_reads_the_declared_repairs_before_the_first_event(
         }
     finally:
         restarted.close()
+
+
+def test_a_running_follower_resumes_by_itself_once_the_repair_is_declared(
+    world: AuditWorld, stopped: Stopped
+) -> None:
+    world.service.follower.resume_check_interval = 1.0  # as a server runs it
+    world.service.start()
+    declare_repair(
+        world.app, position=stopped.position, reason="clamped", actor="op", actor_name="Op"
+    )
+    after = world.app.recorder.max_notification_id()
+    assert world.service.resume(sorted(STOPPING)) == sorted(STOPPING)
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and world.service.position() < (after or 0):
+        time.sleep(0.1)
+
+    assert {s.name: (s.position, s.error) for s in world.service.status()} == {
+        name: (after, None) for name in world.service.schema.views
+    }
