@@ -21,6 +21,7 @@ from api.store_health import StoreHealth
 from kompetanse.devkeys import ensure_dev_keys
 from kompetanse.private_files import make_data_private
 from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.application.repairs import refresh_repairs
 from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.application.store_check import check_store_readable
 from kompetanse_domain.catalogue import load_catalogue
@@ -46,6 +47,7 @@ def build_application(settings: Settings, *, check: bool = True) -> KompetanseAp
     if check:
         try:
             check_store_readable(application)
+            refresh_repairs(application)  # stored events read repaired (ADR 0019)
         except BaseException:
             application.close()
             raise

@@ -2,7 +2,10 @@
 
 `run` is the follower for deployments with `KOMPETANSE_PROJECTIONS=external`;
 `rebuild [NAME]` rebuilds one view (or all) from position 0 and swaps it in while
-the API keeps answering; `status` prints each view's position and lag. Settings
+the API keeps answering; `status` prints each view's position and lag, and why a
+stopped view stopped; `repair POSITION --reason ...` declares that the stored event
+there is read with its values made projectable and lets the stopped views try it
+again; `resume [NAME]` lets stopped views try again after a fixed release (ADR 0019). Settings
 come from the environment like the server's (`KOMPETANSE_DATABASE_URL`, else a
 SQLite file in `KOMPETANSE_DATA_DIR`, default `./var`). The main CLI mounts this
 app with `app.add_typer(projections_app, name="projections")`.
@@ -11,6 +14,7 @@ app with `app.add_typer(projections_app, name="projections")`.
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 import logging
 import signal
@@ -25,8 +29,10 @@ import typer
 from api.settings import Settings, SettingsError
 from kompetanse.bootstrap import build_application
 from kompetanse.workers import exit_with_parent
+from kompetanse_domain.application.repairs import declare_repair
 from kompetanse_domain.application.store import views_database_url
 from kompetanse_domain.application.store_check import StoreUnreadableError
+from kompetanse_domain.errors import DomainError
 from projections.service import ProjectionService
 
 EXIT_REFUSED = 2
@@ -127,3 +133,50 @@ def status(
             )
     if not all(view.alive for view in views):
         raise typer.Exit(EXIT_NOT_ALIVE)
+
+
+@projections_app.command("repair")
+def repair(
+    position: Annotated[int, typer.Argument(help="The position of the event a view stopped at.")],
+    reason: Annotated[str, typer.Option(help="Why: kept in the record and shown in history.")],
+    by: Annotated[
+        str | None, typer.Option(help="Who declares it (default: the login name).")
+    ] = None,
+) -> None:
+    """Read the stored event at POSITION with its values made projectable; resume views.
+
+    The stored event is not changed (the audit chain still verifies); texts with NUL
+    become U+FFFD and instants beyond the calendar's ends are clamped, for every reader.
+    """
+    operator = by or getpass.getuser()
+    with _service() as service:
+        try:
+            declared = declare_repair(
+                service.application,
+                position=position,
+                reason=reason,
+                actor=f"operator:{operator}",
+                actor_name=operator,
+            )
+        except DomainError as error:
+            typer.echo(f"kompetanse: {error.message}", err=True)
+            raise typer.Exit(EXIT_REFUSED) from None
+        stopped = [view.name for view in service.status() if view.stopped_at == declared.position]
+        resumed = service.resume(stopped) if stopped else []
+    fields = ", ".join(declared.fields)
+    typer.echo(f"event at position {declared.position} is read repaired ({fields})")
+    typer.echo(f"resumed: {', '.join(resumed) or 'no view was stopped there'}")
+
+
+@projections_app.command("resume")
+def resume(
+    name: Annotated[str | None, typer.Argument(help="The view (default: all stopped).")] = None,
+) -> None:
+    """Let stopped views try their failing event again (after a fix is deployed)."""
+    with _service() as service:
+        try:
+            resumed = service.resume(None if name is None else [name])
+        except KeyError as error:
+            typer.echo(f"kompetanse: {error.args[0]}", err=True)
+            raise typer.Exit(EXIT_REFUSED) from None
+    typer.echo(f"resumed: {', '.join(resumed) or 'no view was stopped'}")

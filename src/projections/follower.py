@@ -9,14 +9,19 @@ for any reason but a lost database, the batch is applied view by view instead, e
 in a transaction of its own, which isolates the failing view: the others go on.
 
 A view that fails on an event stops (this process will not apply more to it),
-logs the view and the event's position, and records the error; the event is
-never skipped. Events before it in the batch are applied first.
+logs the view and the event's position, and records why (`StoppedAt`: the event's
+position and type and the error's class, never SQL or values); the event is never
+skipped. Events before it in the batch are applied first. A stopped view resumes when
+its recorded error is cleared (`kompetanse projections repair|resume`, ADR 0019): the
+follower looks for that about once a second, reads the declared repairs again, and
+tries the event anew.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -28,6 +33,7 @@ from projections.applying import DecodedBatch, EventFailedError, apply_batch, is
 from projections.base import ViewProjection
 from projections.db import ViewDatabase
 from projections.schema import ViewSchema
+from projections.stopped import StoppedAt, error_class
 from projections.store import StoreReader
 
 log = logging.getLogger("projections")
@@ -42,7 +48,8 @@ class ViewState:
     view: ViewProjection[Any]
     generation: int
     position: int
-    error: str | None = None
+    error: str | None = None  # why it stopped, for people (no SQL, no values)
+    stopped: StoppedAt | None = None
 
 
 class _MovedError(Exception):
@@ -61,6 +68,9 @@ class Follower:
         self.before_commit: Callable[[str, int], None] | None = None  # a test hook
         self.advanced = threading.Condition()
         self._lock = threading.RLock()
+        self.resume_check_interval = 1.0
+        self._next_resume_check = 0.0
+        self._repairs_read = False  # the declared repairs are read before the first step
         with db.read() as conn:
             rows = tracking.read_all(conn)
         self.states = {
@@ -89,6 +99,10 @@ class Follower:
         that is far behind (new, or rebuilt elsewhere) does not hold the others back.
         """
         with self._lock:
+            if not self._repairs_read:
+                self.reader.refresh_repairs()
+                self._repairs_read = True
+            self._resume_cleared()
             groups: dict[int, list[ViewState]] = {}
             for state in self.live():
                 groups.setdefault(state.position, []).append(state)
@@ -114,6 +128,24 @@ class Follower:
                 with self.advanced:
                     self.advanced.notify_all()
             return read
+
+    def _resume_cleared(self) -> None:
+        """Resume the stopped views whose recorded error was cleared (an operator's repair)."""
+        stopped = [state for state in self.states.values() if state.error is not None]
+        if not stopped or time.monotonic() < self._next_resume_check:
+            return
+        self._next_resume_check = time.monotonic() + self.resume_check_interval
+        with self.db.read() as conn:
+            rows = tracking.read_all(conn)
+        cleared = [state for state in stopped if rows[state.view.name].error is None]
+        if not cleared:
+            return
+        self.reader.refresh_repairs()
+        for state in cleared:
+            row = rows[state.view.name]
+            state.generation, state.position = row.generation, row.position
+            state.error = state.stopped = None
+            log.info("projection %s resumed at position %d", row.name, row.position)
 
     def beat(self) -> None:
         """Stamp the live views' heartbeat (status reads it from any process)."""
@@ -195,23 +227,21 @@ class Follower:
             before = todo.before(error.notification.id)
             if before.notifications:
                 self._apply(state, before)
-            message = str(error)
-        else:
-            message = (
-                f"view {name!r} failed to commit the batch ending at position "
-                f"{todo.notifications[-1].id}: "
-                f"{type(error).__name__}: {error}"
-            )
+            failing = error.notification
+            stopped = StoppedAt.of_topic(failing.id, failing.topic, error.error)
+        else:  # the batch's commit failed: the event is not known
+            stopped = StoppedAt(None, None, error_class(error))
+        message = stopped.message(name)
         log.error(
             "projection %s stopped at position %d and will not skip the event: %s",
             name,
             state.position,
             message,
-            exc_info=error,
+            exc_info=error,  # the log (operators only) has the database's own words
         )
-        state.error = message
+        state.error, state.stopped = message, stopped
         try:
             with self.db.write() as conn:
-                tracking.record_error(conn, name, message)
+                tracking.record_error(conn, name, stopped.to_json())
         except Exception:  # the log line above already says what failed
             log.exception("could not record the error of view %r", name)

@@ -20,10 +20,12 @@ from projections.base import ViewProjection
 from projections.db import ViewDatabase
 from projections.follower import Follower, utc_now
 from projections.queries import Queries
+from projections.queries.read import following_position
 from projections.rebuild import REBUILD_BATCH_SIZE, rebuild_views
 from projections.runner import Runner
 from projections.schema import ViewSchema
 from projections.status import ProjectionStatus, view_status
+from projections.stopped import StoppedAt
 from projections.store import StoreReader
 from projections.views import all_views
 
@@ -116,13 +118,15 @@ class ProjectionService:
         return total
 
     def position(self) -> int:
-        """The lowest position any view has applied."""
+        """The lowest position the views have applied, stopped views left out (ADR 0019)."""
         with self.db.read() as conn:
             rows = tracking.read_all(conn)
-        return min((rows[name].position for name in self.schema.views), default=0)
+        return following_position(rows[name] for name in self.schema.views)
 
     def wait_for(self, position: int, timeout: float) -> bool:
-        """Wait until every view has applied `position`; False after `timeout` seconds."""
+        """Wait until every view not stopped has applied `position`; False after `timeout`
+        seconds. A query that needs a stopped view is refused when it reads
+        (`ViewStoppedError`), not after a wait."""
         deadline = time.monotonic() + timeout
         self.notify()
         while self.position() < position:
@@ -143,11 +147,11 @@ class ProjectionService:
             row = rows[name]
             if self._started:
                 alive = self.runner.alive(self.heartbeat_timeout)
-                error = self.follower.states[name].error
+                stopped = self.follower.states[name].stopped
             else:  # followed by another process, if any: trust its heartbeat
                 beat = row.heartbeat_at
                 alive = beat is not None and (now - beat).total_seconds() < self.heartbeat_timeout
-                error = row.error
+                stopped = None if row.error is None else StoppedAt.parse(row.error)
             result.append(
                 view_status(
                     row,
@@ -155,10 +159,24 @@ class ProjectionService:
                     recorded_after=self.reader.recorded_at,
                     now=now,
                     alive=alive,
-                    error=error,
+                    stopped=stopped,
                 )
             )
         return result
+
+    def resume(self, names: Sequence[str] | None = None) -> list[str]:
+        """Clear the recorded errors of stopped views (all, or those named), so their
+        follower, in whichever process, tries the failing event again (ADR 0019).
+        Returns the views that were stopped."""
+        wanted = list(self.schema.views) if names is None else list(names)
+        unknown = [name for name in wanted if name not in self.schema.views]
+        if unknown:
+            known = ", ".join(self.schema.views)
+            raise KeyError(f"no view named {unknown[0]!r}; the views are {known}")
+        with self.db.write() as conn:
+            cleared = tracking.clear_errors(conn, wanted)
+        self.notify()
+        return cleared
 
     def rebuild(
         self, name: str | None = None, progress: bool = False, processes: int = 1
@@ -170,6 +188,7 @@ class ProjectionService:
             known = ", ".join(self.schema.views)
             raise KeyError(f"no view named {name!r}; the views are {known}")
         names = [name] if name is not None else list(self.schema.views)
+        self.reader.refresh_repairs()  # stored events read as declared (ADR 0019)
         positions = rebuild_views(
             [self.schema.views[view] for view in names],
             db=self.db,

@@ -16,6 +16,8 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError
 from eventsourcing.utils import resolve_topic
 
+from kompetanse_domain.application.repairs import refresh_repairs
+
 
 class StoreUnavailableError(Exception):
     """Raised when the event store cannot be read; the follower retries later."""
@@ -49,6 +51,13 @@ class StoreReader:
         if not isinstance(found, type):
             raise TypeError(f"topic {topic!r} does not name an event class")
         return found
+
+    def refresh_repairs(self) -> None:
+        """Read the declared repairs of stored events anew (ADR 0019)."""
+        try:
+            refresh_repairs(self.application)
+        except (OperationalError, InterfaceError) as error:
+            raise StoreUnavailableError(f"cannot read the event store: {error}") from error
 
     def decode(self, notification: Notification) -> Any:
         return self.application.mapper.to_domain_event(notification)

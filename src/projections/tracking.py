@@ -163,3 +163,16 @@ def record_error(conn: Connection, name: str, error: str) -> None:
         .where(projection_tracking.c.name == name)
         .values(error=error[:4000])
     )
+
+
+def clear_errors(conn: Connection, names: list[str]) -> list[str]:
+    """Let stopped views resume (a follower looks for this); returns those cleared."""
+    rows = read_all(conn)
+    stopped = [name for name in names if name in rows and rows[name].error is not None]
+    if stopped:
+        conn.execute(
+            projection_tracking.update()
+            .where(projection_tracking.c.name.in_(stopped))
+            .values(error=None)
+        )
+    return stopped

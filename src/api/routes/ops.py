@@ -1,7 +1,9 @@
 """Operations: liveness, readiness with projection lag, Prometheus metrics (ADR 0009).
 
 No token is needed here. `/readyz` answers 503 when the event store cannot be
-reached or a projection running in this process has stopped.
+reached or a projection running in this process has stopped; a stopped view is named
+with the position and type of the event it stopped before and the class of the
+error, never the error's text (SQL, values; ADR 0019).
 """
 
 from __future__ import annotations
@@ -71,11 +73,26 @@ def _projection_status(services: ServicesDep) -> tuple[list[dict[str, Any]], boo
     except Exception as error:  # readiness probe: any failure means "not ready"
         log.warning("readiness: projection status unavailable: %s", error)
         return [], False
-    fields = ("name", "position", "lag_events", "lag_seconds", "alive", "error")
-    rows = [{name: getattr(status, name, None) for name in fields} for status in statuses]
+    rows = [{name: getattr(status, name, None) for name in STATUS_FIELDS} for status in statuses]
     for row in rows:
-        row["error"] = None if row["error"] is None else str(row["error"])
+        for name in ("error", "event_type", "error_type"):
+            row[name] = None if row[name] is None else str(row[name])
     return rows, all(bool(row["alive"]) for row in rows)
+
+
+# what a view's status shows without a token: `error` is the follower's own sentence
+# (view, event position and type, error class), never the database's words
+STATUS_FIELDS = (
+    "name",
+    "position",
+    "lag_events",
+    "lag_seconds",
+    "alive",
+    "error",
+    "stopped_at",
+    "event_type",
+    "error_type",
+)
 
 
 @router.get(

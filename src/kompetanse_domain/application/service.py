@@ -20,6 +20,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     JSONTranscoder,
+    Mapper,
     OperationalError,
 )
 from eventsourcing.utils import Environment, EnvType
@@ -27,6 +28,7 @@ from eventsourcing.utils import Environment, EnvType
 from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.loading import PrefetchingEventStore
 from kompetanse_domain.application.receipts import CommandReceipt, PersonIndex, receipt_id
+from kompetanse_domain.application.repairs import RepairingMapper
 from kompetanse_domain.application.transcodings import DateAsISO
 from kompetanse_domain.catalogue import Catalogue, load_catalogue
 from kompetanse_domain.errors import (
@@ -97,6 +99,12 @@ class KompetanseApplication(Application[UUID]):
 
     def construct_event_store(self) -> PrefetchingEventStore:
         return PrefetchingEventStore(mapper=self.mapper, recorder=self.recorder)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The library's mapper, reading declared repairs of stored events (ADR 0019)."""
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=RepairingMapper
+        )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -54,8 +54,10 @@ def list_history(r: ReadTx, cid: UUID, as_of: datetime | None = None) -> list[di
     items = []
     for position, event_id, aggregate, aggregate_id, version, type_, at, detail, h, prev in rows:
         described = json.loads(detail)
+        repaired = {"repaired": described["repaired"]} if "repaired" in described else {}
         items.append(
             {
+                **repaired,
                 "position": position,
                 "event_id": event_id,
                 "aggregate": aggregate,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from projections import tracking
 from projections.db import ViewDatabase
 from projections.schema import ViewSchema
+from projections.stopped import StoppedAt, ViewStoppedError
 
 
 class ReadTx:
@@ -24,12 +25,25 @@ class ReadTx:
         self._rows = rows
 
     def t(self, view: str) -> Any:
-        """The live tables of a view (its `define` dataclass)."""
-        return self._schema.tables(view, self._rows[view].generation)
+        """The live tables of a view (its `define` dataclass); `ViewStoppedError` when the
+        view stopped at an event it cannot apply: its rows would be older than the
+        position this answer claims (ADR 0019)."""
+        row = self._rows[view]
+        if row.error is not None:
+            raise ViewStoppedError(view, StoppedAt.parse(row.error))
+        return self._schema.tables(view, row.generation)
 
     @property
     def position(self) -> int:
-        return min((row.position for row in self._rows.values()), default=0)
+        return following_position(self._rows.values())
+
+
+def following_position(rows: Iterable[tracking.TrackingRow]) -> int:
+    """The lowest position of the views that are not stopped (of all, when all are):
+    a view stopped at a poison event holds back only the queries that need it."""
+    rows = list(rows)
+    live = [row.position for row in rows if row.error is None]
+    return min(live or [row.position for row in rows], default=0)
 
 
 @contextmanager

@@ -8,6 +8,11 @@ recorded chain is what `verify` later compares the store with. Goals and meeting
 attributed to candidates by their Opened/Created events (`audit_owner`); an event that
 cannot be attributed is not recorded (verify reports it at its position).
 
+An event read with a declared repair (ADR 0019) is recorded with `repaired` (why,
+which fields, by whom, when) beside its data; the declaration itself marks the row of
+an event recorded before it, so the history always shows that the views read it
+repaired. The link hash stays over the stored bytes: verify is not affected.
+
 The rows also serve the event feed (R23): type, actor, time, the event's own fields as
 JSON (in `detail`, ready to serve), its schema version, the goal code, and the
 candidate's sub and HPR number.
@@ -27,6 +32,7 @@ from enum import Enum
 from functools import singledispatchmethod
 from typing import Any
 
+from kompetanse_domain.application.repairs import StoredEventRepairs, repair_of
 from kompetanse_domain.audit.chain import GENESIS, link_hash
 from kompetanse_domain.audit.recompute import CREATED_TOPICS, is_chained_topic
 from kompetanse_domain.model.candidate import Candidate
@@ -106,18 +112,31 @@ def _own_fields(event_class: type) -> tuple[str, ...]:
 
 
 def detail_json(
-    actor_sub: str, actor_name: str, occurred_at: datetime, data: dict[str, Any]
+    actor_sub: str,
+    actor_name: str,
+    occurred_at: datetime,
+    data: dict[str, Any],
+    repaired: dict[str, Any] | None = None,
 ) -> str:
     """The `detail` column: actor, instant and fields as JSON, the way the API writes them
     (compact, UTF-8 unescaped; the instant as RFC 3339 UTC with `Z`, as pydantic does).
 
     The same text as `json.dumps({"actor": {"sub": .., "name": ..}, "occurred_at": ..,
     "data": data}, ensure_ascii=False, separators=(",", ":"))`, with the fixed outer
-    object written directly (a rebuild writes one per stored event)."""
-    return (
+    object written directly (a rebuild writes one per stored event); `"repaired"` after
+    `data` when the event was read with a declared repair (ADR 0019)."""
+    text = (
         f'{{"actor":{{"sub":{_string(actor_sub)},"name":{_string(actor_name)}}},'
         f'"occurred_at":{_string(instant_json(occurred_at))},"data":{_encode(data)}}}'
     )
+    return text if repaired is None else with_repaired(text, repaired)
+
+
+def with_repaired(detail: str, repaired: dict[str, Any]) -> str:
+    """A `detail` text with `"repaired"` set (replaced when it was there)."""
+    described = json.loads(detail)
+    described["repaired"] = repaired
+    return _encode(described)
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -159,6 +178,24 @@ class AuditView(ViewProjection[AuditTables]):
                 hpr_number=event.hpr_number,
             )
         self._record(event, tx, aggregate_id(event), None)
+
+    @process_event.register
+    def repair_declared(self, event: StoredEventRepairs.Declared, tx: Tx) -> None:
+        """Mark the history item of the repaired event, when it was recorded before."""
+        key = {"position": event.position}
+        row = tx.row(tx.t.event, key)
+        if row is None or (row["aggregate_id"], row["version"]) != (
+            str(event.target_id),
+            event.target_version,
+        ):
+            return  # not recorded yet (it will be, repaired) or not a candidate's event
+        shown = {
+            "reason": event.reason,
+            "fields": list(event.fields),
+            "declared_by": event.actor_name or event.actor,
+            "declared_at": instant_json(event.timestamp),
+        }
+        tx.update(tx.t.event, key, detail=with_repaired(row["detail"], shown))
 
     @process_event.register
     def goal_event(self, event: LearningGoal.Event, tx: Tx) -> None:
@@ -229,7 +266,13 @@ class AuditView(ViewProjection[AuditTables]):
             actor_sub=actor_sub,
             actor_name=actor_name,
             occurred_at=occurred_at,
-            detail=detail_json(actor_sub, actor_name, occurred_at, event_data(event)),
+            detail=detail_json(
+                actor_sub,
+                actor_name,
+                occurred_at,
+                event_data(event),
+                None if (repair := repair_of(event)) is None else repair.shown(),
+            ),
             schema=schema_version(event),
             goal_code=goal_code,
             hash=digest,
