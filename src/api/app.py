@@ -20,6 +20,7 @@ from api.deps import Services
 from api.errors import PROBLEM_JSON, install_error_handlers
 from api.observability import Metrics, RequestObservation
 from api.routes import commands, ops, queries
+from api.waiting import PositionWaits
 
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -57,6 +58,9 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
     app.state.services = services
     app.state.metrics = Metrics()
     app.state.command_limiter = CapacityLimiter(services.settings.command_threads)
+    app.state.position_waits = PositionWaits(
+        services.projections.position, getattr(services.projections, "notify", None)
+    )
     install_error_handlers(app)
     app.include_router(ops.router)
     for router in commands.routers:
