@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException
 
 from api.attachments import AttachmentRefusedError
 from api.auth import AuthenticationError, KeyUnavailableError
+from api.existence import hidden_not_found
 from kompetanse_domain.errors import (
     ConflictError,
     DomainError,
@@ -96,6 +97,10 @@ def status_of(error: DomainError) -> int:
 async def domain_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     status = status_of(error)
+    hidden = hidden_not_found(error)  # one 404 for unknown and unrelated (api.existence)
+    if hidden is not None:
+        kind, title, detail = hidden
+        return problem(status, detail, kind=kind, title=title)
     return problem(status, error.message, kind=_slug(type(error).__name__), title=error.title)
 
 
