@@ -32,6 +32,7 @@ from kompetanse_domain.errors import (
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = "5"
+MAX_ERRORS = 20  # validation errors listed in one answer
 log = logging.getLogger("api.errors")
 
 DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
@@ -124,13 +125,22 @@ async def attachment_refused(_: Request, error: Exception) -> JSONResponse:
 
 async def validation_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = [
-        {"loc": [str(part) for part in item.get("loc", ())], "msg": str(item.get("msg", ""))}
-        for item in error.errors()
+    found = error.errors()
+    errors = [  # at most MAX_ERRORS, each cut short: the answer stays small
+        {
+            "loc": [str(part)[:100] for part in item.get("loc", ())[:10]],
+            "msg": str(item.get("msg", ""))[:300],
+        }
+        for item in found[:MAX_ERRORS]
     ]
     first = errors[0] if errors else {"loc": [], "msg": "invalid"}
     where = ".".join(first["loc"]) or "request"
-    return problem(422, f"{where}: {first['msg']}", kind="validation", errors=errors)
+    detail = f"{where}: {first['msg']}"
+    if len(found) > MAX_ERRORS:
+        left_out = len(found) - MAX_ERRORS
+        detail += f" ({len(found)} errors; the first {MAX_ERRORS} are listed)"
+        return problem(422, detail, kind="validation", errors=errors, errors_left_out=left_out)
+    return problem(422, detail, kind="validation", errors=errors)
 
 
 async def http_error(_: Request, error: Exception) -> JSONResponse:
