@@ -58,9 +58,7 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
     app.state.services = services
     app.state.metrics = Metrics()
     app.state.command_limiter = CapacityLimiter(services.settings.command_threads)
-    app.state.position_waits = PositionWaits(
-        services.projections.position, getattr(services.projections, "notify", None)
-    )
+    app.state.position_waits = PositionWaits(services.projections)
     install_error_handlers(app)
     app.include_router(ops.router)
     for router in commands.routers:

@@ -17,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Callable
 
 import anyio.to_thread
+
+from api.deps import Projections
 
 POLL_SECONDS = 0.05
 PER_CALLER = 8
@@ -34,14 +35,12 @@ class PositionWaits:
 
     def __init__(
         self,
-        position: Callable[[], int],
-        notify: Callable[[], None] | None = None,
+        projections: Projections,
         *,
         per_caller: int = PER_CALLER,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
-        self._position = position
-        self._notify = notify
+        self._projections = projections
         self.per_caller = per_caller
         self._poll_seconds = poll_seconds
         self._waiting: Counter[str] = Counter()
@@ -101,11 +100,12 @@ class PositionWaits:
     async def _poll(self) -> None:
         """Read the position while anyone waits; wake every waiter after each read."""
         try:
+            notify = getattr(self._projections, "notify", None)  # wake an in-process read side
             while self._waiting:
-                if self._notify is not None:
-                    self._notify()
+                if callable(notify):
+                    notify()
                 try:
-                    self._seen = await anyio.to_thread.run_sync(self._position)
+                    self._seen = await anyio.to_thread.run_sync(self._projections.position)
                 except Exception as error:  # the store is down: every waiter hears it
                     self._failure = error
                 self._wake()
