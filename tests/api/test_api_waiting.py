@@ -11,6 +11,7 @@ ASGI app on one event loop, as a server runs it; the timing asserts leave wide m
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,3 +140,47 @@ def test_one_caller_waits_in_a_bounded_number_of_queries_the_rest_are_refused_at
         assert response.status_code == 503, response.text
         assert "not reached position" in response.json()["detail"]
     assert app.state.position_waits.waiting("greedy-sub") == 0  # every wait was given back
+
+
+class OperationalError(Exception):
+    """Named like a driver's error: the API takes it for a store outage (503)."""
+
+
+class UnreadableReadSide:
+    """A read side whose position cannot be read (its database is down)."""
+
+    queries = None
+
+    def position(self) -> int:
+        raise OperationalError("connection refused")
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        raise OperationalError("connection refused")
+
+    def status(self) -> list[Any]:
+        return []
+
+
+def test_waits_while_the_views_cannot_be_read_answer_503_and_give_their_place_back(
+    services: Services, token_for: Any
+) -> None:
+    app = create_app(dataclasses.replace(services, projections=UnreadableReadSide()))
+    headers = {**_auth(token_for, "lis-sub"), "X-Min-Position": "1"}
+
+    async def scenario() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return list(
+                await asyncio.gather(
+                    *(client.get("/v1/leaders/me/candidates", headers=headers) for _ in range(3))
+                )
+            )
+
+    started = time.monotonic()
+    answers = asyncio.run(scenario()) + asyncio.run(scenario())  # and again, on a new loop
+
+    assert time.monotonic() - started < query_routes.MIN_POSITION_WAIT
+    for response in answers:
+        assert response.status_code == 503, response.text
+        assert "Retry-After" in response.headers
+    assert app.state.position_waits.waiting("lis-sub") == 0
