@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,16 @@ def _auth(token_for: Any, sub: str) -> dict[str, str]:
 SETTLE = 1.0  # time for the waiting requests to get to their wait (seconds)
 
 
+async def _settle(app: Any, waiting: Callable[[Any], bool]) -> None:
+    """Let the waiting requests get to their wait: SETTLE seconds, and longer (up to
+    20 s) until `waiting(app.state.position_waits)` holds, where the app counts waits."""
+    await asyncio.sleep(SETTLE)
+    waits = getattr(app.state, "position_waits", None)
+    deadline = time.monotonic() + 20
+    while waits is not None and not waiting(waits) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+
+
 def test_far_waits_of_many_people_do_not_delay_another_persons_query(
     services: Services, token_for: Any
 ) -> None:
@@ -84,7 +94,7 @@ def test_far_waits_of_many_people_do_not_delay_another_persons_query(
                 )
                 for headers in tokens.values()
             ]
-            await asyncio.sleep(SETTLE)
+            await _settle(app, lambda w: sum(w.waiting(sub) for sub in tokens) == WAITERS)
             started = time.monotonic()
             answer = await client.get(
                 f"/v1/candidates/{cid}", headers={**mine, "X-Min-Position": position}
@@ -118,7 +128,7 @@ def test_one_caller_waits_in_a_bounded_number_of_queries_the_rest_are_refused_at
                 asyncio.create_task(client.get("/v1/leaders/me/candidates", headers=greedy))
                 for _ in range(PER_CALLER)
             ]
-            await asyncio.sleep(SETTLE)
+            await _settle(app, lambda w: w.waiting("greedy-sub") == PER_CALLER)
             started = time.monotonic()
             refused = await asyncio.gather(
                 *(client.get("/v1/leaders/me/candidates", headers=greedy) for _ in range(extra))
