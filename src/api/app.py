@@ -21,6 +21,7 @@ from api.errors import PROBLEM_JSON, install_error_handlers
 from api.observability import Metrics, RequestObservation
 from api.openapi import document_contract
 from api.routes import commands, ops, queries
+from api.waiting import PositionWaits
 
 MULTIPART_OVERHEAD = 64 * 1024
 
@@ -58,6 +59,7 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
     app.state.services = services
     app.state.metrics = Metrics()
     app.state.command_limiter = CapacityLimiter(services.settings.command_threads)
+    app.state.position_waits = PositionWaits(services.projections)
     install_error_handlers(app)
     app.include_router(ops.router)
     for router in commands.routers:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -67,11 +67,14 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 async def authenticate(
     request: Request, services: Services, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
-    """The verified token's principal; 401 when the token is missing or not trusted.
+    """The verified token's principal; 401 when the token is missing or not trusted,
+    400 when the request has more than one Authorization header.
 
     A token verified lately is answered here on the event loop; a new one is verified
     in a worker thread (the signature check, perhaps a fetch of the issuer's keys).
     """
+    if len(request.headers.getlist("authorization")) > 1:  # proxies may read another one
+        raise HTTPException(400, "Send one Authorization header, not several")
     if credentials is None:
         raise AuthenticationError(
             "Send Authorization: Bearer <token> (see `kompetanse dev-token`)", token_given=False

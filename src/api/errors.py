@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from api.attachments import AttachmentRefusedError
 from api.auth import AuthenticationError, KeyUnavailableError
+from api.existence import hidden_not_found
 from kompetanse_domain.errors import (
     ConflictError,
     DomainError,
@@ -32,6 +33,7 @@ from kompetanse_domain.errors import (
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = "5"
+MAX_ERRORS = 20  # validation errors listed in one answer
 log = logging.getLogger("api.errors")
 
 DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
@@ -97,6 +99,10 @@ def status_of(error: DomainError) -> int:
 async def domain_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
     status = status_of(error)
+    hidden = hidden_not_found(error)  # one 404 for unknown and unrelated (api.existence)
+    if hidden is not None:
+        kind, title, detail = hidden
+        return problem(status, detail, kind=kind, title=title)
     return problem(status, error.message, kind=_slug(type(error).__name__), title=error.title)
 
 
@@ -120,13 +126,22 @@ async def attachment_refused(_: Request, error: Exception) -> JSONResponse:
 
 async def validation_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = [
-        {"loc": [str(part) for part in item.get("loc", ())], "msg": str(item.get("msg", ""))}
-        for item in error.errors()
+    found = error.errors()
+    errors = [  # at most MAX_ERRORS, each cut short: the answer stays small
+        {
+            "loc": [str(part)[:100] for part in item.get("loc", ())[:10]],
+            "msg": str(item.get("msg", ""))[:300],
+        }
+        for item in found[:MAX_ERRORS]
     ]
     first = errors[0] if errors else {"loc": [], "msg": "invalid"}
     where = ".".join(first["loc"]) or "request"
-    return problem(422, f"{where}: {first['msg']}", kind="validation", errors=errors)
+    detail = f"{where}: {first['msg']}"
+    if len(found) > MAX_ERRORS:
+        left_out = len(found) - MAX_ERRORS
+        detail += f" ({len(found)} errors; the first {MAX_ERRORS} are listed)"
+        return problem(422, detail, kind="validation", errors=errors, errors_left_out=left_out)
+    return problem(422, detail, kind="validation", errors=errors)
 
 
 async def http_error(request: Request, error: Exception) -> JSONResponse:

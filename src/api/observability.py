@@ -3,7 +3,8 @@
 One pure ASGI middleware wraps every request: it takes the `X-Request-Id` (or
 makes one) and returns it, times the request, counts it by route template and
 status, writes one JSON log line, and turns any exception that escaped the
-handlers into a problem response (503 for a store outage, else a logged 500).
+handlers into a problem response (503 for a store outage, else a logged 500). Answers
+under /v1 and every problem carry `Cache-Control: no-store` (personal data).
 Headers are never logged, so neither is a bearer token; paths with an invitation
 token are logged by their template only.
 """
@@ -120,6 +121,13 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _personal(scope: Scope, headers: MutableHeaders) -> bool:
+    """Answers that may carry personal data, which no cache may keep: everything under
+    /v1 (JSON, CSV, files) and every problem (issue 22, finding 10)."""
+    path = str(scope.get("path", ""))
+    return path.startswith("/v1/") or headers.get("content-type", "").startswith(PROBLEM_JSON)
+
+
 class RequestObservation:
     """Request id, access log, metrics, and the last-resort error answer."""
 
@@ -146,6 +154,8 @@ class RequestObservation:
                 headers["X-Request-Id"] = request_id
                 if status == 413 and headers.get("content-type", "").startswith("text/plain"):
                     replacement = _too_large_problem(headers)
+                if _personal(scope, headers):
+                    headers.setdefault("Cache-Control", "no-store")
             elif message["type"] == "http.response.body" and replacement is not None:
                 if not replacement:
                     return  # the rest of the replaced body

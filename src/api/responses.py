@@ -19,7 +19,10 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[dict[str, Any]] | None = Field(
-        default=None, description="Validation only: `[{loc, msg}]`."
+        default=None, description="Validation only: `[{loc, msg}]`, at most 20."
+    )
+    errors_left_out: int | None = Field(
+        default=None, description="Validation only: how many errors beyond the 20 listed."
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
 from api.responses import (
     COMMAND_PROBLEMS,
@@ -16,7 +17,7 @@ from api.responses import (
 from api.routes.paths import CandidateId, InvitationToken, PlanCode, RoleName, Sub
 from api.schemas import AssignPlan, Empty, Invite, RegisterCandidate, RemovePlan
 
-router = APIRouter(tags=["candidates"], responses=COMMAND_PROBLEMS)
+router = APIRouter(tags=["candidates"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
 
 
 @router.post("/v1/candidates", status_code=201, response_model=CandidateRegistered)

@@ -2,14 +2,14 @@
 
 Every route is: parse the body, one application call through `CommandDep`, answer
 with the outcome. Authorization and rules are the domain's; refusals are mapped
-in `api.errors`. Uploads are a separate router because their body limit differs.
+in `api.errors`. JSON bodies are parsed and checked once by `api.bodies.JsonBodyRoute`.
+Uploads are a separate router because their body limit differs.
 """
 
 from __future__ import annotations
 
+from api.bodies import JSON_BODY_LIMIT
 from api.routes import attachments, candidates, goals, meetings, sync
-
-JSON_BODY_LIMIT = 1024 * 1024
 
 routers = [module.router for module in (candidates, goals, meetings, sync)]
 

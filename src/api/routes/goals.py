@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
 from api.responses import COMMAND_PROBLEMS, ActivityRegistered, CommentWritten, Done
 from api.routes.paths import ActivityId, CandidateId, GoalCode
@@ -16,7 +17,7 @@ from api.schemas import (
     SendForSigning,
 )
 
-router = APIRouter(tags=["goals"], responses=COMMAND_PROBLEMS)
+router = APIRouter(tags=["goals"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
 GOAL = "/v1/candidates/{cid}/goals/{code}"
 ACTIVITY = GOAL + "/activities/{aid}"
 

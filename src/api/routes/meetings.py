@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
 from api.responses import COMMAND_PROBLEMS, Done, MeetingCreated
 from api.routes.paths import CandidateId, MeetingId
 from api.schemas import CreateMeeting, Finalise, Preparation, Summary
 
-router = APIRouter(tags=["meetings"], responses=COMMAND_PROBLEMS)
+router = APIRouter(tags=["meetings"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
 
 
 @router.post("/v1/candidates/{cid}/meetings", status_code=201, response_model=MeetingCreated)

@@ -2,16 +2,19 @@
 
 Every answer, refusals included, carries `X-Projection-Position` (the position every
 view has applied). `X-Min-Position: n` waits up to 5 s for the views to reach `n`
-(read your own writes), else 503 with `Retry-After: 1`. Single resources carry
-`ETag: "<aggregate version>"`. Who may read is decided by the domain:
-`actor_for` (404 for people unrelated to the candidate) and, for meetings,
-`check_can_read_meetings` (403 for a related role that may not read them).
+(read your own writes), else 503 with `Retry-After: 1`; the wait holds no worker
+thread, and one caller waits in at most `api.waiting.PER_CALLER` queries at once
+(more: 503 at once). Single resources carry `ETag: "<aggregate version>"`. Who may
+read is decided by the domain: `actor_for` (404 for people unrelated to the
+candidate) and, for meetings, `check_can_read_meetings` (403 for a related role that
+may not read them).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +23,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
@@ -28,10 +32,13 @@ from api.deps import IdentityDep, Services, ServicesDep
 from api.errors import domain_error, http_error
 from api.responses import COMMAND_PROBLEMS
 from api.routes.paths import CandidateId, GoalCode, MeetingId
+from api.waiting import PositionWaits, TooManyWaitsError
+from kompetanse_domain.application.service import MeetingNotFoundError
 from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.identity import Actor, Identity
 
 MIN_POSITION_WAIT = 5.0
+_POSITION = re.compile(r"[0-9]{1,18}")  # ASCII digits only: "²".isdigit() is True
 OSLO = ZoneInfo("Europe/Oslo")
 QUERY_PROBLEMS: dict[int | str, dict[str, Any]] = {
     code: COMMAND_PROBLEMS[code]
@@ -88,7 +95,7 @@ class Reader:
         self.services.application.get_candidate(cid).check_can_read_meetings(actor)
 
 
-def reader(
+async def reader(
     request: Request,
     services: ServicesDep,
     identity: IdentityDep,
@@ -100,20 +107,30 @@ def reader(
         ),
     ] = None,
 ) -> Reader:
+    """Waits on the event loop (no worker thread held; `api.waiting`), at most
+    `PER_CALLER` waits of one caller at once."""
     projections = services.projections
     if min_position is not None:
         wanted = min_position.strip()
-        if not (wanted.isdigit() and len(wanted) <= 18):
-            request.state.projection_position = projections.position()
-            raise HTTPException(400, "X-Min-Position must be an event position: a whole number")
-        if not projections.wait_for(int(wanted), MIN_POSITION_WAIT):
-            request.state.projection_position = projections.position()
+        if not _POSITION.fullmatch(wanted):
+            request.state.projection_position = await run_in_threadpool(projections.position)
+            raise HTTPException(
+                400, "X-Min-Position must be an event position: a whole number such as 42"
+            )
+        waits: PositionWaits = request.app.state.position_waits
+        try:
+            reached = await waits.wait_for(identity.sub, int(wanted), MIN_POSITION_WAIT)
+        except TooManyWaitsError as error:
+            request.state.projection_position = await run_in_threadpool(projections.position)
+            raise HTTPException(503, str(error), headers={"Retry-After": "1"}) from None
+        if not reached:
+            request.state.projection_position = await run_in_threadpool(projections.position)
             raise HTTPException(
                 503,
                 f"The views have not reached position {wanted} yet; try again shortly",
                 headers={"Retry-After": "1"},
             )
-    request.state.projection_position = projections.position()
+    request.state.projection_position = await run_in_threadpool(projections.position)
     return Reader(services, identity)
 
 
@@ -375,8 +392,11 @@ def get_meeting(mid: MeetingId, read: ReaderDep, response: Response) -> Any:
     """Preparations, summary, goals discussed and the full change log (R15-R18)."""
     view = read.queries.get_meeting(mid)
     if view is None:
-        raise NotFoundError(f"Supervision meeting {mid} not found")
-    read.check_can_read_meetings(UUID(view["candidate_id"]))
+        raise MeetingNotFoundError(f"Supervision meeting {mid} not found")
+    try:
+        read.check_can_read_meetings(UUID(view["candidate_id"]))
+    except NotFoundError:  # unrelated: the same 404 as for no such meeting (no leak)
+        raise MeetingNotFoundError(f"Supervision meeting {mid} not found") from None
     _etag(response, view["version"])
     return view
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
 from api.deps import SyncIdentityDep
 from api.responses import COMMAND_PROBLEMS, ApprovalImported
 from api.schemas import ImportApproval
 
-router = APIRouter(tags=["sync"], responses=COMMAND_PROBLEMS)
+router = APIRouter(tags=["sync"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
 
 
 @router.post("/v1/sync/approvals", response_model=ApprovalImported)

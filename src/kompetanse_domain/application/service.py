@@ -154,6 +154,7 @@ class KompetanseApplication(Application[UUID]):
     ) -> Outcome:
         def decide() -> Decision:
             candidate = self._target(self.get_candidate(candidate_id, for_change=True), ctx)
+            candidate.check_can_read(candidate.actor(ctx.identity))  # not found before the role
             invitation_id = uuid.uuid4()
             secret = secrets.token_urlsafe(24)
             candidate.invite(
@@ -241,6 +242,7 @@ class KompetanseApplication(Application[UUID]):
         def decide() -> Decision:
             candidate = self._target(self.get_candidate(candidate_id, for_change=True), ctx)
             actor = candidate.actor(ctx.identity)
+            candidate.check_can_read(actor)  # unrelated: not found, before the plan code
             plan = self.catalogue.plan(plan_code)
             codes = [goal.code for goal in plan.goals]
             candidate.assign_plan(
