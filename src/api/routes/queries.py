@@ -30,6 +30,7 @@ from api.responses import COMMAND_PROBLEMS
 from api.routes.paths import CandidateId, GoalCode, MeetingId
 from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.identity import Actor, Identity
+from kompetanse_domain.model.values import in_zone
 
 MIN_POSITION_WAIT = 5.0
 OSLO = ZoneInfo("Europe/Oslo")
@@ -424,7 +425,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(OSLO).strftime("%Y-%m-%d %H:%M:%S")
+        return in_zone(value, OSLO).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)
