@@ -65,6 +65,21 @@ def test_text_is_stored_nfc_normalised_and_stripped() -> None:
     assert values.line("Ola\u200dNordmann", "name", limit=40) == "Ola\u200dNordmann"  # ZWJ inside
 
 
+def test_blanks_around_a_value_are_stripped_but_other_controls_refused_even_at_the_ends() -> None:
+    assert values.line(" \tLise Lege\r\n", "name", limit=20) == "Lise Lege"
+    assert values.line("\u00a0Lise\u3000", "name", limit=20) == "Lise"
+    for text in ("\x1fLise", "Lise\x1c", "Lise\x85", "\x00Lise"):
+        refusal(values.line, text, "name", limit=20)
+
+
+def test_the_acting_identity_must_be_given_in_normal_form() -> None:
+    error = refusal(values.check_person, "lis-sub", "Rene\u0301e")
+    assert error.message == (
+        "token.name must be NFC-normalised, without blanks at its ends; normalise it"
+    )
+    refusal(values.check_person, "lis-sub", "Lise ")
+
+
 def test_multi_line_text_keeps_newline_and_tab_and_turns_cr_lf_into_lf() -> None:
     text = values.paragraphs("Punkt 1\r\n\tPunkt 2\rSlutt", "reason", limit=100)
     assert text == "Punkt 1\n\tPunkt 2\nSlutt"

@@ -40,6 +40,10 @@ ACTIVITY_KINDS = (
 )
 
 
+WITHDRAWAL_LIMIT = values.PLAN_REMOVAL_REASON_LIMIT + 200
+"""The plan removal's reason with "plan <code> removed: " before it."""
+
+
 class GoalState:
     NOT_STARTED = "not_started"
     SENT_FOR_APPROVAL = "sent_for_approval"
@@ -514,7 +518,10 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
         check_role(actor, (Role.LEADER,), "R5: only the leader removes plans")
         if not self.withdrawn:
             self.trigger_event(
-                self.Withdrawn, actor=actor.sub, actor_name=actor.name, reason=reason
+                self.Withdrawn,
+                actor=actor.sub,
+                actor_name=actor.name,
+                reason=check_text(reason, "reason", "R5", limit=WITHDRAWAL_LIMIT, multiline=True),
             )
 
     class Reopened(Event):

@@ -47,6 +47,10 @@ LATEST_DAY = date(2200, 12, 31)
 EARLIEST_INSTANT = datetime.combine(EARLIEST_DAY, time.min, tzinfo=UTC)
 LATEST_INSTANT = datetime.combine(LATEST_DAY, time.max, tzinfo=UTC)
 
+ASCII_BLANKS = " \t\n\r"
+"""Blanks a form or a client may leave around a value: stripped before the checks (any
+other control character is refused, even at the ends)."""
+
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI): they
 reorder the text a reader sees ("Trojan Source"); the plain marks LRM/RLM are allowed."""
@@ -147,9 +151,13 @@ def email(value: str, field: str, *, rule: str = "") -> str:
 
 
 def check_person(sub: str, name: str) -> None:
-    """The acting person's `sub` and name, which every event records (from the token)."""
+    """The acting person's `sub` and name, which every event records as they are: the
+    name must be in the form `line` gives it (the token's claims are read so)."""
     identifier(sub, "token.sub", limit=SUB_LIMIT)
-    line(name, "token.name", limit=NAME_LIMIT)
+    if line(name, "token.name", limit=NAME_LIMIT) != name:
+        raise InvalidValueError(
+            "token.name", "must be NFC-normalised, without blanks at its ends; normalise it"
+        )
 
 
 def _optional(text: str, field: str) -> str | None:
@@ -166,12 +174,12 @@ def _clean(value: str, field: str, *, limit: int, multiline: bool, strip: bool =
     if len(value) > 4 * limit + 16:  # refuse the absurd before normalising it
         raise InvalidValueError(field, f"is longer than {limit} characters; shorten it")
     _check_surrogates(value, field)
-    text = unicodedata.normalize("NFC", value)
+    text = unicodedata.normalize("NFC", value.strip(ASCII_BLANKS) if strip else value)
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if strip:
-        text = text.strip()
-    _check_characters(text, field, multiline=multiline)
+    _check_characters(text, field, multiline=multiline)  # before stripping: \x1c-\x1f, \x85
+    if strip and text != (stripped := text.strip()):  # and other Unicode blanks
+        text = unicodedata.normalize("NFC", stripped)
     if len(text) > limit:
         raise InvalidValueError(field, f"is longer than {limit} characters; shorten it")
     return text
