@@ -92,8 +92,7 @@ class Commander:
             identity=self.identity,
             expected_version=expected_version(self.if_match),
             idempotency_key=self.idempotency_key,
-            # surrogatepass: a lone surrogate in the body is the domain's to refuse (422)
-            fingerprint=hashlib.sha256(request_text.encode("utf-8", "surrogatepass")).hexdigest(),
+            fingerprint=hashlib.sha256(request_text.encode()).hexdigest(),
         )
 
     def wake_projections(self) -> None:
