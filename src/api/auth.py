@@ -182,7 +182,8 @@ def _claim_text(claims: dict[str, Any], name: str, limit: int) -> str | None:
     if not isinstance(value, str):
         return None
     try:
-        return values.optional_line(value.strip()[:limit], f"{name} claim", limit=limit)
+        text = value.strip(values.ASCII_BLANKS)[:limit]  # a long name is cut, as it always was
+        return values.optional_line(text, f"{name} claim", limit=limit)
     except values.InvisibleTextError:
         return None
 
