@@ -26,6 +26,7 @@ from cachetools import TLRUCache
 
 from api.jwks import KeySource, KeyUnavailableError, UnknownKeyError, key_source
 from api.settings import TokenSettings
+from kompetanse_domain.model import values
 from kompetanse_domain.model.identity import Identity, PlatformRole
 
 ALGORITHMS = ("RS256", "ES256")
@@ -150,22 +151,41 @@ class TokenVerifier:
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    """`sub` (required), `name`, `email`, `hpr_number`, and `kompetanse_roles`."""
+    """`sub` (required), `name`, `email`, `hpr_number`, and `kompetanse_roles`.
+
+    The claims are text checked as the domain checks every text (`values`, issue 22): a
+    claim that could not be recorded or shown safely (a lone surrogate, a control or
+    bidirectional control character) refuses the token, 401, on every route alike; it is
+    part of the credential, which only the identity provider can correct. A name that
+    is blank or only invisible characters falls back to the `sub`, as a missing one does.
+    """
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub.strip() or len(sub) > MAX_SUB_LENGTH:
         raise AuthenticationError("The token's sub claim must be a non-empty string")
-    name = claims.get("name")
-    if not isinstance(name, str) or not name.strip():
-        name = sub
-    identity = Identity(sub=sub, name=name.strip()[:500], platform_roles=platform_roles(claims))
-    return Principal(
-        identity, _optional_text(claims, "email"), _optional_text(claims, "hpr_number")
-    )
+    try:
+        values.identifier(sub, "sub claim", limit=MAX_SUB_LENGTH)
+        name = _claim_text(claims, "name", values.NAME_LIMIT) or sub
+        email = _claim_text(claims, "email", values.EMAIL_LIMIT)
+        hpr_number = _claim_text(claims, "hpr_number", values.EMAIL_LIMIT)
+    except values.InvalidValueError as error:
+        raise AuthenticationError(
+            f"The token's {error.field} {error.problem.split(';')[0]}; "
+            "ask your identity provider for a corrected token"
+        ) from None
+    identity = Identity(sub=sub, name=name, platform_roles=platform_roles(claims))
+    return Principal(identity, email, hpr_number)
 
 
-def _optional_text(claims: dict[str, Any], name: str) -> str | None:
+def _claim_text(claims: dict[str, Any], name: str, limit: int) -> str | None:
+    """A text claim, normalised; None when absent, not a string, blank or invisible."""
     value = claims.get(name)
-    return value.strip()[:320] if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str):
+        return None
+    try:
+        text = value.strip(values.ASCII_BLANKS)[:limit]  # a long name is cut, as it always was
+        return values.optional_line(text, f"{name} claim", limit=limit)
+    except values.InvisibleTextError:
+        return None
 
 
 def platform_roles(claims: dict[str, Any]) -> frozenset[PlatformRole]:

@@ -30,6 +30,7 @@ from kompetanse_domain.errors import (
     UnavailableError,
     VersionMismatchError,
 )
+from kompetanse_domain.model.values import InvalidValueError
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = "5"
@@ -77,13 +78,21 @@ def problem(
         "type": f"urn:kompetanse:problem:{slug}",
         "title": title or TITLES.get(status, "Error"),
         "status": status,
-        "detail": detail,
+        "detail": _encodable(detail),
         **extra,
     }
     all_headers = dict(headers or {})
     if status == 503:
         all_headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
     return JSONResponse(body, status_code=status, headers=all_headers, media_type=PROBLEM_JSON)
+
+
+def _encodable(text: str) -> str:
+    """The text with any lone surrogate (from a refused value quoted in a message)
+    replaced, so the answer can be written as UTF-8."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _slug(text: str) -> str:
@@ -103,7 +112,12 @@ async def domain_error(_: Request, error: Exception) -> JSONResponse:
     if hidden is not None:
         kind, title, detail = hidden
         return problem(status, detail, kind=kind, title=title)
-    return problem(status, error.message, kind=_slug(type(error).__name__), title=error.title)
+    kind = _slug(type(error).__name__)
+    extra: dict[str, Any] = {}
+    if isinstance(error, InvalidValueError):  # the field it names, as validation errors do
+        kind = "invalid-value"
+        extra["errors"] = [{"loc": error.field.split("."), "msg": _encodable(error.problem)}]
+    return problem(status, error.message, kind=kind, title=error.title, **extra)
 
 
 async def authentication_error(_: Request, error: Exception) -> JSONResponse:

@@ -26,6 +26,7 @@ from kompetanse_domain.catalogue import Catalogue
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
+from kompetanse_domain.model.values import in_zone
 
 OSLO = ZoneInfo("Europe/Oslo")
 DASH = "&ndash;"
@@ -103,7 +104,7 @@ def _json_default(value: Any) -> str:
 
 
 def _oslo_date(instant: datetime | None) -> date | None:
-    return instant.astimezone(OSLO).date() if instant is not None else None
+    return in_zone(instant, OSLO).date() if instant is not None else None
 
 
 def summarise_plans(

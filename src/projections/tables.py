@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, Index, MetaData, String, Table, TypeDecorator
 
+from kompetanse_domain.model.values import in_zone
+
 ID = String(36)
 SUB = String(255)
 NAME = String(500)
@@ -33,7 +35,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("view instants must be timezone-aware")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return in_zone(value, UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:

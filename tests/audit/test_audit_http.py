@@ -120,7 +120,7 @@ def test_unencoded_plus_offset_is_understood(shared: Shared) -> None:
     http, story = shared.http, shared.story
     first, _ = story
     items = history(http, first)
-    assert history(http, first, query="?as_of=2999-01-01T00:00:00+01:00") == items
+    assert history(http, first, query="?as_of=2199-01-01T00:00:00+01:00") == items
 
 
 def verify(http: Http, j: Journey) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from api.routes.paths import CandidateId
 from api.routes.queries import QUERY_PROBLEMS, QueryRoute, Reader, ReaderDep
 from kompetanse_domain.application.audit import AuditService
 from kompetanse_domain.errors import ForbiddenError, InvalidInputError
+from kompetanse_domain.model import values
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
@@ -61,6 +62,7 @@ def parse_instant(value: str) -> datetime:
         raise InvalidInputError(f"as_of {value!r} is not an RFC 3339 instant") from None
     if instant.tzinfo is None:
         raise InvalidInputError("as_of needs an offset (Z or +01:00), as RFC 3339 requires")
+    values.instant(instant, "as_of")  # within the years every stored instant lies in
     return instant
 
 

@@ -36,6 +36,7 @@ from api.waiting import PositionWaits, TooManyWaitsError
 from kompetanse_domain.application.service import MeetingNotFoundError
 from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.identity import Actor, Identity
+from kompetanse_domain.model.values import in_zone
 
 MIN_POSITION_WAIT = 5.0
 _POSITION = re.compile(r"[0-9]{1,18}")  # ASCII digits only: "²".isdigit() is True
@@ -444,7 +445,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(OSLO).strftime("%Y-%m-%d %H:%M:%S")
+        return in_zone(value, OSLO).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
     text = str(value)

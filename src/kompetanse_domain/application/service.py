@@ -39,6 +39,7 @@ from kompetanse_domain.errors import (
     UnavailableError,
     VersionMismatchError,
 )
+from kompetanse_domain.model import values
 from kompetanse_domain.model.candidate import Candidate, InvitationNotFoundError
 from kompetanse_domain.model.identity import Actor, Identity, Role, candidate_id_for, goal_id_for
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
@@ -677,6 +678,7 @@ class KompetanseApplication(Application[UUID]):
 
     def _execute(self, ctx: CommandContext, decide: Callable[[], Decision]) -> Outcome:
         """Run a decision and save it atomically, with idempotency and retry on races."""
+        values.check_person(ctx.identity.sub, ctx.identity.name)
         try:
             for _ in range(ATTEMPTS):
                 prior = self._prior_outcome(ctx)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypedDict, cast
@@ -16,6 +17,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError, NotFoundError
+from kompetanse_domain.model import values
 from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import (
     NotRelatedError,
@@ -24,7 +26,6 @@ from kompetanse_domain.model.guards import (
     check_text,
 )
 from kompetanse_domain.model.identity import (
-    EMAIL_PATTERN,
     INVITABLE_ROLES,
     SINGLE_ROLES,
     Actor,
@@ -32,6 +33,9 @@ from kompetanse_domain.model.identity import (
     Role,
     candidate_id_for,
 )
+
+HPR_PATTERN = re.compile(r"[0-9]{4,9}")
+"""An HPR number: ASCII digits only (`str.isdigit` would let superscripts in)."""
 
 SPECIALTIES = ("LIS1", "ALM", "SAM", "ARB")
 """The portal's specialties when no catalogue says otherwise (the catalogue may add more)."""
@@ -84,6 +88,11 @@ class PlanStateError(ConflictError):
 
 class SignerNotEligibleError(ConflictError):
     """Raised when an activity is sent to someone who is not a supervisor or veileder (R9)."""
+
+
+def _optional_reason(reason: str) -> str:
+    """A reason that may be left out ("" then)."""
+    return values.optional_paragraphs(reason, "reason", limit=values.REASON_LIMIT) or ""
 
 
 def hash_secret(secret: str) -> str:
@@ -162,27 +171,30 @@ class Candidate(PickleCopy, Aggregate):
         specialties: tuple[str, ...] = SPECIALTIES,
     ) -> Candidate:
         """R1: a person registers themself as candidate, with a personal e-mail."""
-        check_text(name, "name", "R1")
-        check_text(organisation_id, "organisation.id", "R1")
-        check_text(organisation_name, "organisation.name", "R1")
-        if not EMAIL_PATTERN.match(email):
-            raise InvalidInputError(f"R1: {email!r} is not an e-mail address; give a personal one")
+        name = check_text(name, "name", "R1", limit=values.NAME_LIMIT)
+        organisation_id = check_text(
+            organisation_id, "organisation.id", "R1", limit=values.ORGANISATION_ID_LIMIT
+        )
+        organisation_name = check_text(
+            organisation_name, "organisation.name", "R1", limit=values.NAME_LIMIT
+        )
+        email = values.email(email, "email", rule="R1")
         if specialty not in specialties:
             raise InvalidInputError(
                 f"specialty {specialty!r} is unknown; use one of {', '.join(specialties)}"
             )
-        if hpr_number is not None and not (hpr_number.isdigit() and 4 <= len(hpr_number) <= 9):
-            raise InvalidInputError("hpr_number must be 4 to 9 digits")
+        if hpr_number is not None and not HPR_PATTERN.fullmatch(hpr_number):
+            raise InvalidInputError("hpr_number must be 4 to 9 digits (0-9)")
         return cls._create(
             cls.Registered,
             actor=identity.sub,
             actor_name=identity.name,
             sub=identity.sub,
-            name=name.strip(),
-            email=email.strip(),
+            name=name,
+            email=email,
             specialty=specialty,
-            organisation_id=organisation_id.strip(),
-            organisation_name=organisation_name.strip(),
+            organisation_id=organisation_id,
+            organisation_name=organisation_name,
             hpr_number=hpr_number,
         )
 
@@ -283,9 +295,8 @@ class Candidate(PickleCopy, Aggregate):
                 (Role.CANDIDATE,),
                 "R2: only the candidate invites leader, veileder and supervisors",
             )
-        check_text(name, "name", "R2")
-        if not EMAIL_PATTERN.match(email):
-            raise InvalidInputError(f"R2: {email!r} is not an e-mail address")
+        name = check_text(name, "name", "R2", limit=values.NAME_LIMIT)
+        email = values.email(email, "email", rule="R2")
         if parsed in SINGLE_ROLES:
             self._check_single_role_free(parsed)
         self.trigger_event(
@@ -294,8 +305,8 @@ class Candidate(PickleCopy, Aggregate):
             actor_name=actor.name,
             invitation_id=invitation_id,
             role=parsed.value,
-            name=name.strip(),
-            email=email.strip(),
+            name=name,
+            email=email,
             secret_sha256=hash_secret(secret),
             expires_at=expires_at,
         )
@@ -404,7 +415,7 @@ class Candidate(PickleCopy, Aggregate):
             actor=actor.sub,
             actor_name=actor.name,
             invitation_id=invitation_id,
-            reason=reason.strip(),
+            reason=_optional_reason(reason),
         )
 
     class RoleRevoked(Event):
@@ -443,7 +454,7 @@ class Candidate(PickleCopy, Aggregate):
             role=parsed.value,
             sub=sub,
             name=name,
-            reason=reason.strip(),
+            reason=_optional_reason(reason),
         )
 
     def _person_name(self, sub: str) -> str:
@@ -537,7 +548,9 @@ class Candidate(PickleCopy, Aggregate):
         """R5: the leader deletes a plan assigned by mistake; its history is kept."""
         check_role(actor, (Role.LEADER,), "R5: only the leader removes plans")
         self.active_plan(plan_code)
-        text = check_text(reason, "reason", "R5", limit=2000)
+        text = check_text(
+            reason, "reason", "R5", limit=values.PLAN_REMOVAL_REASON_LIMIT, multiline=True
+        )
         self.trigger_event(
             self.PlanRemoved,
             actor=actor.sub,
@@ -583,7 +596,10 @@ class Candidate(PickleCopy, Aggregate):
             sha256=sha256,
             size=size,
             media_type=media_type,
-            filename=filename[:255],
+            filename=values.optional_line(
+                filename[: values.FILENAME_LIMIT], "filename", limit=values.FILENAME_LIMIT
+            )
+            or "",
         )
 
     def check_can_attach(self, actor: Actor) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from kompetanse_domain.errors import ForbiddenError, InvalidInputError, NotFoundError
+from kompetanse_domain.model import values
 from kompetanse_domain.model.identity import Actor, Role
 
 
@@ -25,24 +26,24 @@ def check_role(actor: Actor, allowed: tuple[Role, ...], refusal: str) -> None:
     raise RoleNotPermittedError(refusal)
 
 
-def check_text(value: str, field_name: str, rule: str, *, limit: int = 20_000) -> str:
-    """Refuse empty or oversized free text; returns it stripped."""
-    text = value.strip()
-    if not text:
-        raise InvalidInputError(f"{rule}: {field_name} must not be empty")
-    if len(text) > limit:
-        raise InvalidInputError(f"{field_name} is longer than {limit} characters")
-    return text
+def check_text(
+    value: str, field_name: str, rule: str, *, limit: int, multiline: bool = False
+) -> str:
+    """Required free text, checked as `values` says (issue 22); returns it normalised."""
+    check = values.paragraphs if multiline else values.line
+    return check(value, field_name, limit=limit, rule=rule)
 
 
 def check_not_future(day: date, today: date, field_name: str) -> None:
+    values.day(day, field_name)
     if day > today:
         raise InvalidInputError(
             f"{field_name} {day.isoformat()} is in the future; give the date it was done"
         )
 
 
-def optional_text(value: str | None) -> str | None:
-    """An optional comment or note: stripped, and None when blank."""
-    text = value.strip() if value else ""
-    return text or None
+def optional_text(
+    value: str | None, field_name: str, *, limit: int = values.REASON_LIMIT
+) -> str | None:
+    """An optional comment or note: normalised, and None when blank."""
+    return values.optional_paragraphs(value, field_name, limit=limit)

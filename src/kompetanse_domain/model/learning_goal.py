@@ -19,6 +19,7 @@ from kompetanse_domain.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from kompetanse_domain.model import values
 from kompetanse_domain.model.copying import FlatRecordsCopy
 from kompetanse_domain.model.guards import (
     RoleNotPermittedError,
@@ -37,6 +38,10 @@ ACTIVITY_KINDS = (
     "internal_teaching",
     "other",
 )
+
+
+WITHDRAWAL_LIMIT = values.PLAN_REMOVAL_REASON_LIMIT + 200
+"""The plan removal's reason with "plan <code> removed: " before it."""
 
 
 class GoalState:
@@ -219,12 +224,14 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
             actor=actor.sub,
             actor_name=actor.name,
             activity_id=activity_id,
-            title=check_text(title, "title", "R9", limit=500),
+            title=check_text(title, "title", "R9", limit=values.NAME_LIMIT),
             kind=kind,
             fulfilled_on=fulfilled_on,
-            activity_code=activity_code,
+            activity_code=values.optional_line(
+                activity_code, "activity_code", limit=values.CODE_LIMIT
+            ),
             count=count,
-            note=optional_text(note),
+            note=optional_text(note, "note"),
             attachment_id=attachment_id,
         )
 
@@ -304,7 +311,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
             actor=actor.sub,
             actor_name=actor.name,
             activity_id=activity_id,
-            comment=optional_text(comment),
+            comment=optional_text(comment, "comment"),
         )
 
     class ActivityRejected(Event):
@@ -324,7 +331,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
             actor=actor.sub,
             actor_name=actor.name,
             activity_id=activity_id,
-            reason=check_text(reason, "reason", "R10", limit=4000),
+            reason=check_text(reason, "reason", "R10", limit=values.REASON_LIMIT, multiline=True),
         )
 
     # -- mentor comments (R13) -------------------------------------------------------
@@ -353,7 +360,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
             actor=actor.sub,
             actor_name=actor.name,
             comment_id=comment_id,
-            text=check_text(text, "text", "R13", limit=4000),
+            text=check_text(text, "text", "R13", limit=values.REASON_LIMIT, multiline=True),
         )
 
     # -- approval (R6-R8, R11) -------------------------------------------------------
@@ -395,7 +402,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
             actor=actor.sub,
             actor_name=actor.name,
             completed_on=completed_on,
-            comment=optional_text(comment),
+            comment=optional_text(comment, "comment"),
             approver_sub=approver_sub,
             approver_name=approver_name,
         )
@@ -431,7 +438,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
             self.Approved,
             actor=actor.sub,
             actor_name=actor.name,
-            comment=optional_text(comment),
+            comment=optional_text(comment, "comment"),
         )
 
     class Rejected(Event):
@@ -449,7 +456,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
             self.Rejected,
             actor=actor.sub,
             actor_name=actor.name,
-            reason=check_text(reason, "reason", "R7", limit=4000),
+            reason=check_text(reason, "reason", "R7", limit=values.REASON_LIMIT, multiline=True),
         )
 
     # -- approvals from the other portal version (R23) -------------------------------
@@ -481,14 +488,20 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
         if source_event_id in self.imported_from or self.state == GoalState.APPROVED:
             return False
         self.check_open()
+        source_portal = check_text(source_portal, "source_portal", "R23", limit=values.SOURCE_LIMIT)
+        source_event_id = check_text(
+            source_event_id, "source_event_id", "R23", limit=values.SOURCE_LIMIT
+        )
+        approved_at = values.instant(approved_at, "approved_at")
+        approver_name = check_text(approver_name, "approver_name", "R23", limit=values.NAME_LIMIT)
         self.trigger_event(
             self.ApprovalImported,
             actor=identity.sub,
             actor_name=identity.name,
-            source_portal=check_text(source_portal, "source_portal", "R23", limit=200),
-            source_event_id=check_text(source_event_id, "source_event_id", "R23", limit=200),
+            source_portal=source_portal,
+            source_event_id=source_event_id,
             approved_at=approved_at,
-            approver_name=check_text(approver_name, "approver_name", "R23", limit=500),
+            approver_name=approver_name,
         )
         return True
 
@@ -505,7 +518,10 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
         check_role(actor, (Role.LEADER,), "R5: only the leader removes plans")
         if not self.withdrawn:
             self.trigger_event(
-                self.Withdrawn, actor=actor.sub, actor_name=actor.name, reason=reason
+                self.Withdrawn,
+                actor=actor.sub,
+                actor_name=actor.name,
+                reason=check_text(reason, "reason", "R5", limit=WITHDRAWAL_LIMIT, multiline=True),
             )
 
     class Reopened(Event):

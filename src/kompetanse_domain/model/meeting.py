@@ -13,6 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError
+from kompetanse_domain.model import values
 from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import check_not_future, check_role
 from kompetanse_domain.model.identity import Actor, Role
@@ -33,12 +34,6 @@ def _check_minutes(value: int, field_name: str) -> int:
     if not 1 <= value <= MAX_MINUTES:
         raise InvalidInputError(f"{field_name} must be between 1 and {MAX_MINUTES} minutes")
     return value
-
-
-def _check_length(text: str, field_name: str) -> str:
-    if len(text) > 50_000:
-        raise InvalidInputError(f"{field_name} is longer than 50000 characters")
-    return text
 
 
 class SupervisionMeeting(PickleCopy, Aggregate):
@@ -91,7 +86,7 @@ class SupervisionMeeting(PickleCopy, Aggregate):
             actor=actor.sub,
             actor_name=actor.name,
             candidate_id=candidate_id,
-            scheduled_for=scheduled_for.isoformat(),
+            scheduled_for=values.day_or_instant(scheduled_for, "scheduled_for").isoformat(),
             planned_minutes=_check_minutes(planned_minutes, "planned_minutes"),
         )
 
@@ -122,7 +117,7 @@ class SupervisionMeeting(PickleCopy, Aggregate):
             actor=actor.sub,
             actor_name=actor.name,
             author_role=role.value,
-            text=_check_length(text, "text"),
+            text=values.document(text, "text"),
         )
 
     class SummaryRevised(Event):
@@ -149,7 +144,7 @@ class SupervisionMeeting(PickleCopy, Aggregate):
             self.SummaryRevised,
             actor=actor.sub,
             actor_name=actor.name,
-            text=_check_length(text, "text"),
+            text=values.document(text, "text"),
             goals_discussed=list(dict.fromkeys(goals_discussed)),
         )
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BindParameter, ColumnElement, Select, any_, bindparam, func, select
 
 from kompetanse_domain.catalogue import Catalogue
+from kompetanse_domain.model.values import in_zone
 from projections.queries.procedures import Procedure, procedure_progress, recommended_by_goal
 from projections.queries.read import ReadTx, person
 from projections.queries.readiness import readiness, specialties_of
@@ -31,7 +32,7 @@ GOAL_STATES = ("approved", "sent_for_approval", "rejected", "not_started")
 
 
 def oslo_date(instant: datetime) -> date:
-    return instant.astimezone(OSLO).date()
+    return in_zone(instant, OSLO).date()
 
 
 def counts(states: Iterable[str]) -> dict[str, int]:

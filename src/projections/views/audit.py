@@ -39,6 +39,7 @@ from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import NAMESPACE
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
+from kompetanse_domain.model.values import in_zone
 from projections.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.audit_tables import AuditTables, define_audit_tables
 
@@ -146,7 +147,7 @@ _string = json.encoder.encode_basestring  # what `_JSON` writes a str as
 
 def instant_json(instant: datetime) -> str:
     """An aware instant as the API's JSON writes it: UTC, `Z`, microseconds when any."""
-    text = instant.astimezone(UTC).replace(tzinfo=None).isoformat()
+    text = in_zone(instant, UTC).replace(tzinfo=None).isoformat()
     return text + "Z"
 
 
