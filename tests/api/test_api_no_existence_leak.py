@@ -172,7 +172,8 @@ def test_an_unrelated_person_gets_the_same_404_for_existing_and_unknown_resource
 ) -> None:
     """One table over every route (one world per store keeps it quick); each route is
     asked for the existing resources, unknown ones, and unknown ones inside the
-    existing candidate, and every answer must be the same 404 problem."""
+    existing candidate, and every answer must be the same problem: a 404, or a 422 for a
+    body whose shape no candidate could make valid (judged before anyone is looked up)."""
     leaks: dict[str, Any] = {}
     for method, template, body in ROUTES:
         unknown = _unknown()
@@ -185,10 +186,28 @@ def test_an_unrelated_person_gets_the_same_404_for_existing_and_unknown_resource
             ),
         }
         problems = {case: (r.status_code, problem_of(r)) for case, r in answers.items()}
-        if problems["existing"][0] != 404 or len({repr(p) for p in problems.values()}) != 1:
+        if (
+            problems["existing"][0] not in (404, 422)
+            or len({repr(p) for p in problems.values()}) != 1
+        ):
             leaks[f"{method} {template}"] = problems
 
     assert leaks == {}
+
+
+def test_an_unrelated_person_with_a_stale_if_match_gets_the_same_404(world: World) -> None:
+    template = GOAL + "/activities"
+    body = {"title": "Kurs", "kind": "course", "fulfilled_on": YESTERDAY}
+    stale = {"If-Match": '"999"'}
+
+    answers = {
+        case: world.api.call("POST", template.format(**ids), "unrelated", body, headers=stale)
+        for case, ids in {"existing": world.existing, "unknown": _unknown()}.items()
+    }
+
+    problems = {case: (r.status_code, problem_of(r)) for case, r in answers.items()}
+    assert problems["existing"] == problems["unknown"], problems
+    assert problems["existing"][0] == 404
 
 
 def test_an_invitation_link_gets_the_same_404_whatever_part_of_it_is_wrong(world: World) -> None:
