@@ -11,9 +11,10 @@ fails for ours and passes for the library's is ours to fix.
 
 SQLite runs each case on a database file named by its path (what production passes),
 on one named by a `file:` URI (the library's own cases use those), and in memory.
-PostgreSQL runs ours with the production pool (5 + 10) and with a pool of one, the
-library's own cases' setting; the control with a pool of one. Every PostgreSQL case
-gets a fresh database on the suite's throwaway server.
+PostgreSQL runs each case with the production pool (5 + 10) and with a pool of one, the
+library's own cases' setting (a subscription, which holds a connection of its own,
+only with the production pool). Every PostgreSQL case gets a fresh database on the
+suite's throwaway server.
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ class _Built:
         """The library's concurrency cases leave their reader threads running; closing
         the store under a reader that is still in SQLite crashes the interpreter."""
         for thread in set(threading.enumerate()) - self._threads_before:
-            thread.join(timeout=10)
+            if not thread.daemon:  # not the connection pool's workers
+                thread.join(timeout=10)
 
 
 class _SQLite(_Built):
@@ -174,8 +176,10 @@ def _declare(name: str, *bases: type[Any], **attributes: Any) -> None:
     globals()[name] = type(name, bases, {"__module__": __name__, **attributes})
 
 
-def _declare_cases(prefix: str, built: type[Any], *, factory_cases: bool) -> None:
-    application = _PostgresApplication if built.store == "postgres" else _Recorders.Application
+def _declare_cases(
+    prefix: str, built: type[Any], *, factory_cases: bool, subscribe: bool = False
+) -> None:
+    application = _PostgresApplication if subscribe else _Recorders.Application
     _declare(f"{prefix}AggregateRecorder", built, _Recorders.Aggregate, cases.AggregateRecorderTestCase)
     _declare(f"{prefix}ApplicationRecorder", built, application, cases.ApplicationRecorderTestCase)
     _declare(f"{prefix}TrackingRecorder", built, _Recorders.Tracking, cases.TrackingRecorderTestCase)
@@ -201,6 +205,7 @@ for _made_by in (OURS, LIBRARY):
 _POSTGRES_VARIANTS = (
     (OURS, "ProductionPool", {}),
     (OURS, "PoolOfOne", POOL_OF_ONE),
+    (LIBRARY, "ProductionPool", {}),
     (LIBRARY, "PoolOfOne", POOL_OF_ONE),
 )
 for _made_by, _label, _overrides in _POSTGRES_VARIANTS:
@@ -214,5 +219,9 @@ for _made_by, _label, _overrides in _POSTGRES_VARIANTS:
         )
     )
     _declare_cases(
-        f"Test{_made_by}Postgres{_label}", _built, factory_cases=_label == "PoolOfOne"
+        f"Test{_made_by}Postgres{_label}",
+        _built,
+        factory_cases=_label == "PoolOfOne",
+        # a subscription holds a connection of its own: not on a pool of one
+        subscribe=_label == "ProductionPool",
     )
