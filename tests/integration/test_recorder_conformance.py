@@ -180,9 +180,13 @@ def _declare_cases(
     prefix: str, built: type[Any], *, factory_cases: bool, subscribe: bool = False
 ) -> None:
     application = _PostgresApplication if subscribe else _Recorders.Application
-    _declare(f"{prefix}AggregateRecorder", built, _Recorders.Aggregate, cases.AggregateRecorderTestCase)
+    _declare(
+        f"{prefix}AggregateRecorder", built, _Recorders.Aggregate, cases.AggregateRecorderTestCase
+    )
     _declare(f"{prefix}ApplicationRecorder", built, application, cases.ApplicationRecorderTestCase)
-    _declare(f"{prefix}TrackingRecorder", built, _Recorders.Tracking, cases.TrackingRecorderTestCase)
+    _declare(
+        f"{prefix}TrackingRecorder", built, _Recorders.Tracking, cases.TrackingRecorderTestCase
+    )
     _declare(f"{prefix}ProcessRecorder", built, _Recorders.Process, cases.ProcessRecorderTestCase)
     _declare(
         f"{prefix}NonInterleavingNotificationIDs",
@@ -198,7 +202,9 @@ for _made_by in (OURS, LIBRARY):
     for _db_name, _label in (("path", "File"), ("file URI", "FileURI"), ("memory", "Memory")):
         _declare_cases(
             f"Test{_made_by}SQLite{_label}",
-            type(f"_{_made_by}SQLite{_label}", (_SQLite,), {"made_by": _made_by, "db_name": _db_name}),
+            type(
+                f"_{_made_by}SQLite{_label}", (_SQLite,), {"made_by": _made_by, "db_name": _db_name}
+            ),
             factory_cases=_db_name == "path",
         )
 

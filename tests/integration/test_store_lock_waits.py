@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
-import pytest
 
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.application.store import is_sqlite, sqlite_path

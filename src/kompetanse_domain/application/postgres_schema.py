@@ -57,14 +57,16 @@ class TableLockTimeoutError(OperationalError):
 @contextmanager
 def schema_turn(datastore: PostgresDatastore) -> Iterator[None]:
     """Holds the schema lock while the block runs, on a connection outside the pool."""
-    pool = datastore.pool
-    settings = dict(pool.kwargs or {})
+    pool = datastore.pool  # what the pool's connections connect with (the pool may
+    # hold callables that give them, as psycopg_pool allows)
+    conninfo = pool.conninfo() if callable(pool.conninfo) else pool.conninfo
+    settings = dict((pool.kwargs() if callable(pool.kwargs) else pool.kwargs) or {})
     settings.pop("row_factory", None)
     if pool.get_password_func is not None:
         settings["password"] = pool.get_password_func()
     try:
         connection = psycopg.connect(
-            pool.conninfo,
+            conninfo,
             autocommit=True,  # the lock is the session's: no transaction stays open
             connect_timeout=max(2, math.ceil(pool.timeout)),
             **settings,
@@ -93,9 +95,7 @@ class _GivesUpWhenTheTableStaysLocked:
         attempt = 1
         while True:
             try:
-                result: Sequence[int] | None = _library_insert_events(
-                    self, stored_events, **kwargs
-                )
+                result: Sequence[int] | None = _library_insert_events(self, stored_events, **kwargs)
                 return result
             except (InterfaceError, OperationalError) as error:
                 if isinstance(error.__cause__, LockNotAvailable):
