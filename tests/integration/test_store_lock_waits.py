@@ -28,6 +28,10 @@ from support.domain import application, register_team, unique_people
 # what the store promises, and what the test allows on a busy machine
 BOUND_S = {"sqlite": 10.0, "postgres": 5.0}
 GIVES_UP_WITHIN_S = 15.0
+MESSAGE = {
+    "sqlite": "database is locked",
+    "postgres": "The events table stayed locked for 5 s (POSTGRES_LOCK_TIMEOUT)",
+}
 
 
 @contextmanager
@@ -81,6 +85,7 @@ def test_a_command_gives_up_in_bounded_time_while_the_events_table_stays_locked(
         )
         assert len(outcome) == 1
         assert isinstance(outcome[0], UnavailableError), outcome
+        assert MESSAGE[store] in str(outcome[0])  # says what happened
         assert waited >= BOUND_S[store] * 0.8, f"gave up after {waited:.1f} s, not waiting"
         assert app.recorder.max_notification_id() == before  # nothing was written
 
