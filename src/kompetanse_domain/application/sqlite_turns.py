@@ -14,7 +14,9 @@ skips it (an older release, a tool of its own) is merely slower. A process that 
 holding the lock releases it with its file descriptors. The wait has no timeout: a
 writer process frozen inside its transaction (stopped in a debugger) holds the others'
 writes until it goes on or is killed, where before they failed after SQLite's lock
-timeout. In-memory databases and systems without `fcntl` write without turns.
+timeout. In-memory databases and systems without `fcntl` write without turns. A
+database named by a `file:` URI, as the library allows, has its lock file beside the
+file the URI names.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import unquote, urlsplit
 
 from eventsourcing.sqlite import (
     SQLiteConnection,
@@ -39,11 +42,27 @@ except ImportError:  # pragma: no cover (Windows)
     fcntl = None  # type: ignore[assignment]
 
 
+def database_file(db_name: str) -> Path | None:
+    """The file SQLite opens for a database name; None for a database in memory.
+
+    The library opens every name with `uri=True`, so a name that starts with `file:`
+    is a URI (`file:/path/db?mode=rwc`, `file:relative.db`, `file:///path/db`, percent
+    escapes decoded) and any other name is the file's path, as SQLite reads them.
+    """
+    if not db_name or SQLiteConnectionPool.detect_memory_mode(db_name):
+        return None  # "" is SQLite's private temporary database
+    if not db_name.startswith("file:"):
+        return Path(db_name)
+    path = unquote(urlsplit(db_name).path)
+    return Path(path) if path else None
+
+
 def writers_lock_path(db_name: str) -> Path | None:
-    """The lock file of a database file; None for an in-memory database."""
-    if SQLiteConnectionPool.detect_memory_mode(db_name) or fcntl is None:
+    """The lock file of a database file; None for a database in memory."""
+    path = database_file(db_name)
+    if path is None or fcntl is None:
         return None
-    return Path(db_name + "-writers.lock")
+    return path.with_name(path.name + "-writers.lock")
 
 
 class WriterTurns:

@@ -43,7 +43,7 @@ def sqlite_path(database_url: str) -> Path:
 def event_store_env(
     database_url: str,
     *,
-    lock_timeout_ms: int = 5000,
+    lock_timeout_s: int = 5,
     cipher_key: str | None = None,
     aggregate_cache: int = 0,
 ) -> dict[str, str]:
@@ -51,8 +51,10 @@ def event_store_env(
 
     `cipher_key` (from `KOMPETANSE_CIPHER_KEY`, made by `kompetanse keys cipher`) turns on
     AES-GCM encryption of stored event payloads and snapshots (ADR 0010).
+    `lock_timeout_s` bounds, in whole seconds, how long a PostgreSQL insert waits for the
+    events table's lock before it gives up (ADR 0002).
     """
-    env = _persistence_env(database_url, lock_timeout_ms)
+    env = _persistence_env(database_url, lock_timeout_s)
     if cipher_key:
         env["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
         env["CIPHER_KEY"] = cipher_key
@@ -61,7 +63,7 @@ def event_store_env(
     return env
 
 
-def _persistence_env(database_url: str, lock_timeout_ms: int) -> dict[str, str]:
+def _persistence_env(database_url: str, lock_timeout_s: int) -> dict[str, str]:
     if is_sqlite(database_url):
         path = sqlite_path(database_url)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +85,8 @@ def _persistence_env(database_url: str, lock_timeout_ms: int) -> dict[str, str]:
         "POSTGRES_PORT": str(parts.port or 5432),
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
-        "POSTGRES_LOCK_TIMEOUT": str(lock_timeout_ms),
+        # whole seconds: the library writes `SET LOCAL lock_timeout = '<n>s'`
+        "POSTGRES_LOCK_TIMEOUT": str(lock_timeout_s),
         "POSTGRES_PRE_PING": "y",
         "POSTGRES_POOL_SIZE": "5",
         "POSTGRES_MAX_OVERFLOW": "10",
