@@ -21,13 +21,42 @@ from pydantic import (
 
 from kompetanse_domain.model.meeting import MAX_MINUTES
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+# What the domain refuses in text (kompetanse_domain.model.values, ADR 0020), said in the
+# OpenAPI document as patterns for clients; the domain enforces it (422 `invalid-value`),
+# so pydantic is not asked to. Control characters (C0, DEL, C1, line and paragraph
+# separators) and bidirectional controls nowhere; tab and newline allowed in multi-line
+# text; a required text needs one visible character (not blank, zero-width, a filler or
+# a lone combining mark; the domain's full rule is by Unicode category, this is its
+# common part).
+_BIDI = r"\u202a-\u202e\u2066-\u2069"
+_LINE_CONTROLS = r"\u0000-\u001f\u007f-\u009f\u2028\u2029" + _BIDI
+_TEXT_CONTROLS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029" + _BIDI
+_INVISIBLE = (
+    r"\s\u00ad\u034f\u0300-\u036f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0"
+)
+LINE_PATTERN = rf"^[^{_LINE_CONTROLS}]*[^{_INVISIBLE}{_LINE_CONTROLS}][^{_LINE_CONTROLS}]*$"
+TEXT_PATTERN = rf"^[^{_TEXT_CONTROLS}]*[^{_INVISIBLE}{_TEXT_CONTROLS}][^{_TEXT_CONTROLS}]*$"
+# blank, or with one visible character (an optional comment, a summary not yet written)
+BLANK_OR_TEXT_PATTERN = (
+    rf"^(?:\s*|[^{_TEXT_CONTROLS}]*[^{_INVISIBLE}{_TEXT_CONTROLS}][^{_TEXT_CONTROLS}]*)$"
+)
+
+
+def _text(pattern: str, *, min_length: int = 0, max_length: int) -> object:
+    """A text field: lengths checked here, the pattern documented (the domain checks it)."""
+    return Field(
+        min_length=min_length, max_length=max_length, json_schema_extra={"pattern": pattern}
+    )
+
+
+Name = Annotated[str, _text(LINE_PATTERN, min_length=1, max_length=500)]
 Email = Annotated[str, StringConstraints(min_length=3, max_length=320)]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=60)]
-Sub = Annotated[str, StringConstraints(min_length=1, max_length=255)]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=4000)]
-Comment = Annotated[str, StringConstraints(max_length=4000)]
-LongText = Annotated[str, StringConstraints(max_length=50_000)]
+Code = Annotated[str, _text(LINE_PATTERN, min_length=1, max_length=60)]
+Sub = Annotated[str, _text(LINE_PATTERN, min_length=1, max_length=255)]
+Reason = Annotated[str, _text(TEXT_PATTERN, min_length=1, max_length=4000)]
+Comment = Annotated[str, _text(BLANK_OR_TEXT_PATTERN, max_length=4000)]
+LongText = Annotated[str, _text(BLANK_OR_TEXT_PATTERN, max_length=50_000)]
 
 
 def _whole_number(value: object) -> object:
@@ -55,7 +84,7 @@ class Empty(Body):
 
 
 class Organisation(Body):
-    id: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    id: Annotated[str, _text(LINE_PATTERN, min_length=1, max_length=100)]
     name: Name
 
 
@@ -140,7 +169,7 @@ class Person(Body):
 
 class ImportApproval(Body):
     source_portal: Name
-    source_event_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    source_event_id: Annotated[str, _text(LINE_PATTERN, min_length=1, max_length=200)]
     person: Person
     goal_code: Code
     approved_at: AwareDatetime
