@@ -5,16 +5,23 @@ Imported as a top-level module (tests/api has no `__init__.py`, see conftest).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 
+from api.attachments import AttachmentStore
+from api.deps import Services
+from api.settings import Settings
 from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition, PlanDefinition, shipped_plans
+from projections.service import ProjectionService
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 TINY_PDF = (
@@ -192,3 +199,26 @@ class FakeProjections:
 
     def stop(self) -> None:
         self.started.clear()
+
+
+@contextlib.contextmanager
+def services_with_views(
+    store_url: str, data_dir: Path, catalogue: Catalogue | None = None
+) -> Iterator[Services]:
+    """The shared fixture's services, but with the real read side following the store."""
+    settings = Settings(data_dir=data_dir, database_url=store_url)
+    application = KompetanseApplication(
+        env=event_store_env(store_url), catalogue=catalogue or catalogue_with_test_plans()
+    )
+    projections = ProjectionService(application, views_database_url(store_url), idle_sleep=0.02)
+    projections.start()
+    try:
+        yield Services(
+            application=application,
+            projections=projections,
+            settings=settings,
+            attachments=AttachmentStore(settings.attachments_dir),
+        )
+    finally:
+        projections.close()
+        application.close()

@@ -15,14 +15,15 @@ from typing import Any
 
 import jsonschema_rs
 import pytest
-from api_world import YESTERDAY, Api, build_team, catalogue_with_test_plans, registration
+from api_world import (
+    YESTERDAY,
+    Api,
+    build_team,
+    registration,
+    services_with_views,
+)
 
-from api.attachments import AttachmentStore
 from api.deps import Services
-from api.settings import Settings
-from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
-from projections.service import ProjectionService
 
 Sample = tuple[Any, bool]  # a value, and whether the document allows it
 
@@ -30,22 +31,8 @@ Sample = tuple[Any, bool]  # a value, and whether the document allows it
 @pytest.fixture
 def services(store_url: str, data_dir: Path) -> Iterator[Services]:
     """With the real read side, so links to queries can be followed."""
-    settings = Settings(data_dir=data_dir, database_url=store_url)
-    application = KompetanseApplication(
-        env=event_store_env(store_url), catalogue=catalogue_with_test_plans()
-    )
-    projections = ProjectionService(application, views_database_url(store_url), idle_sleep=0.02)
-    projections.start()
-    try:
-        yield Services(
-            application=application,
-            projections=projections,
-            settings=settings,
-            attachments=AttachmentStore(settings.attachments_dir),
-        )
-    finally:
-        projections.close()
-        application.close()
+    with services_with_views(store_url, data_dir) as services:
+        yield services
 
 
 def _read(api: Api, path: str, who: str, after: Any) -> Any:

@@ -23,16 +23,11 @@ from api_world import (
     YESTERDAY,
     Api,
     build_team,
-    catalogue_with_test_plans,
     problem_of,
+    services_with_views,
 )
 
-from api.attachments import AttachmentStore
 from api.deps import Services
-from api.settings import Settings
-from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
-from projections.service import ProjectionService
 
 GOAL = "/v1/candidates/{cid}/goals/{code}"
 ACTIVITY = GOAL + "/activities/{aid}"
@@ -84,22 +79,8 @@ ROUTES: tuple[tuple[str, str, Any], ...] = (
 @pytest.fixture
 def services(database_url: str, data_dir: Path) -> Iterator[Services]:
     """The shared fixture's services, but with the real read side following the store."""
-    settings = Settings(data_dir=data_dir, database_url=database_url)
-    application = KompetanseApplication(
-        env=event_store_env(database_url), catalogue=catalogue_with_test_plans()
-    )
-    projections = ProjectionService(application, views_database_url(database_url), idle_sleep=0.02)
-    projections.start()
-    try:
-        yield Services(
-            application=application,
-            projections=projections,
-            settings=settings,
-            attachments=AttachmentStore(settings.attachments_dir),
-        )
-    finally:
-        projections.close()
-        application.close()
+    with services_with_views(database_url, data_dir) as services:
+        yield services
 
 
 class World:

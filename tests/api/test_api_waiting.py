@@ -19,17 +19,12 @@ from typing import Any
 
 import httpx
 import pytest
-from api_world import Person, catalogue_with_test_plans, registration
+from api_world import Person, registration, services_with_views
 
 from api.app import create_app
-from api.attachments import AttachmentStore
 from api.deps import Services
 from api.routes import queries as query_routes
-from api.settings import Settings
 from api.waiting import PER_CALLER
-from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
-from projections.service import ProjectionService
 
 FAR = str(10**15)  # a position the views will not reach
 WAITERS = 48  # more than the 40 worker threads of the default pool
@@ -38,22 +33,8 @@ WAITERS = 48  # more than the 40 worker threads of the default pool
 @pytest.fixture
 def services(database_url: str, data_dir: Path) -> Iterator[Services]:
     """The shared fixture's services, but with the real read side following the store."""
-    settings = Settings(data_dir=data_dir, database_url=database_url)
-    application = KompetanseApplication(
-        env=event_store_env(database_url), catalogue=catalogue_with_test_plans()
-    )
-    projections = ProjectionService(application, views_database_url(database_url), idle_sleep=0.02)
-    projections.start()
-    try:
-        yield Services(
-            application=application,
-            projections=projections,
-            settings=settings,
-            attachments=AttachmentStore(settings.attachments_dir),
-        )
-    finally:
-        projections.close()
-        application.close()
+    with services_with_views(database_url, data_dir) as services:
+        yield services
 
 
 def _auth(token_for: Any, sub: str) -> dict[str, str]:

@@ -23,16 +23,12 @@ from api_world import (
     invite_and_accept,
     problem_of,
     registration,
+    services_with_views,
 )
 
-from api.attachments import AttachmentStore
 from api.deps import Services
 from api.routes import queries as query_routes
-from api.settings import Settings
-from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition, PlanDefinition, shipped_plans
-from projections.service import ProjectionService
 
 
 def _plan(code: str, goals: int) -> PlanDefinition:
@@ -55,21 +51,9 @@ def _plan(code: str, goals: int) -> PlanDefinition:
 @pytest.fixture
 def services(database_url: str, data_dir: Path) -> Iterator[Services]:
     """Like the shared fixture, but with the real read side, following the store."""
-    settings = Settings(data_dir=data_dir, database_url=database_url)
     catalogue = Catalogue(plans=(*shipped_plans(), _plan("TEST-A", 3), _plan("TEST-B", 1)))
-    application = KompetanseApplication(env=event_store_env(database_url), catalogue=catalogue)
-    projections = ProjectionService(application, views_database_url(database_url), idle_sleep=0.02)
-    projections.start()
-    try:
-        yield Services(
-            application=application,
-            projections=projections,
-            settings=settings,
-            attachments=AttachmentStore(settings.attachments_dir),
-        )
-    finally:
-        projections.close()
-        application.close()
+    with services_with_views(database_url, data_dir, catalogue) as services:
+        yield services
 
 
 class Reads:
