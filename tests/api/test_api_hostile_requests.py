@@ -22,7 +22,7 @@ from api.deps import Services
 from api.errors import MAX_ERRORS
 from api.settings import Settings
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.service import ProjectionService
 
 JSON = {"Content-Type": "application/json"}

@@ -28,7 +28,7 @@ from api.routes import queries as query_routes
 from api.settings import Settings
 from api.waiting import PER_CALLER
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.service import ProjectionService
 
 FAR = str(10**15)  # a position the views will not reach

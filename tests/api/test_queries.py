@@ -30,8 +30,8 @@ from api.deps import Services
 from api.routes import queries as query_routes
 from api.settings import Settings
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition, PlanDefinition, shipped_plans
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.service import ProjectionService
 
 
