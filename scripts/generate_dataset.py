@@ -25,12 +25,12 @@ from eventsourcing.domain import Aggregate
 from tqdm import tqdm
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import default_database_url, event_store_env
 from kompetanse_domain.catalogue import Catalogue, PlanDefinition
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Identity
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
+from kompetanse_store.urls import default_database_url, event_store_env
 
 CANDIDATES_PER_LEADER = 40  # a leader (e.g. a municipality's chief physician) leads ~40 doctors
 

@@ -29,8 +29,8 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, is_sqlite, sqlite_path
 from kompetanse_domain.model.identity import Identity
+from kompetanse_store.urls import event_store_env, is_sqlite, sqlite_path
 
 PRIOR_EVENTS = 20
 CACHE = 10_000

@@ -24,7 +24,7 @@ from commands import ours_writer, prepare_ours
 from common import fresh_database, line, load_average, on_stores
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.follower import Follower
 from projections.service import ProjectionService
 

@@ -17,8 +17,8 @@ from generate_dataset import generate
 from sqlalchemy import text
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.model.identity import Identity, candidate_id_for, goal_id_for
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.queries.read import reading
 from projections.service import ProjectionService
 

@@ -60,8 +60,8 @@ from common import (
 from api.settings import DEFAULT_AGGREGATE_CACHE
 from kompetanse.devkeys import mint_dev_token
 from kompetanse_domain.application import CommandContext, KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.model.identity import Identity
+from kompetanse_store.urls import event_store_env
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 WRK_THREADS = 2

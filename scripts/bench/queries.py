@@ -23,8 +23,8 @@ from common import fresh_database, line, on_stores, percentile, summary_ms
 from generate_dataset import generate
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.model.identity import candidate_id_for
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.service import ProjectionService
 
 ROUNDS = 200

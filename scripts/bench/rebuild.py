@@ -24,14 +24,14 @@ from common import ROOT, fresh_database, line, load_average, on_stores, rate
 from generate_dataset import generate
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
+from kompetanse_store.urls import event_store_env
 from projections.views import all_views
 
 CHILD = """
 import json, resource, sys, time
 sys.path[:0] = {paths!r}
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.service import ProjectionService
 url, mode, processes = sys.argv[1], sys.argv[2], int(sys.argv[3])
 app = KompetanseApplication(env=event_store_env(url))

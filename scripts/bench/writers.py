@@ -28,7 +28,7 @@ from common import fresh_database, line, load_average, on_stores
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from kompetanse_domain.application.store import event_store_env
+from kompetanse_store.urls import event_store_env
 
 
 class Note(Aggregate):

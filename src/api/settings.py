@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kompetanse_domain.application.store import DEFAULT_DATA_DIR, default_database_url
+from kompetanse_store.urls import DEFAULT_DATA_DIR, default_database_url
 
 DEV_ISSUER = "kompetanse-dev"
 DEV_AUDIENCE = "kompetanse"

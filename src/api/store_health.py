@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 import psycopg
 
-from kompetanse_domain.application.store import is_sqlite
 from kompetanse_domain.errors import UnavailableError
+from kompetanse_store.urls import is_sqlite
 
 log = logging.getLogger("api.store")
 PROBE_EVERY_SECONDS = 0.5

@@ -22,9 +22,9 @@ from kompetanse.devkeys import ensure_dev_keys
 from kompetanse.private_files import make_data_private
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.application.repairs import refresh_repairs
-from kompetanse_domain.application.store import event_store_env, views_database_url
-from kompetanse_domain.application.store_check import check_store_readable
 from kompetanse_domain.catalogue import load_catalogue
+from kompetanse_store.check import check_store_readable
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.service import ProjectionService, StaleViewsError
 
 

@@ -63,7 +63,7 @@ def serve(
     from api.observability import configure_logging
     from kompetanse.bootstrap import build_services, close_services
     from kompetanse.workers import serve_workers
-    from kompetanse_domain.application.store_check import StoreUnreadableError
+    from kompetanse_store.check import StoreUnreadableError
     from projections.service import StaleViewsError
 
     settings = _settings()

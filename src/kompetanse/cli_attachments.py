@@ -21,7 +21,7 @@ from api.attachments import AttachmentStore
 from api.settings import Settings, SettingsError
 from kompetanse.bootstrap import build_application
 from kompetanse_domain.application.attachments import referenced_attachments
-from kompetanse_domain.application.store_check import StoreUnreadableError
+from kompetanse_store.check import StoreUnreadableError
 
 EXIT_REFUSED = 2
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -13,7 +13,7 @@ from eventsourcing.cryptography import AESCipher
 
 from api.settings import Settings, SettingsError
 from kompetanse.bootstrap import build_application
-from kompetanse_domain.application.store_check import StoreUnreadableError, check_store_readable
+from kompetanse_store.check import StoreUnreadableError, check_store_readable
 
 EXIT_REFUSED = 2
 KEY_BYTES = 32

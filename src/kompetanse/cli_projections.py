@@ -30,9 +30,9 @@ from api.settings import Settings, SettingsError
 from kompetanse.bootstrap import build_application
 from kompetanse.workers import exit_with_parent
 from kompetanse_domain.application.repairs import declare_repair
-from kompetanse_domain.application.store import views_database_url
-from kompetanse_domain.application.store_check import StoreUnreadableError
 from kompetanse_domain.errors import DomainError
+from kompetanse_store.check import StoreUnreadableError
+from kompetanse_store.urls import views_database_url
 from projections.service import ProjectionService
 
 EXIT_REFUSED = 2

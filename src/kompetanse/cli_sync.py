@@ -30,7 +30,7 @@ from api.observability import configure_logging
 from api.settings import Settings, SettingsError
 from kompetanse.sync import SyncJob, SyncStopped
 from kompetanse.sync_position import SyncPositionStore
-from kompetanse_domain.application.store import views_database_url
+from kompetanse_store.urls import views_database_url
 
 EXIT_REFUSED = 2
 log = logging.getLogger("kompetanse.sync")

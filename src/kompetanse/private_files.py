@@ -24,9 +24,9 @@ import stat
 from pathlib import Path
 
 from api.settings import DEV_KEYS_DIR, Settings
-from kompetanse_domain.application.sqlite_turns import writers_lock_path
-from kompetanse_domain.application.store import is_sqlite, sqlite_path, views_database_url
 from kompetanse_domain.errors import InvalidInputError
+from kompetanse_store.sqlite_turns import writers_lock_path
+from kompetanse_store.urls import is_sqlite, sqlite_path, views_database_url
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700

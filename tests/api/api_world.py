@@ -19,8 +19,8 @@ from api.attachments import AttachmentStore
 from api.deps import Services
 from api.settings import Settings
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition, PlanDefinition, shipped_plans
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.service import ProjectionService
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()

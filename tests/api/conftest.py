@@ -23,7 +23,7 @@ from api.deps import Services
 from api.settings import Settings
 from kompetanse.devkeys import ensure_dev_keys, mint_dev_token
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
+from kompetanse_store.urls import event_store_env
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from api.attachments import AttachmentStore
 from api.deps import Services
 from api.settings import Settings
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
+from kompetanse_store.urls import event_store_env
 from support.postgres import ThrowawayPostgres
 
 RECOVERY_SECONDS = 60  # the pool reconnects with exponential backoff (1 s, 2 s, 4 s ...)

@@ -21,7 +21,7 @@ from api.deps import Services
 from api.settings import Settings
 from api.store_health import StoreHealth
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
+from kompetanse_store.urls import event_store_env
 from support.postgres import ThrowawayPostgres
 
 RECOVERY_SECONDS = 60

@@ -14,12 +14,12 @@ from typing import Any
 from uuid import UUID
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication
-from kompetanse_domain.application.store import (
+from kompetanse_domain.catalogue import Catalogue, shipped_plans
+from kompetanse_domain.model.identity import Identity
+from kompetanse_store.urls import (
     event_store_env,
     views_database_url,
 )
-from kompetanse_domain.catalogue import Catalogue, shipped_plans
-from kompetanse_domain.model.identity import Identity
 from projections.service import ProjectionService
 from support.domain import People, register_team
 from support.tampering import RawStore

@@ -33,10 +33,10 @@ from typer.testing import CliRunner
 from kompetanse.audit_export import export_candidate
 from kompetanse.cli_projections import EXIT_NOT_ALIVE, projections_app
 from kompetanse_domain.application.repairs import declare_repair
-from kompetanse_domain.application.store import is_sqlite
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import goal_id_for
 from kompetanse_domain.model.learning_goal import LearningGoal
+from kompetanse_store.urls import is_sqlite
 from support.domain import Team, register_team, unique_people
 from support.tampering import RawStore
 

@@ -33,7 +33,7 @@ import httpx
 
 from kompetanse.devkeys import ensure_dev_keys, mint_dev_token
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
+from kompetanse_store.urls import event_store_env
 
 KOMPETANSE = Path(sys.executable).with_name("kompetanse")
 READY_SECONDS = 60.0

@@ -32,7 +32,7 @@ from fault_support import (
     server_env,
 )
 
-from kompetanse_domain.application.store import is_sqlite, sqlite_path
+from kompetanse_store.urls import is_sqlite, sqlite_path
 
 # More than the snapshot interval (100) of LearningGoal, so the goal is snapshotted.
 ACTIVITIES_FOR_A_SNAPSHOT = 105

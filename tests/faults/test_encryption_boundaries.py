@@ -20,8 +20,8 @@ from eventsourcing.cryptography import AESCipher
 from fault_support import run_cli, server_env
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.model.identity import Identity
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.service import ProjectionService
 
 CANARY = "Kanari Lekkasjesen 4f1c"

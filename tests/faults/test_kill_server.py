@@ -32,7 +32,7 @@ from fault_support import (
 )
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, is_sqlite, views_database_url
+from kompetanse_store.urls import event_store_env, is_sqlite, views_database_url
 from projections.service import ProjectionService
 
 pytestmark = pytest.mark.slow

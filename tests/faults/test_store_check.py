@@ -8,8 +8,8 @@ from eventsourcing.domain import Aggregate
 
 from api.settings import Settings, SettingsError
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
-from kompetanse_domain.application.store_check import StoreUnreadableError, check_store_readable
+from kompetanse_store.check import StoreUnreadableError, check_store_readable
+from kompetanse_store.urls import event_store_env
 
 
 def write_events(database_url: str, key: str | None, count: int = 3) -> None:

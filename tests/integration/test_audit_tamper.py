@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication
 from kompetanse_domain.application.audit import AuditService
-from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.audit import ChainLink, RecordedLink
 from kompetanse_domain.audit.checkpoint import CheckpointError, read_checkpoint, sign_checkpoint
 from kompetanse_domain.model.identity import Identity
+from kompetanse_store.urls import event_store_env
 from support.tampering import RawStore
 
 LEADER = Identity("leader", "Leif Leder")

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.identity import goal_id_for
 from kompetanse_domain.model.learning_goal import LearningGoal
+from kompetanse_store.urls import event_store_env
 from support.domain import Team, application, context, register_team
 
 GOAL = "FKM-001"

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import candidate_id_for
+from kompetanse_store.urls import event_store_env
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 

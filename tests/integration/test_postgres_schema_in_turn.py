@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
+from kompetanse_store.urls import event_store_env
 
 pytestmark = pytest.mark.postgres
 

@@ -19,8 +19,8 @@ import psycopg
 import pytest
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.postgres_schema import SCHEMA_LOCK
-from kompetanse_domain.application.store import event_store_env
+from kompetanse_store.postgres_schema import SCHEMA_LOCK
+from kompetanse_store.urls import event_store_env
 
 pytestmark = pytest.mark.postgres
 

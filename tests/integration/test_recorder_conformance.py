@@ -32,7 +32,7 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.tests import persistence as cases
 from eventsourcing.utils import Environment
 
-from kompetanse_domain.application.store import event_store_env
+from kompetanse_store.urls import event_store_env
 from support.postgres import ExternalPostgres, ThrowawayPostgres
 
 OURS = "Our"

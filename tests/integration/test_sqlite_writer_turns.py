@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.sqlite_turns import WriterTurns, writers_lock_path
-from kompetanse_domain.application.store import sqlite_path
+from kompetanse_store.sqlite_turns import WriterTurns, writers_lock_path
+from kompetanse_store.urls import sqlite_path
 from support.domain import Team, application, register_team, unique_people
 
 HOLD_TURN = """

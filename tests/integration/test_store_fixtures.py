@@ -17,7 +17,7 @@ import pytest
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from kompetanse_domain.application.store import event_store_env
+from kompetanse_store.urls import event_store_env
 
 # Databases handed out earlier in this process (per pytest-xdist worker).
 _POSTGRES_DATABASES_SEEN: list[str] = []

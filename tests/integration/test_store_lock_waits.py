@@ -21,8 +21,8 @@ from contextlib import contextmanager
 import psycopg
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import is_sqlite, sqlite_path
 from kompetanse_domain.errors import UnavailableError
+from kompetanse_store.urls import is_sqlite, sqlite_path
 from support.domain import application, register_team, unique_people
 
 # what the store promises, and what the test allows on a busy machine

@@ -12,7 +12,7 @@ import sys
 import time
 
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections.service import ProjectionService
 
 

@@ -16,9 +16,9 @@ from uuid import UUID
 from sqlalchemy import select
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication
-from kompetanse_domain.application.store import event_store_env, views_database_url
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition, PlanDefinition, shipped_plans
 from kompetanse_domain.model.identity import Identity
+from kompetanse_store.urls import event_store_env, views_database_url
 from projections import tracking
 from projections.base import ViewProjection
 from projections.service import ProjectionService

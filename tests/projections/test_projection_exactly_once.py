@@ -19,7 +19,7 @@ import pytest
 from projection_world import World, dump
 from sqlalchemy import event
 
-from kompetanse_domain.application.store import views_database_url
+from kompetanse_store.urls import views_database_url
 from projections import tracking
 from projections.db import ViewDatabase
 

@@ -29,10 +29,10 @@ from eventsourcing.persistence import Mapper
 from hypothesis import strategies as st
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.errors import DomainError, ForbiddenError, InvalidInputError, NotFoundError
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Identity, PlatformRole, Role
+from kompetanse_store.urls import event_store_env
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 TODAY = date(2026, 3, 2)

@@ -12,7 +12,7 @@ from typing import Any
 
 import psycopg
 
-from kompetanse_domain.application.store import is_sqlite, sqlite_path, views_database_url
+from kompetanse_store.urls import is_sqlite, sqlite_path, views_database_url
 
 
 class RawStore:

@@ -21,8 +21,8 @@ from typing import Any
 from uuid import UUID
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.model.identity import Identity
+from kompetanse_store.urls import event_store_env
 
 ROLLBACK_SHARE = 0.10
 DELAY_SHARE = 0.30

@@ -27,8 +27,8 @@ from sync_support import RunningPortal, check_increasing, start_portals
 
 from kompetanse.devkeys import mint_dev_token
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.application.store import event_store_env
 from kompetanse_domain.audit.recompute import is_chained_topic
+from kompetanse_store.urls import event_store_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 

@@ -31,7 +31,7 @@ from sync_support import (
 )
 
 from kompetanse.sync_position import SyncPositionStore
-from kompetanse_domain.application.store import views_database_url
+from kompetanse_store.urls import views_database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kompetanse_domain.application.sqlite_turns import writers_lock_path
+from kompetanse_store.sqlite_turns import writers_lock_path
 
 
 @pytest.mark.parametrize(

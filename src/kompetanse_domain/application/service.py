@@ -26,7 +26,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment, EnvType
 
 from kompetanse_domain.application.context import CommandContext, Outcome
-from kompetanse_domain.application.loading import PrefetchingEventStore
+from kompetanse_domain.application.event_store import PrefetchableEventStore
 from kompetanse_domain.application.receipts import CommandReceipt, PersonIndex, receipt_id
 from kompetanse_domain.application.repairs import RepairingMapper
 from kompetanse_domain.application.transcodings import DateAsISO
@@ -75,7 +75,7 @@ class KompetanseApplication(Application[UUID]):
     """The use cases of the portal."""
 
     name = "Kompetanse"
-    events: PrefetchingEventStore
+    events: PrefetchableEventStore
     snapshotting_intervals = {Candidate: 100, LearningGoal: 100, SupervisionMeeting: 100}
 
     def __init__(
@@ -98,8 +98,13 @@ class KompetanseApplication(Application[UUID]):
         settings.update(env or {})
         return Environment(name, settings)
 
-    def construct_event_store(self) -> PrefetchingEventStore:
-        return PrefetchingEventStore(mapper=self.mapper, recorder=self.recorder)
+    def construct_event_store(self) -> PrefetchableEventStore:
+        """The persistence factory's event store (ours prefetch, ADR 0002), else one that
+        reads each load on its own (the library's factories, as in unit tests)."""
+        events = self.factory.event_store(mapper=self.mapper, recorder=self.recorder)
+        if isinstance(events, PrefetchableEventStore):
+            return events
+        return PrefetchableEventStore(mapper=self.mapper, recorder=self.recorder)
 
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper, reading declared repairs of stored events (ADR 0019)."""

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import EventStore, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -40,6 +40,8 @@ from eventsourcing.postgres import (
     PostgresTrackingRecorder,
 )
 from psycopg.errors import LockNotAvailable
+
+from kompetanse_store.prefetching import PrefetchingEventStore
 
 SCHEMA_LOCK = 0x6B6F6D70  # "komp": our key among advisory locks
 
@@ -137,3 +139,9 @@ class SchemaInTurnPostgresFactory(PostgresFactory):
     application_recorder_class = ApplicationRecorderInTurn
     tracking_recorder_class = TrackingRecorderInTurn
     process_recorder_class = ProcessRecorderInTurn
+
+    def event_store(self, mapper: Any = None, recorder: Any = None) -> EventStore[Any]:
+        """The library's event store, able to prefetch (`kompetanse_store.prefetching`)."""
+        return PrefetchingEventStore(
+            mapper=mapper or self.mapper(), recorder=recorder or self.application_recorder()
+        )

@@ -29,12 +29,15 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote, urlsplit
 
+from eventsourcing.persistence import EventStore
 from eventsourcing.sqlite import (
     SQLiteConnection,
     SQLiteConnectionPool,
     SQLiteDatastore,
     SQLiteFactory,
 )
+
+from kompetanse_store.prefetching import PrefetchingEventStore
 
 try:
     import fcntl
@@ -137,3 +140,9 @@ class TurnTakingSQLiteFactory(SQLiteFactory):
             originator_id_type=plain.originator_id_type,
         )
         plain.close()
+
+    def event_store(self, mapper: Any = None, recorder: Any = None) -> EventStore[Any]:
+        """The library's event store, able to prefetch (`kompetanse_store.prefetching`)."""
+        return PrefetchingEventStore(
+            mapper=mapper or self.mapper(), recorder=recorder or self.application_recorder()
+        )

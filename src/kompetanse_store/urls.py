@@ -14,9 +14,9 @@ from kompetanse_domain.errors import InvalidInputError
 
 DEFAULT_DATA_DIR = "./var"
 # the library's SQLite store, its writers of all processes taking turns (ADR 0018)
-SQLITE_FACTORY = "kompetanse_domain.application.sqlite_turns:TurnTakingSQLiteFactory"
+SQLITE_FACTORY = "kompetanse_store.sqlite_turns:TurnTakingSQLiteFactory"
 # the library's PostgreSQL store, its tables created by one process at a time
-POSTGRES_FACTORY = "kompetanse_domain.application.postgres_schema:SchemaInTurnPostgresFactory"
+POSTGRES_FACTORY = "kompetanse_store.postgres_schema:SchemaInTurnPostgresFactory"
 
 
 def default_database_url(data_dir: str | Path = DEFAULT_DATA_DIR) -> str:

@@ -9,6 +9,9 @@ fast-forward reads (same id, same `gt`, within the block, on the same thread) ar
 answered from that result. Anything else, including a fast-forward from a
 version another thread reached meanwhile, reads the store as before, so the cache's
 locking and copying stay the library's.
+
+The domain's application names only `PrefetchableEventStore`, which prefetches nothing;
+the factories of `sqlite_turns` and `postgres_schema` construct this subclass instead.
 """
 
 from __future__ import annotations
@@ -21,16 +24,18 @@ from uuid import UUID
 
 from eventsourcing.application import Repository
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import EventStore, InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+from kompetanse_domain.application.event_store import PrefetchableEventStore
+
 Key = tuple[UUID, int]
 
 
-class PrefetchingEventStore(EventStore[UUID]):
+class PrefetchingEventStore(PrefetchableEventStore):
     """The library's event store, able to answer fast-forward reads from one prefetch."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
