@@ -20,7 +20,7 @@ from api.deps import Services
 from api.errors import PROBLEM_JSON, install_error_handlers
 from api.observability import Metrics, RequestObservation
 from api.openapi import document_contract
-from api.routes import commands, ops, queries
+from api.routes import audit, commands, feed, ops, queries
 from api.waiting import PositionWaits
 
 MULTIPART_OVERHEAD = 64 * 1024
@@ -69,8 +69,8 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
         max_body_size=services.settings.max_upload + MULTIPART_OVERHEAD,
     )
     app.include_router(queries.router)
-    app.include_router(__import__("api.routes.audit", fromlist=["router"]).router)  # R24 audit
-    app.include_router(__import__("api.routes.feed", fromlist=["router"]).router)  # R23 feed
+    app.include_router(audit.router)  # R24 audit
+    app.include_router(feed.router)  # R23 feed
     app.add_middleware(RequestObservation, metrics=app.state.metrics)
     _document_problems_as_problem_json(app)
     document_contract(app, lambda: services.application)

@@ -14,9 +14,11 @@ import typer
 
 from api.settings import Settings, SettingsError
 from kompetanse.cli_attachments import attachments_app
+from kompetanse.cli_audit import audit_app
 from kompetanse.cli_catalogue import catalogue_app
 from kompetanse.cli_keys import keys_app
 from kompetanse.cli_projections import projections_app
+from kompetanse.cli_sync import sync
 from kompetanse.devkeys import mint_dev_token
 from kompetanse.private_files import keep_new_files_private
 
@@ -25,8 +27,8 @@ app.add_typer(catalogue_app, name="catalogue")
 app.add_typer(projections_app, name="projections")
 app.add_typer(keys_app, name="keys")
 app.add_typer(attachments_app, name="attachments")  # R9: sweep unreferenced uploads
-app.add_typer(__import__("kompetanse.cli_audit", fromlist=["_"]).audit_app, name="audit")  # R24
-app.command("sync")(__import__("kompetanse.cli_sync", fromlist=["sync"]).sync)  # R23
+app.add_typer(audit_app, name="audit")  # R24
+app.command("sync")(sync)  # R23
 
 DEMO_USER = ("demo-lis", "Demo LIS")
 

@@ -1,8 +1,9 @@
 """Typed domain errors (STYLE 3): each names the rule it enforces and what to do.
 
-The API maps the four families to HTTP in one table (`api.errors`):
+The API maps the six families to HTTP in one table (`api.errors.DOMAIN_STATUS`):
 NotFoundError -> 404, ForbiddenError -> 403, ConflictError -> 409,
-VersionMismatchError -> 412, InvalidInputError -> 422.
+VersionMismatchError -> 412, InvalidInputError -> 422 (IdempotencyKeyReusedError is
+one), UnavailableError -> 503.
 """
 
 from __future__ import annotations

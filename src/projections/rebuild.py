@@ -343,19 +343,3 @@ def _work(
         pipe.close()
         # no clean-up of what fork copied: the parent's connections are the parent's
         os._exit(0)
-
-
-def rebuild_view(
-    view: ViewProjection[Any],
-    *,
-    db: ViewDatabase,
-    schema: ViewSchema,
-    reader: StoreReader,
-    batch_size: int = REBUILD_BATCH_SIZE,
-    progress: bool = False,
-) -> int:
-    """Rebuild one view into a new generation and swap it in; returns its position."""
-    positions = rebuild_views(
-        [view], db=db, schema=schema, reader=reader, batch_size=batch_size, progress=progress
-    )
-    return positions[view.name]

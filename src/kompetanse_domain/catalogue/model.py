@@ -112,11 +112,6 @@ class GoalDefinition(BaseModel):
     def plan_code(self) -> str:
         return plan_code_of(self.code)
 
-    @property
-    def is_skill(self) -> bool:
-        """True for skill levels ("under supervisjon", "selvstendig"), else knowledge."""
-        return self.competence_level in SKILL_LEVELS
-
 
 class PlanDefinition(BaseModel):
     """One versioned plan (læringsmålplan) of the catalogue; one JSON file each.

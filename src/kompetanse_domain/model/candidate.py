@@ -6,18 +6,35 @@ instant (`timestamp`) and the reason where one applies (ADR 0003).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import re
-from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from kompetanse_domain.errors import ConflictError, InvalidInputError, NotFoundError
+from kompetanse_domain.errors import ConflictError, NotFoundError
 from kompetanse_domain.model import values
+from kompetanse_domain.model.candidate_state import (
+    SPECIALTIES,
+    AttachmentState,
+    InvitationNotFoundError,
+    InvitationNotUsableError,
+    InvitationState,
+    PersonState,
+    PlanState,
+    RoleAlreadyHeldError,
+    SignerNotEligibleError,
+    attachment_filename,
+    check_hpr_number,
+    check_plan_archivable,
+    check_plan_assignable,
+    check_single_role_free,
+    check_specialty,
+    hash_secret,
+    invitable_role,
+    optional_reason,
+    usable_invitation,
+)
 from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import (
     NotRelatedError,
@@ -25,78 +42,9 @@ from kompetanse_domain.model.guards import (
     check_role,
     check_text,
 )
-from kompetanse_domain.model.identity import (
-    INVITABLE_ROLES,
-    SINGLE_ROLES,
-    Actor,
-    Identity,
-    Role,
-    candidate_id_for,
-)
+from kompetanse_domain.model.identity import SINGLE_ROLES, Actor, Identity, Role, candidate_id_for
 
-HPR_PATTERN = re.compile(r"[0-9]{4,9}")
-"""An HPR number: ASCII digits only (`str.isdigit` would let superscripts in)."""
-
-SPECIALTIES = ("LIS1", "ALM", "SAM", "ARB")
-"""The portal's specialties when no catalogue says otherwise (the catalogue may add more)."""
-
-
-class PersonState(TypedDict):
-    sub: str
-    name: str
-
-
-class InvitationState(TypedDict):
-    role: str
-    name: str
-    email: str
-    secret_sha256: str
-    expires_at: datetime
-    state: str  # pending | accepted | revoked
-    accepted_by: str | None
-
-
-class PlanState(TypedDict):
-    code: str
-    version: str
-    goal_codes: list[str]
-    state: str  # active | archived | removed
-
-
-class AttachmentState(TypedDict):
-    sha256: str
-    size: int
-    media_type: str
-    filename: str
-
-
-class InvitationNotFoundError(NotFoundError):
-    """Raised when an invitation token does not match any invitation."""
-
-
-class InvitationNotUsableError(ConflictError):
-    """Raised when an invitation was used, revoked or has expired (R3)."""
-
-
-class RoleAlreadyHeldError(ConflictError):
-    """Raised when a single role (leader, veileder) is already held or invited (R2)."""
-
-
-class PlanStateError(ConflictError):
-    """Raised when a plan cannot be assigned, archived or removed in its state (R4, R5)."""
-
-
-class SignerNotEligibleError(ConflictError):
-    """Raised when an activity is sent to someone who is not a supervisor or veileder (R9)."""
-
-
-def _optional_reason(reason: str) -> str:
-    """A reason that may be left out ("" then)."""
-    return values.optional_paragraphs(reason, "reason", limit=values.REASON_LIMIT) or ""
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+__all__ = ["Candidate", "InvitationNotFoundError", "InvitationNotUsableError"]
 
 
 class Candidate(PickleCopy, Aggregate):
@@ -179,12 +127,8 @@ class Candidate(PickleCopy, Aggregate):
             organisation_name, "organisation.name", "R1", limit=values.NAME_LIMIT
         )
         email = values.email(email, "email", rule="R1")
-        if specialty not in specialties:
-            raise InvalidInputError(
-                f"specialty {specialty!r} is unknown; use one of {', '.join(specialties)}"
-            )
-        if hpr_number is not None and not HPR_PATTERN.fullmatch(hpr_number):
-            raise InvalidInputError("hpr_number must be 4 to 9 digits (0-9)")
+        check_specialty(specialty, specialties)
+        check_hpr_number(hpr_number)
         return cls._create(
             cls.Registered,
             actor=identity.sub,
@@ -286,7 +230,7 @@ class Candidate(PickleCopy, Aggregate):
         expires_at: datetime,
     ) -> None:
         """R2: the candidate invites leader, veileder, supervisors; the leader invites deputies."""
-        parsed = self._check_invitable_role(role)
+        parsed = invitable_role(role)
         if parsed is Role.DEPUTY:
             check_role(actor, (Role.LEADER,), "R7: only the leader may invite a deputy")
         else:
@@ -298,7 +242,8 @@ class Candidate(PickleCopy, Aggregate):
         name = check_text(name, "name", "R2", limit=values.NAME_LIMIT)
         email = values.email(email, "email", rule="R2")
         if parsed in SINGLE_ROLES:
-            self._check_single_role_free(parsed)
+            holder = self.leader if parsed is Role.LEADER else self.veileder
+            check_single_role_free(parsed, holder, self.invitations)
         self.trigger_event(
             self.InvitationIssued,
             actor=actor.sub,
@@ -310,31 +255,6 @@ class Candidate(PickleCopy, Aggregate):
             secret_sha256=hash_secret(secret),
             expires_at=expires_at,
         )
-
-    @staticmethod
-    def _check_invitable_role(role: str) -> Role:
-        try:
-            parsed = Role(role)
-        except ValueError:
-            parsed = None
-        if parsed not in INVITABLE_ROLES or parsed is None:
-            raise InvalidInputError(
-                f"role {role!r} cannot be invited; use leader, veileder, supervisor or deputy"
-            )
-        return parsed
-
-    def _check_single_role_free(self, role: Role) -> None:
-        holder = self.leader if role is Role.LEADER else self.veileder
-        if holder is not None:
-            raise RoleAlreadyHeldError(
-                f"R2: {holder['name']} is already your {role.value}; remove that role first"
-            )
-        for invitation in self.invitations.values():
-            if invitation["role"] == role.value and invitation["state"] == "pending":
-                raise RoleAlreadyHeldError(
-                    f"R2: an invitation for {role.value} to {invitation['name']} is pending; "
-                    "revoke it first"
-                )
 
     class InvitationAccepted(Event):
         invitation_id: str
@@ -362,19 +282,7 @@ class Candidate(PickleCopy, Aggregate):
         self, identity: Identity, *, invitation_id: str, secret: str, now: datetime
     ) -> Role:
         """R3: the invited person identifies (HelseID) and accepts; returns the role."""
-        invitation = self.invitations.get(invitation_id)
-        if invitation is None or not hmac.compare_digest(
-            invitation["secret_sha256"], hash_secret(secret)
-        ):
-            raise InvitationNotFoundError("Invitation not found; ask the candidate for a new one")
-        if invitation["state"] != "pending":
-            raise InvitationNotUsableError(
-                f"R3: this invitation was already {invitation['state']}; ask for a new one"
-            )
-        if now >= invitation["expires_at"]:
-            raise InvitationNotUsableError(
-                "R3: this invitation has expired; ask the candidate for a new one"
-            )
+        invitation = usable_invitation(self.invitations.get(invitation_id), secret=secret, now=now)
         role = Role(invitation["role"])
         if identity.sub == self.sub:
             raise InvitationNotUsableError(
@@ -415,7 +323,7 @@ class Candidate(PickleCopy, Aggregate):
             actor=actor.sub,
             actor_name=actor.name,
             invitation_id=invitation_id,
-            reason=_optional_reason(reason),
+            reason=optional_reason(reason),
         )
 
     class RoleRevoked(Event):
@@ -443,10 +351,11 @@ class Candidate(PickleCopy, Aggregate):
             (Role.CANDIDATE, Role.LEADER),
             "R2: only the candidate or the leader may remove a role",
         )
-        parsed = self._check_invitable_role(role)
+        parsed = invitable_role(role)
         if parsed not in self.roles_of(sub):
             raise NotFoundError(f"{sub} does not hold the role {parsed.value} for this candidate")
-        name = self._person_name(sub)
+        people = (self.leader, self.veileder, *self.deputies.values(), *self.supervisors.values())
+        name = next((p["name"] for p in people if p and p["sub"] == sub), sub)
         self.trigger_event(
             self.RoleRevoked,
             actor=actor.sub,
@@ -454,17 +363,8 @@ class Candidate(PickleCopy, Aggregate):
             role=parsed.value,
             sub=sub,
             name=name,
-            reason=_optional_reason(reason),
+            reason=optional_reason(reason),
         )
-
-    def _person_name(self, sub: str) -> str:
-        people: Iterable[PersonState | None] = (
-            self.leader,
-            self.veileder,
-            *self.deputies.values(),
-            *self.supervisors.values(),
-        )
-        return next((p["name"] for p in people if p and p["sub"] == sub), sub)
 
     # -- plans (R4, R5) ------------------------------------------------------------
 
@@ -488,9 +388,7 @@ class Candidate(PickleCopy, Aggregate):
         check_role(
             actor, (Role.LEADER, Role.DEPUTY), "R4: only the leader or a deputy assigns plans"
         )
-        existing = self.plans.get(plan_code)
-        if existing is not None and existing["state"] != "removed":
-            raise PlanStateError(f"R4: plan {plan_code} is already {existing['state']}")
+        check_plan_assignable(plan_code, self.plans.get(plan_code))
         self.trigger_event(
             self.PlanAssigned,
             actor=actor.sub,
@@ -524,15 +422,7 @@ class Candidate(PickleCopy, Aggregate):
     def archive_plan(self, actor: Actor, *, plan_code: str, unapproved_goals: list[str]) -> None:
         """R5: the leader archives a completed plan (every goal approved)."""
         check_role(actor, (Role.LEADER,), "R5: only the leader archives plans")
-        plan = self.active_plan(plan_code)
-        if plan["state"] == "archived":
-            raise PlanStateError(f"R5: plan {plan_code} is already archived")
-        if unapproved_goals:
-            shown = ", ".join(sorted(unapproved_goals)[:5])
-            raise PlanStateError(
-                f"R5: plan {plan_code} is not complete; {len(unapproved_goals)} goal(s) "
-                f"are not approved ({shown}{', ...' if len(unapproved_goals) > 5 else ''})"
-            )
+        check_plan_archivable(self.active_plan(plan_code), unapproved_goals)
         self.trigger_event(
             self.PlanArchived, actor=actor.sub, actor_name=actor.name, plan_code=plan_code
         )
@@ -596,10 +486,7 @@ class Candidate(PickleCopy, Aggregate):
             sha256=sha256,
             size=size,
             media_type=media_type,
-            filename=values.optional_line(
-                filename[: values.FILENAME_LIMIT], "filename", limit=values.FILENAME_LIMIT
-            )
-            or "",
+            filename=attachment_filename(filename),
         )
 
     def check_can_attach(self, actor: Actor) -> None:

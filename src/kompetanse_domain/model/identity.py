@@ -27,11 +27,14 @@ class Role(StrEnum):
 
 
 class PlatformRole(StrEnum):
-    """Roles granted by the identity provider (token claim `kompetanse_roles`)."""
+    """Roles granted by the identity provider (token claim `kompetanse_roles`).
+
+    API.md lets the claim hold `admin` too; it grants nothing yet, so it is not
+    declared and, like any unknown role, ignored.
+    """
 
     AUDITOR = "auditor"
     SYNC = "sync"
-    ADMIN = "admin"
 
 
 SINGLE_ROLES = frozenset({Role.LEADER, Role.VEILEDER})

@@ -8,27 +8,44 @@ sent_for_signing -> signed | rejected; a rejected activity may be sent again.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from kompetanse_domain.errors import (
-    ConflictError,
-    ForbiddenError,
-    InvalidInputError,
-    NotFoundError,
-)
+from kompetanse_domain.errors import ConflictError, ForbiddenError, InvalidInputError
 from kompetanse_domain.model import values
 from kompetanse_domain.model.copying import FlatRecordsCopy
+from kompetanse_domain.model.goal_records import (
+    ActivityNotFoundError,
+    ActivityRecord,
+    ActivityState,
+    ActivityTransitionError,
+    CommentRecord,
+    GoalState,
+    GoalTransitionError,
+    check_can_send_for_signing,
+    check_decidable,
+    check_sendable,
+    check_waiting_for,
+)
 from kompetanse_domain.model.guards import (
-    RoleNotPermittedError,
     check_not_future,
     check_role,
     check_text,
     optional_text,
 )
 from kompetanse_domain.model.identity import Actor, Identity, Role, goal_id_for
+
+__all__ = [  # the states and refusals live in `goal_records`, beside the records
+    "ACTIVITY_KINDS",
+    "ActivityNotFoundError",
+    "ActivityState",
+    "ActivityTransitionError",
+    "GoalState",
+    "GoalTransitionError",
+    "LearningGoal",
+]
 
 ACTIVITY_KINDS = (
     "course",
@@ -42,55 +59,6 @@ ACTIVITY_KINDS = (
 
 WITHDRAWAL_LIMIT = values.PLAN_REMOVAL_REASON_LIMIT + 200
 """The plan removal's reason with "plan <code> removed: " before it."""
-
-
-class GoalState:
-    NOT_STARTED = "not_started"
-    SENT_FOR_APPROVAL = "sent_for_approval"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class ActivityState:
-    REGISTERED = "registered"
-    SENT_FOR_SIGNING = "sent_for_signing"
-    SIGNED = "signed"
-    REJECTED = "rejected"
-
-
-class ActivityRecord(TypedDict):
-    activity_id: str
-    title: str
-    kind: str
-    fulfilled_on: date
-    activity_code: str | None
-    count: int | None
-    note: str | None
-    attachment_id: str | None
-    state: str
-    signer_sub: str | None
-    signer_name: str | None
-    decision_comment: str | None
-
-
-class CommentRecord(TypedDict):
-    comment_id: str
-    author_sub: str
-    author_name: str
-    text: str
-    written_at: datetime
-
-
-class GoalTransitionError(ConflictError):
-    """Raised when a goal's state does not allow the command (R6, R7)."""
-
-
-class ActivityTransitionError(ConflictError):
-    """Raised when an activity's state does not allow the command (R9, R10)."""
-
-
-class ActivityNotFoundError(NotFoundError):
-    """Raised when a goal has no activity with the given id."""
 
 
 class LearningGoal(FlatRecordsCopy, Aggregate):
@@ -257,13 +225,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
         """
         check_role(actor, (Role.CANDIDATE,), "R9: only the candidate sends activities for signing")
         self.check_open()
-        record = self.activity(activity_id)
-        if record["state"] == ActivityState.SIGNED:
-            raise ActivityTransitionError("R9: activity is signed; a signed activity is final")
-        if record["state"] == ActivityState.SENT_FOR_SIGNING and record["signer_sub"] == signer_sub:
-            raise ActivityTransitionError(
-                f"R9: activity is already waiting for {record['signer_name']}'s signature"
-            )
+        check_can_send_for_signing(self.activity(activity_id), signer_sub)
         self.trigger_event(
             self.ActivitySentForSigning,
             actor=actor.sub,
@@ -282,16 +244,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
         )
         self.check_open()
         record = self.activity(activity_id)
-        if record["state"] != ActivityState.SENT_FOR_SIGNING:
-            raise ActivityTransitionError(
-                f"R10: activity is {record['state']}; only an activity sent for signing can "
-                f"be {verb}ed"
-            )
-        if record["signer_sub"] != actor.sub:
-            raise RoleNotPermittedError(
-                f"R10: this activity was sent to {record['signer_name']}, not to you; only "
-                "that signer may decide it"
-            )
+        check_waiting_for(record, actor, verb)
         return record
 
     class ActivitySigned(Event):
@@ -391,11 +344,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
         """R6: the candidate sends the goal with a completion date; the leader approves."""
         check_role(actor, (Role.CANDIDATE,), "R6: only the candidate sends goals for approval")
         self.check_open()
-        if self.state not in (GoalState.NOT_STARTED, GoalState.REJECTED):
-            raise GoalTransitionError(
-                f"R6: goal {self.code} is {self.state}; only a goal not started or rejected "
-                "can be sent for approval"
-            )
+        check_sendable(self.code, self.state)
         check_not_future(completed_on, today, "completed_on")
         self.trigger_event(
             self.SentForApproval,
@@ -412,11 +361,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
             actor, (Role.LEADER, Role.DEPUTY), f"R7: only the leader or a deputy may {verb} goals"
         )
         self.check_open()
-        if self.state != GoalState.SENT_FOR_APPROVAL:
-            raise GoalTransitionError(
-                f"R7: goal {self.code} is {self.state}; only a goal sent for approval can be "
-                f"{verb}d"
-            )
+        check_decidable(self.code, self.state, verb)
 
     class Approved(Event):
         comment: str | None

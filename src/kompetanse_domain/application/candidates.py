@@ -1,0 +1,163 @@
+"""Use cases of candidates and their roles: registering, invitations, attachments (R1-R3, R9)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+from uuid import UUID
+
+from kompetanse_domain.application.context import CommandContext, Outcome
+from kompetanse_domain.application.loads import CandidateNotFoundError, Loads
+from kompetanse_domain.application.receipts import PersonIndex
+from kompetanse_domain.application.unit_of_work import Decision, changes
+from kompetanse_domain.errors import ConflictError
+from kompetanse_domain.model.candidate import Candidate, InvitationNotFoundError
+from kompetanse_domain.model.identity import Identity, candidate_id_for
+
+INVITATION_LIFETIME = timedelta(days=30)
+
+
+class AlreadyRegisteredError(ConflictError):
+    """Raised when a person registers as candidate twice (R1), or an HPR number is taken."""
+
+
+class CandidateUseCases(Loads):
+    """Mixed into `KompetanseApplication`."""
+
+    specialties: tuple[str, ...]
+
+    def register_candidate(
+        self,
+        ctx: CommandContext,
+        *,
+        name: str,
+        email: str,
+        specialty: str,
+        organisation_id: str,
+        organisation_name: str,
+        hpr_number: str | None = None,
+    ) -> Outcome:
+        def decide() -> Decision:
+            if self._exists(candidate_id_for(ctx.identity.sub)):
+                raise AlreadyRegisteredError("R1: you are already registered as a candidate")
+            candidate = Candidate.register(
+                ctx.identity,
+                name=name,
+                email=email,
+                specialty=specialty,
+                organisation_id=organisation_id,
+                organisation_name=organisation_name,
+                hpr_number=hpr_number,
+                specialties=self.specialties,
+            )
+            value = {"candidate_id": str(candidate.id)}
+            if hpr_number is None:
+                return changes(candidate, value=value)
+            if self._exists(PersonIndex.create_id(hpr_number)):
+                raise AlreadyRegisteredError(
+                    f"R1: HPR number {hpr_number} is already registered to a candidate"
+                )
+            index = PersonIndex(hpr_number=hpr_number, candidate_id=candidate.id)
+            return changes(candidate, index, value=value)
+
+        return self._execute(ctx, decide)
+
+    def invite(
+        self, ctx: CommandContext, candidate_id: UUID, *, role: str, name: str, email: str
+    ) -> Outcome:
+        def decide() -> Decision:
+            candidate, actor = self._candidate_for_change(ctx, candidate_id)
+            candidate.check_can_read(actor)  # not found before the role
+            invitation_id = uuid.uuid4()
+            secret = secrets.token_urlsafe(24)
+            candidate.invite(
+                actor,
+                invitation_id=str(invitation_id),
+                role=role,
+                name=name,
+                email=email,
+                secret=secret,
+                expires_at=ctx.now + INVITATION_LIFETIME,
+            )
+            token = f"{candidate.id.hex}.{invitation_id.hex}.{secret}"
+            return changes(candidate, value={"invitation_id": str(invitation_id), "token": token})
+
+        return self._execute(ctx, decide)
+
+    def accept_invitation(self, ctx: CommandContext, token: str) -> Outcome:
+        candidate_id, invitation_id, secret = _parse_token(token)
+
+        def decide() -> Decision:
+            try:
+                candidate = self.get_candidate(candidate_id, for_change=True)
+            except CandidateNotFoundError:
+                raise InvitationNotFoundError("Invitation not found") from None
+            role = candidate.accept_invitation(
+                ctx.identity, invitation_id=invitation_id, secret=secret, now=ctx.now
+            )
+            return changes(candidate, value={"candidate_id": str(candidate.id), "role": role.value})
+
+        return self._execute(ctx, decide)
+
+    def revoke_invitation(
+        self, ctx: CommandContext, candidate_id: UUID, invitation_id: str, *, reason: str = ""
+    ) -> Outcome:
+        def decide() -> Decision:
+            candidate, actor = self._candidate_for_change(ctx, candidate_id)
+            candidate.revoke_invitation(actor, invitation_id=invitation_id, reason=reason)
+            return changes(candidate)
+
+        return self._execute(ctx, decide)
+
+    def revoke_role(
+        self, ctx: CommandContext, candidate_id: UUID, *, role: str, sub: str, reason: str = ""
+    ) -> Outcome:
+        def decide() -> Decision:
+            candidate, actor = self._candidate_for_change(ctx, candidate_id)
+            candidate.revoke_role(actor, role=role, sub=sub, reason=reason)
+            return changes(candidate)
+
+        return self._execute(ctx, decide)
+
+    def upload_attachment(
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        *,
+        sha256: str,
+        size: int,
+        media_type: str,
+        filename: str,
+    ) -> Outcome:
+        attachment_id = str(uuid.uuid4())
+
+        def decide() -> Decision:
+            candidate, actor = self._candidate_for_change(ctx, candidate_id)
+            candidate.record_attachment(
+                actor,
+                attachment_id=attachment_id,
+                sha256=sha256,
+                size=size,
+                media_type=media_type,
+                filename=filename,
+            )
+            value = {"attachment_id": attachment_id, "sha256": sha256, "size": size}
+            return changes(candidate, value=value)
+
+        return self._execute(ctx, decide)
+
+    def check_can_attach(self, identity: Identity, candidate_id: UUID) -> None:
+        """R9: refuses as `upload_attachment` would (not found, not permitted), before
+        the uploaded file is stored; the command checks again when it records it."""
+        candidate = self.get_candidate(candidate_id)
+        candidate.check_can_attach(candidate.actor(identity))
+
+
+def _parse_token(token: str) -> tuple[UUID, str, str]:
+    parts = token.split(".")
+    try:
+        candidate_hex, invitation_hex, secret = parts
+        return UUID(hex=candidate_hex), str(UUID(hex=invitation_hex)), secret
+    except ValueError:
+        raise InvitationNotFoundError("Invitation not found; check the link") from None

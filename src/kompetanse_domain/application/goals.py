@@ -1,0 +1,167 @@
+"""Use cases of learning goals and their activities (R6-R11, R13)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from uuid import UUID
+
+from kompetanse_domain.application.context import CommandContext, Outcome
+from kompetanse_domain.application.loads import Loads
+from kompetanse_domain.application.unit_of_work import Decision, changes
+from kompetanse_domain.model.identity import Role
+
+
+class GoalUseCases(Loads):
+    """Mixed into `KompetanseApplication`."""
+
+    # -- activities (R9, R10) --------------------------------------------------------
+
+    def register_activity(
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        goal_code: str,
+        *,
+        title: str,
+        kind: str,
+        fulfilled_on: date,
+        activity_code: str | None = None,
+        count: int | None = None,
+        note: str | None = None,
+        attachment_id: str | None = None,
+    ) -> Outcome:
+        activity_id = str(uuid.uuid4())
+
+        def decide() -> Decision:
+            goal, actor, candidate = self._goal_for_change(ctx, candidate_id, goal_code)
+            if actor.holds(Role.CANDIDATE):
+                candidate.check_attachment(attachment_id)
+            goal.register_activity(
+                actor,
+                activity_id=activity_id,
+                title=title,
+                kind=kind,
+                fulfilled_on=fulfilled_on,
+                today=ctx.today,
+                activity_code=activity_code,
+                count=count,
+                note=note,
+                attachment_id=attachment_id,
+            )
+            return changes(goal, value={"activity_id": activity_id})
+
+        return self._execute(ctx, decide)
+
+    def send_activity_for_signing(
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        goal_code: str,
+        activity_id: str,
+        *,
+        signer_sub: str,
+    ) -> Outcome:
+        def decide() -> Decision:
+            goal, actor, candidate = self._goal_for_change(ctx, candidate_id, goal_code)
+            goal.activity(activity_id)  # an unknown activity is not found, before the signer
+            signer = candidate.signer(signer_sub) if actor.holds(Role.CANDIDATE) else None
+            goal.send_activity_for_signing(
+                actor,
+                activity_id=activity_id,
+                signer_sub=signer_sub,
+                signer_name=signer["name"] if signer else "",
+            )
+            return changes(goal)
+
+        return self._execute(ctx, decide)
+
+    def sign_activity(
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        goal_code: str,
+        activity_id: str,
+        *,
+        comment: str | None = None,
+    ) -> Outcome:
+        def decide() -> Decision:
+            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
+            goal.sign_activity(actor, activity_id=activity_id, comment=comment)
+            return changes(goal)
+
+        return self._execute(ctx, decide)
+
+    def reject_activity(
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        goal_code: str,
+        activity_id: str,
+        *,
+        reason: str,
+    ) -> Outcome:
+        def decide() -> Decision:
+            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
+            goal.reject_activity(actor, activity_id=activity_id, reason=reason)
+            return changes(goal)
+
+        return self._execute(ctx, decide)
+
+    # -- goals (R6-R8, R11, R13) -----------------------------------------------------
+
+    def comment_goal(
+        self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, text: str
+    ) -> Outcome:
+        comment_id = str(uuid.uuid4())
+
+        def decide() -> Decision:
+            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
+            goal.comment(actor, comment_id=comment_id, text=text)
+            return changes(goal, value={"comment_id": comment_id})
+
+        return self._execute(ctx, decide)
+
+    def send_goal_for_approval(
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        goal_code: str,
+        *,
+        completed_on: date,
+        comment: str | None = None,
+    ) -> Outcome:
+        def decide() -> Decision:
+            goal, actor, candidate = self._goal_for_change(ctx, candidate_id, goal_code)
+            approver = candidate.approver() if actor.holds(Role.CANDIDATE) else None
+            goal.send_for_approval(
+                actor,
+                completed_on=completed_on,
+                today=ctx.today,
+                approver_sub=approver["sub"] if approver else "",
+                approver_name=approver["name"] if approver else "",
+                comment=comment,
+            )
+            return changes(goal)
+
+        return self._execute(ctx, decide)
+
+    def approve_goal(
+        self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, comment: str | None = None
+    ) -> Outcome:
+        def decide() -> Decision:
+            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
+            goal.approve(actor, comment=comment)
+            return changes(goal)
+
+        return self._execute(ctx, decide)
+
+    def reject_goal(
+        self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, reason: str
+    ) -> Outcome:
+        def decide() -> Decision:
+            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
+            goal.reject(actor, reason=reason)
+            return changes(goal)
+
+        return self._execute(ctx, decide)
