@@ -6,12 +6,10 @@ from datetime import date
 
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition, PlanDefinition
 from kompetanse_domain.catalogue.model import RecommendedActivity
-from projections.queries.procedures import (
-    procedure_progress,
-    recommended_by_goal,
-    recommended_procedures,
-)
-from projections.queries.readiness import readiness, specialties_of
+from kompetanse_domain.model.procedures import recommended_by_goal, recommended_procedures
+from kompetanse_domain.model.readiness import specialties_of
+from projections.queries.procedures import procedure_progress
+from projections.queries.readiness import readiness
 from projections.queries.supervision import supervision_summary
 
 

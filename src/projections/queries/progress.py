@@ -1,6 +1,10 @@
 """GET /v1/candidates/{cid}/progress: plans, goals, procedures, supervision, readiness
 (R20, R21; per specialty, R22).
 
+The rules are the domain's (`kompetanse_domain.model.procedures`, `.supervision_rule`,
+`.readiness`), applied to plain values gathered from the rows; this module reads the rows
+and shapes the answer.
+
 Five statements, each by the candidate's key or by its goals' keys through an index,
 so the cost follows the candidate's own history, not the number of stored events;
 rows are read as tuples of the columns needed, the catalogue's procedure minimums
@@ -20,10 +24,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BindParameter, ColumnElement, Select, any_, bindparam, func, select
 
 from kompetanse_domain.catalogue import Catalogue
+from kompetanse_domain.model.procedures import Procedure, recommended_by_goal
+from kompetanse_domain.model.readiness import specialties_of
 from kompetanse_domain.model.values import in_zone
-from projections.queries.procedures import Procedure, procedure_progress, recommended_by_goal
+from projections.queries.procedures import procedure_progress
 from projections.queries.read import ReadTx, person
-from projections.queries.readiness import readiness, specialties_of
+from projections.queries.readiness import readiness
 from projections.queries.supervision import supervision_summary
 from projections.views.progress_tables import ProgressTables
 
@@ -60,7 +66,7 @@ def get_progress(
     procedures: dict[str, list[Procedure]] = {}
     for goal_id, activity_code, title, count, state in r.conn.execute(q.procedures, key).all():
         procedures.setdefault(goal_id, []).append((activity_code, title, count, state))
-    months = r.conn.execute(q.months, key).all()
+    months = [(month, minutes, n) for month, minutes, n in r.conn.execute(q.months, key)]
     recommended = recommended_by_goal(catalogue)
     goal_states = [(row[1], row[2], row[3]) for row in goals]
     registered_on = oslo_date(registered_at)
