@@ -33,7 +33,6 @@ from kompetanse_domain.application.transcodings import DateAsISO
 from kompetanse_domain.catalogue import Catalogue, load_catalogue
 from kompetanse_domain.errors import (
     ConflictError,
-    ForbiddenError,
     IdempotencyKeyReusedError,
     NotFoundError,
     UnavailableError,
@@ -41,6 +40,7 @@ from kompetanse_domain.errors import (
 )
 from kompetanse_domain.model import values
 from kompetanse_domain.model.candidate import Candidate, InvitationNotFoundError
+from kompetanse_domain.model.guards import check_sync_job
 from kompetanse_domain.model.identity import Actor, Identity, Role, candidate_id_for, goal_id_for
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
@@ -460,8 +460,7 @@ class KompetanseApplication(Application[UUID]):
     ) -> Outcome:
         """R23: an approval made in the other portal version, applied at most once."""
 
-        if not ctx.identity.is_sync:
-            raise ForbiddenError("R23: only the sync job (role sync) imports approvals")
+        check_sync_job(ctx.identity)
 
         def decide() -> Decision:
             candidate = self.find_candidate_for_person(hpr_number=hpr_number, sub=sub)
