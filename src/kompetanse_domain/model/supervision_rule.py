@@ -74,6 +74,7 @@ class SupervisionMonth:
 class SupervisionHours:
     """R19 for one candidate: the months with supervision and the average against the rule."""
 
+    specialty: str  # the candidate's
     rule: SupervisionRule
     months: tuple[SupervisionMonth, ...]  # in month order
     total_minutes: int
@@ -109,6 +110,7 @@ def supervision_hours(
     per_year = rule.hours_per_year
     minimum = rule.hours_per_month
     return SupervisionHours(
+        specialty=specialty,
         rule=rule,
         months=tuple(rows),
         total_minutes=total_minutes,

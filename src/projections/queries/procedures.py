@@ -7,17 +7,13 @@ its `ProcedureProgress` entries into the answer's JSON shape.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from kompetanse_domain.model import procedures as rule
-from kompetanse_domain.model.procedures import Procedure
+from kompetanse_domain.model.procedures import ProcedureProgress
 
 
-def procedure_progress(
-    recommended: Sequence[tuple[str, str, int]], activities: Iterable[Procedure]
-) -> list[dict[str, Any]]:
-    """One entry per recommended procedure, then per other procedure title registered."""
+def procedures_answer(entries: Iterable[ProcedureProgress]) -> list[dict[str, Any]]:
     return [
         {
             "title": entry.title,
@@ -26,5 +22,5 @@ def procedure_progress(
             "signed": entry.signed,
             "remaining": entry.remaining,
         }
-        for entry in rule.procedure_progress(recommended, activities)
+        for entry in entries
     ]

@@ -24,13 +24,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BindParameter, ColumnElement, Select, any_, bindparam, func, select
 
 from kompetanse_domain.catalogue import Catalogue
-from kompetanse_domain.model.procedures import Procedure, recommended_by_goal
-from kompetanse_domain.model.readiness import specialties_of
+from kompetanse_domain.model.procedures import Procedure, procedure_progress, recommended_by_goal
+from kompetanse_domain.model.readiness import readiness, specialties_of
+from kompetanse_domain.model.supervision_rule import supervision_hours
 from kompetanse_domain.model.values import in_zone
-from projections.queries.procedures import procedure_progress
+from projections.queries.procedures import procedures_answer
 from projections.queries.read import ReadTx, person
-from projections.queries.readiness import readiness
-from projections.queries.supervision import supervision_summary
+from projections.queries.readiness import readiness_answer
+from projections.queries.supervision import supervision_answer
 from projections.views.progress_tables import ProgressTables
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -92,7 +93,9 @@ def get_progress(
                 "pending_activities": pending,
                 "signed_activities": signed,
                 "procedures": (
-                    procedure_progress(recommended.get(code, ()), procedures.get(goal_id, ()))
+                    procedures_answer(
+                        procedure_progress(recommended.get(code, ()), procedures.get(goal_id, ()))
+                    )
                     if code in recommended or goal_id in procedures
                     else []
                 ),
@@ -103,10 +106,12 @@ def get_progress(
             }
             for goal_id, code, plan_code, state, registered, pending, signed, comments in goals
         ],
-        "supervision": supervision_summary(specialty, months, today),
-        "readiness": readiness(catalogue, specialty, plans, goal_states, registered_on, today),
+        "supervision": supervision_answer(supervision_hours(specialty, months, today)),
+        "readiness": readiness_answer(
+            readiness(catalogue, specialty, plans, goal_states, registered_on, today)
+        ),
         "readiness_by_specialty": [  # R22: the registered specialty first
-            readiness(catalogue, each, plans, goal_states, registered_on, today)
+            readiness_answer(readiness(catalogue, each, plans, goal_states, registered_on, today))
             for each in specialties_of(catalogue, specialty, plans)
         ],
     }

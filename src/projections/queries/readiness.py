@@ -6,27 +6,9 @@ only turns a `Readiness` into the answer's JSON shape.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date
 from typing import Any
 
-from kompetanse_domain.catalogue import Catalogue
-from kompetanse_domain.model import readiness as rule
 from kompetanse_domain.model.readiness import Readiness
-
-
-def readiness(
-    catalogue: Catalogue,
-    specialty: str,
-    plans: Mapping[str, str],
-    goals: Iterable[tuple[str, str, str]],
-    registered_on: date,
-    today: date,
-) -> dict[str, Any]:
-    """`plans`: plan code -> state; `goals`: (code, plan_code, state), not withdrawn."""
-    return readiness_answer(
-        rule.readiness(catalogue, specialty, plans, goals, registered_on, today)
-    )
 
 
 def readiness_answer(found: Readiness) -> dict[str, Any]:

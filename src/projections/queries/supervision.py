@@ -6,22 +6,16 @@ ADR 0006); this module only turns its `SupervisionHours` into the answer's JSON 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
-from kompetanse_domain.model.supervision_rule import supervision_hours
+from kompetanse_domain.model.supervision_rule import SupervisionHours
 
 
-def supervision_summary(
-    specialty: str, months: Iterable[tuple[str, int, int]], today: date
-) -> dict[str, Any]:
-    """`months`: (month 'YYYY-MM', minutes, meetings) of months with finalised meetings."""
-    found = supervision_hours(specialty, months, today)
+def supervision_answer(found: SupervisionHours) -> dict[str, Any]:
     rule = found.rule
     return {
         "rule": {
-            "specialty": specialty,
+            "specialty": found.specialty,  # the candidate's, also when no number applies
             "hours_per_month": rule.hours_per_month,
             "months_per_year": rule.months_per_year,
             "hours_per_year": rule.hours_per_year,
