@@ -19,8 +19,8 @@ from api.auth import AuthenticationError, Principal, TokenVerifier
 from api.settings import Settings
 from api.store_health import StoreHealth
 from kompetanse_domain.application import KompetanseApplication
-from kompetanse_domain.errors import ForbiddenError
-from kompetanse_domain.model.identity import Identity, PlatformRole
+from kompetanse_domain.model.guards import SYNC_ROUTES_REFUSAL, check_sync_job
+from kompetanse_domain.model.identity import Identity
 
 
 class Projections(Protocol):
@@ -114,10 +114,7 @@ IdentityDep = Annotated[Identity, Depends(current_identity)]
 
 async def sync_identity(identity: IdentityDep) -> Identity:
     """R23: only the sync job (platform role `sync`) may push approvals between portals."""
-    if PlatformRole.SYNC not in identity.platform_roles:
-        raise ForbiddenError(
-            "R23: only the sync job (platform role sync) may read the feed or import approvals"
-        )
+    check_sync_job(identity, SYNC_ROUTES_REFUSAL)
     return identity
 
 

@@ -2,17 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition, PlanDefinition
 from kompetanse_domain.catalogue.model import RecommendedActivity
-from projections.queries.procedures import (
-    procedure_progress,
+from kompetanse_domain.model import procedures as procedure_rule
+from kompetanse_domain.model import readiness as readiness_rule
+from kompetanse_domain.model import supervision_rule
+from kompetanse_domain.model.procedures import (
+    Procedure,
     recommended_by_goal,
     recommended_procedures,
 )
-from projections.queries.readiness import readiness, specialties_of
-from projections.queries.supervision import supervision_summary
+from kompetanse_domain.model.readiness import specialties_of
+from projections.queries.procedures import procedures_answer
+from projections.queries.readiness import readiness_answer
+from projections.queries.supervision import supervision_answer
+
+# -- the domain's rule, shaped as the progress answer shapes it --------------------------
+
+
+def procedure_progress(
+    recommended: Sequence[tuple[str, str, int]], activities: Iterable[Procedure]
+) -> list[dict[str, Any]]:
+    return procedures_answer(procedure_rule.procedure_progress(recommended, activities))
+
+
+def readiness(
+    catalogue: Catalogue,
+    specialty: str,
+    plans: Mapping[str, str],
+    goals: Iterable[tuple[str, str, str]],
+    registered_on: date,
+    today: date,
+) -> dict[str, Any]:
+    found = readiness_rule.readiness(catalogue, specialty, plans, goals, registered_on, today)
+    return readiness_answer(found)
+
+
+def supervision_summary(
+    specialty: str, months: Iterable[tuple[str, int, int]], today: date
+) -> dict[str, Any]:
+    return supervision_answer(supervision_rule.supervision_hours(specialty, months, today))
 
 
 def goal(code: str, *procedures: tuple[str, int | None]) -> GoalDefinition:

@@ -9,8 +9,9 @@
 - `GET /v1/candidates/{cid}/history/verify` (auditors only): the chain recomputed from
   the stored events compared with the recorded one, up to the audit view's position.
 
-Authorization is the domain's (`actor_for`, `check_can_read_history`). Every answer
-carries `X-Projection-Position` and honours `X-Min-Position`, like the other queries.
+Authorization is the domain's (`actor_for`, `check_can_read_history`,
+`check_can_verify_history`). Every answer carries `X-Projection-Position` and honours
+`X-Min-Position`, like the other queries.
 `as_of` is an RFC 3339 instant with offset; a naive or malformed one is 422.
 """
 
@@ -28,7 +29,7 @@ from pydantic import BaseModel
 from api.routes.paths import CandidateId
 from api.routes.queries import QUERY_PROBLEMS, QueryRoute, Reader, ReaderDep
 from kompetanse_domain.application.audit import AuditService
-from kompetanse_domain.errors import ForbiddenError, InvalidInputError
+from kompetanse_domain.errors import InvalidInputError
 from kompetanse_domain.model import values
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import LearningGoal
@@ -71,6 +72,13 @@ def _check_can_read_history(read: Reader, cid: UUID) -> None:
     application = read.services.application
     actor = application.actor_for(read.identity, cid)
     application.get_candidate(cid).check_can_read_history(actor)
+
+
+def _check_can_verify_history(read: Reader, cid: UUID) -> None:
+    """R24: auditors only (others related 403, unrelated 404, as everywhere)."""
+    application = read.services.application
+    actor = application.actor_for(read.identity, cid)
+    application.get_candidate(cid).check_can_verify_history(actor)
 
 
 # -- response shapes ---------------------------------------------------------------------
@@ -201,9 +209,7 @@ def get_state(cid: CandidateId, read: ReaderDep, as_of: AsOf = None) -> dict[str
 )
 def verify_history(cid: CandidateId, read: ReaderDep) -> dict[str, Any]:
     """The candidate's chain recomputed from stored events against the recorded one (R24)."""
-    read.actor(cid)  # unrelated and not an auditor: 404, as everywhere
-    if not read.identity.is_auditor:
-        raise ForbiddenError("R24: only auditors verify the history")
+    _check_can_verify_history(read, cid)
     upto = read.queries.audit_position()
     links = read.queries.iter_recorded_links(cid, upto=upto)
     result = AuditService(read.services.application).verify(links, candidate_id=cid, upto=upto)

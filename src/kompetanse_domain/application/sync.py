@@ -7,7 +7,7 @@ from datetime import datetime
 from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.loads import Loads
 from kompetanse_domain.application.unit_of_work import Decision, changes
-from kompetanse_domain.errors import ForbiddenError
+from kompetanse_domain.model.guards import check_sync_job
 
 
 class SyncUseCases(Loads):
@@ -27,8 +27,7 @@ class SyncUseCases(Loads):
     ) -> Outcome:
         """R23: an approval made in the other portal version, applied at most once."""
 
-        if not ctx.identity.is_sync:
-            raise ForbiddenError("R23: only the sync job (role sync) imports approvals")
+        check_sync_job(ctx.identity)
 
         def decide() -> Decision:
             candidate = self.find_candidate_for_person(hpr_number=hpr_number, sub=sub)

@@ -181,6 +181,13 @@ class Candidate(PickleCopy, Aggregate):
         if not actor.holds(Role.CANDIDATE) and not actor.identity.is_auditor:
             raise RoleNotPermittedError("R24: only the candidate and auditors read the history")
 
+    def check_can_verify_history(self, actor: Actor) -> None:
+        """R24: only auditors verify the history's hash chain (others related 403,
+        unrelated 404)."""
+        self.check_can_read(actor)
+        if not actor.identity.is_auditor:
+            raise RoleNotPermittedError("R24: only auditors verify the history")
+
     def signer(self, sub: str) -> PersonState:
         """R9/R10: an activity may be sent to a supervisor or the veileder of this candidate."""
         if sub in self.supervisors:

@@ -6,7 +6,13 @@ from datetime import date
 
 from kompetanse_domain.errors import ForbiddenError, InvalidInputError, NotFoundError
 from kompetanse_domain.model import values
-from kompetanse_domain.model.identity import Actor, Role
+from kompetanse_domain.model.identity import Actor, Identity, Role
+
+SYNC_IMPORT_REFUSAL = "R23: only the sync job (role sync) imports approvals"
+# what the sync job's routes (the feed, importing approvals) answer anyone else
+SYNC_ROUTES_REFUSAL = (
+    "R23: only the sync job (platform role sync) may read the feed or import approvals"
+)
 
 
 class NotRelatedError(NotFoundError):
@@ -24,6 +30,13 @@ def check_role(actor: Actor, allowed: tuple[Role, ...], refusal: str) -> None:
     if not actor.is_related and not actor.identity.is_auditor:
         raise NotRelatedError("Candidate not found, or you have no role for this candidate")
     raise RoleNotPermittedError(refusal)
+
+
+def check_sync_job(identity: Identity, refusal: str = SYNC_IMPORT_REFUSAL) -> None:
+    """R23: only the sync job (platform role `sync`) reads the event feed and imports
+    approvals made in the other portal version (ADR 0012); anyone else is refused."""
+    if not identity.is_sync:
+        raise ForbiddenError(refusal)
 
 
 def check_text(

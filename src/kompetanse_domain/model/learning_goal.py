@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from kompetanse_domain.errors import ConflictError, ForbiddenError, InvalidInputError
+from kompetanse_domain.errors import ConflictError, InvalidInputError
 from kompetanse_domain.model import values
 from kompetanse_domain.model.copying import FlatRecordsCopy
 from kompetanse_domain.model.goal_records import (
@@ -32,6 +32,7 @@ from kompetanse_domain.model.goal_records import (
 from kompetanse_domain.model.guards import (
     check_not_future,
     check_role,
+    check_sync_job,
     check_text,
     optional_text,
 )
@@ -428,8 +429,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
         approver_name: str,
     ) -> bool:
         """R23: record an approval made in the other portal; False when nothing applied."""
-        if not identity.is_sync:
-            raise ForbiddenError("R23: only the sync job (role sync) imports approvals")
+        check_sync_job(identity)
         if source_event_id in self.imported_from or self.state == GoalState.APPROVED:
             return False
         self.check_open()

@@ -1,96 +1,26 @@
-"""R12: procedure counts against the catalogue's recommended minimums (advice, never a gate).
+"""The procedures part of the progress answer (R12), shaped from the domain's.
 
-A registered procedure counts towards the goal's recommended procedure whose title
-equals its `activity_code` or its title (case and spacing ignored); when the goal
-recommends exactly one procedure, every procedure registered on it counts there.
-Others are listed without a minimum. Rejected activities do not count; `count`
-holds every other one, `signed` only the signed ones.
+The rule (counts against the catalogue's recommended minimums, advice and never a
+gate) is the domain's (`kompetanse_domain.model.procedures`); this module only turns
+its `ProcedureProgress` entries into the answer's JSON shape.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Iterable
 from typing import Any
 
-from kompetanse_domain.catalogue import Catalogue, GoalDefinition
-from kompetanse_domain.model.learning_goal import ActivityState
-
-# (key, title, recommended minimum) of each recommended procedure of a goal
-Recommended = tuple[tuple[str, str, int], ...]
-# (activity_code, title, count, state) of a registered procedure activity
-Procedure = tuple[str | None, str, int, str]
-
-_BY_CATALOGUE: dict[int, tuple[Catalogue, Mapping[str, Recommended]]] = {}
-_LOCK = threading.Lock()
+from kompetanse_domain.model.procedures import ProcedureProgress
 
 
-@lru_cache(maxsize=4096)
-def _key(text: str | None) -> str:
-    """Case and spacing ignored; remembered (a progress read keys hundreds of the same
-    few procedure titles)."""
-    return " ".join((text or "").split()).casefold()
-
-
-def recommended_procedures(goal: GoalDefinition | None) -> Recommended:
-    """The goal's recommended procedures that carry a minimum, in catalogue order."""
-    return tuple(
-        (_key(activity.title), activity.title, activity.recommended_minimum)
-        for activity in (goal.recommended_activities if goal else ())
-        if activity.kind == "procedure" and activity.recommended_minimum is not None
-    )
-
-
-def recommended_by_goal(catalogue: Catalogue) -> Mapping[str, Recommended]:
-    """`recommended_procedures` of every goal of the catalogue, computed once per catalogue.
-
-    Goals without a recommended minimum are left out (`.get(code, ())`).
-    """
-    found = _BY_CATALOGUE.get(id(catalogue))
-    if found is None or found[0] is not catalogue:
-        table = {
-            goal.code: recommended
-            for plan in catalogue.plans
-            for goal in plan.goals
-            if (recommended := recommended_procedures(goal))
+def procedures_answer(entries: Iterable[ProcedureProgress]) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": entry.title,
+            "recommended_minimum": entry.recommended_minimum,
+            "count": entry.count,
+            "signed": entry.signed,
+            "remaining": entry.remaining,
         }
-        with _LOCK:
-            if len(_BY_CATALOGUE) >= 8:  # a catalogue is kept alive here, so its id is too
-                _BY_CATALOGUE.clear()
-            found = _BY_CATALOGUE[id(catalogue)] = (catalogue, table)
-    return found[1]
-
-
-def procedure_progress(
-    recommended: Sequence[tuple[str, str, int]], activities: Iterable[Procedure]
-) -> list[dict[str, Any]]:
-    """One entry per recommended procedure, then per other procedure title registered."""
-    entries: dict[str, dict[str, Any]] = {
-        key: _entry(title, minimum) for key, title, minimum in recommended
-    }
-    only = recommended[0][0] if len(recommended) == 1 else None
-    for activity_code, title, count, state in activities:
-        if state == ActivityState.REJECTED:
-            continue
-        key = _key(activity_code)
-        if key not in entries:
-            key = _key(title)
-            if key not in entries:
-                if only is not None:
-                    key = only
-                else:
-                    key = "other:" + key
-                    entries.setdefault(key, _entry(title, None))
-        entry = entries[key]
-        entry["count"] += count
-        if state == ActivityState.SIGNED:
-            entry["signed"] += count
-    for entry in entries.values():
-        minimum = entry["recommended_minimum"]
-        entry["remaining"] = None if minimum is None else max(0, minimum - entry["count"])
-    return list(entries.values())
-
-
-def _entry(title: str, minimum: int | None) -> dict[str, Any]:
-    return {"title": title, "recommended_minimum": minimum, "count": 0, "signed": 0}
+        for entry in entries
+    ]

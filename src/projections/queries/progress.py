@@ -1,6 +1,10 @@
 """GET /v1/candidates/{cid}/progress: plans, goals, procedures, supervision, readiness
 (R20, R21; per specialty, R22).
 
+The rules are the domain's (`kompetanse_domain.model.procedures`, `.supervision_rule`,
+`.readiness`), applied to plain values gathered from the rows; this module reads the rows
+and shapes the answer.
+
 Five statements, each by the candidate's key or by its goals' keys through an index,
 so the cost follows the candidate's own history, not the number of stored events;
 rows are read as tuples of the columns needed, the catalogue's procedure minimums
@@ -20,11 +24,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BindParameter, ColumnElement, Select, any_, bindparam, func, select
 
 from kompetanse_domain.catalogue import Catalogue
+from kompetanse_domain.model.procedures import Procedure, procedure_progress, recommended_by_goal
+from kompetanse_domain.model.readiness import readiness, specialties_of
+from kompetanse_domain.model.supervision_rule import supervision_hours
 from kompetanse_domain.model.values import in_zone
-from projections.queries.procedures import Procedure, procedure_progress, recommended_by_goal
+from projections.queries.procedures import procedures_answer
 from projections.queries.read import ReadTx, person
-from projections.queries.readiness import readiness, specialties_of
-from projections.queries.supervision import supervision_summary
+from projections.queries.readiness import readiness_answer
+from projections.queries.supervision import supervision_answer
 from projections.views.progress_tables import ProgressTables
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -60,7 +67,7 @@ def get_progress(
     procedures: dict[str, list[Procedure]] = {}
     for goal_id, activity_code, title, count, state in r.conn.execute(q.procedures, key).all():
         procedures.setdefault(goal_id, []).append((activity_code, title, count, state))
-    months = r.conn.execute(q.months, key).all()
+    months = [(month, minutes, n) for month, minutes, n in r.conn.execute(q.months, key)]
     recommended = recommended_by_goal(catalogue)
     goal_states = [(row[1], row[2], row[3]) for row in goals]
     registered_on = oslo_date(registered_at)
@@ -86,7 +93,9 @@ def get_progress(
                 "pending_activities": pending,
                 "signed_activities": signed,
                 "procedures": (
-                    procedure_progress(recommended.get(code, ()), procedures.get(goal_id, ()))
+                    procedures_answer(
+                        procedure_progress(recommended.get(code, ()), procedures.get(goal_id, ()))
+                    )
                     if code in recommended or goal_id in procedures
                     else []
                 ),
@@ -97,10 +106,12 @@ def get_progress(
             }
             for goal_id, code, plan_code, state, registered, pending, signed, comments in goals
         ],
-        "supervision": supervision_summary(specialty, months, today),
-        "readiness": readiness(catalogue, specialty, plans, goal_states, registered_on, today),
+        "supervision": supervision_answer(supervision_hours(specialty, months, today)),
+        "readiness": readiness_answer(
+            readiness(catalogue, specialty, plans, goal_states, registered_on, today)
+        ),
         "readiness_by_specialty": [  # R22: the registered specialty first
-            readiness(catalogue, each, plans, goal_states, registered_on, today)
+            readiness_answer(readiness(catalogue, each, plans, goal_states, registered_on, today))
             for each in specialties_of(catalogue, specialty, plans)
         ],
     }

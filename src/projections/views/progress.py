@@ -1,8 +1,8 @@
 """`progress`: counters per goal, R8 evidence, procedures (R12) and supervision hours (R19).
 
 Per-plan counts, procedure minimums, the R19 average and readiness (R20, R21) are
-computed by the query from these rows and the catalogue, so a changed catalogue
-never makes a rebuilt view differ from an incrementally applied one.
+computed at query time (the domain's rules over these rows and the catalogue), so a
+changed catalogue never makes a rebuilt view differ from an incrementally applied one.
 """
 
 from __future__ import annotations
