@@ -192,3 +192,9 @@ class FakeProjections:
 
     def stop(self) -> None:
         self.started.clear()
+
+    def notify(self) -> None:
+        """Nothing follows the store here: `position` reads the store itself."""
+
+    def close(self) -> None:
+        self.stop()
