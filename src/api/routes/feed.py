@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, SyncIdentityDep
+from api.responses import Person
 from api.routes.queries import QUERY_PROBLEMS, QueryRoute
 from projections.queries.port import FeedRow, ReadPort
 
@@ -36,9 +37,8 @@ MAX_POSITION = 2**63 - 1
 router = APIRouter(tags=["sync"], route_class=QueryRoute, responses=QUERY_PROBLEMS)
 
 
-class FeedActor(BaseModel):
-    sub: str
-    name: str
+class FeedActor(Person):  # the shared `Person`, under the name the feed has always had
+    pass
 
 
 class FeedCandidate(BaseModel):
