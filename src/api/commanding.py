@@ -93,9 +93,7 @@ class Commander:
 
     def wake_projections(self) -> None:
         """Ask the in-process read side to look for the new events now (read your writes)."""
-        notify = getattr(self.projections, "notify", None)
-        if callable(notify):
-            notify()
+        self.projections.notify()
 
     async def run(
         self,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Protocol
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -21,18 +21,30 @@ from api.store_health import StoreHealth
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.model.guards import SYNC_ROUTES_REFUSAL, check_sync_job
 from kompetanse_domain.model.identity import Identity
+from projections.queries.port import ReadPort
+from projections.status import ProjectionStatus
 
 
 class Projections(Protocol):
-    """What the API uses of `projections.service.ProjectionService`."""
+    """What the API uses of `projections.service.ProjectionService`: the read port for
+    every query, how far the views are, and a nudge after a command (read your writes)."""
 
-    queries: Any
+    @property
+    def queries(self) -> ReadPort: ...
 
     def position(self) -> int: ...
 
     def wait_for(self, position: int, timeout: float) -> bool: ...
 
-    def status(self) -> Sequence[Any]: ...
+    def status(self) -> Sequence[ProjectionStatus]: ...
+
+    def notify(self) -> None:
+        """Something was written in this process: look for it now."""
+        ...
+
+    def close(self) -> None:
+        """Stop following the store and release the views' connections."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Response shapes of the commands, and the problem responses every route may give.
+"""Response shapes of the commands, the people every answer names, and the problem
+responses every route may give.
 
 They document the contract in OpenAPI (and let schemathesis check it); routes
 answer with the application's `Outcome.value` as is.
@@ -24,6 +25,19 @@ class Problem(BaseModel):
     errors_left_out: int | None = Field(
         default=None, description="Validation only: how many errors beyond the 20 listed."
     )
+
+
+# A person in an answer (API.md): the one model of every resource. No docstring on
+# response models: it would become their description in the OpenAPI document.
+class Person(BaseModel):
+    sub: str
+    name: str
+
+
+class CandidateRef(BaseModel):  # the candidate an item of a list is about
+    candidate_id: str
+    sub: str
+    name: str
 
 
 class CandidateRegistered(BaseModel):

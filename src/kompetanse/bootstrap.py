@@ -94,7 +94,5 @@ def build_services(settings: Settings) -> Services:
 
 def close_services(services: Services) -> None:
     """Stop the projections, then close the views' and the store's connections."""
-    projections = services.projections
-    if isinstance(projections, ProjectionService):
-        projections.close()
+    services.projections.close()
     services.application.close()

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import typer
@@ -176,7 +176,7 @@ def verify(
         if cid is not None:
             heads = {key: head for key, head in heads.items() if key == str(cid)}
     with _services(catch_up) as services:
-        queries: Any = services.projections.queries
+        queries = services.projections.queries
         upto = queries.audit_position()
         result = ProgressAudit(services, "verify").verify(
             queries.iter_recorded_links(cid, upto=upto), candidate_id=cid, upto=upto

@@ -20,6 +20,7 @@ from projections.base import ViewProjection
 from projections.db import ViewDatabase
 from projections.follower import Follower, utc_now
 from projections.queries import Queries
+from projections.queries.port import ReadPort
 from projections.queries.read import following_position
 from projections.rebuild import REBUILD_BATCH_SIZE, rebuild_views
 from projections.runner import Runner
@@ -65,7 +66,7 @@ class ProjectionService:
             self.stale = set(self.schema.install(conn))
         self.follower = Follower(self.db, self.schema, self.reader, batch_size)
         self.rebuild_batch_size = rebuild_batch_size
-        self.queries = Queries(self.db, self.schema, application.catalogue)
+        self.queries: ReadPort = Queries(self.db, self.schema, application.catalogue)
         self.heartbeat_timeout = heartbeat_timeout
         self.runner = Runner(self.follower, idle_sleep=idle_sleep)
         self._started = False

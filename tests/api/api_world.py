@@ -200,6 +200,12 @@ class FakeProjections:
     def stop(self) -> None:
         self.started.clear()
 
+    def notify(self) -> None:
+        """Nothing follows the store here: `position` reads the store itself."""
+
+    def close(self) -> None:
+        self.stop()
+
 
 @contextlib.contextmanager
 def services_with_views(

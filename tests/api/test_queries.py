@@ -27,6 +27,7 @@ from api_world import (
 )
 
 from api.deps import Services
+from api.routes import leaders as leader_routes
 from api.routes import queries as query_routes
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition, PlanDefinition, shipped_plans
 
@@ -287,7 +288,7 @@ def test_report_csv_opens_in_norwegian_excel(reads: Reads) -> None:
     assert "\r\n" in text
     nobody = reads.get("/v1/leaders/me/report.csv", "unrelated")
     assert nobody.content.decode("utf-8-sig").splitlines() == [
-        ";".join(query_routes.REPORT_COLUMNS)
+        ";".join(leader_routes.REPORT_COLUMNS)
     ]
 
 
@@ -309,7 +310,7 @@ def test_report_cells_that_excel_would_run_as_formulas_are_defused() -> None:
         ]
     )
 
-    text = b"".join(query_routes.report_lines(rows)).decode()
+    text = b"".join(leader_routes.report_lines(rows)).decode()
 
     row = list(csv.reader(io.StringIO(text), delimiter=";"))[1]
     assert row[0] == '\'=HYPERLINK("http://x")'

@@ -26,6 +26,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from api.responses import Person
 from api.routes.paths import CandidateId
 from api.routes.queries import QUERY_PROBLEMS, QueryRoute, Reader, ReaderDep
 from kompetanse_domain.application.audit import AuditService
@@ -82,11 +83,6 @@ def _check_can_verify_history(read: Reader, cid: UUID) -> None:
 
 
 # -- response shapes ---------------------------------------------------------------------
-
-
-class Person(BaseModel):
-    sub: str
-    name: str
 
 
 class HistoryItem(BaseModel):

@@ -1,8 +1,14 @@
-"""Commands on a candidate: registration, invitations, roles and plans (R1-R5, ADR 0009)."""
+"""A candidate: registration, invitations, roles and plans (R1-R5, ADR 0009); its profile
+and its progress (GET, `reads`: R12, R19-R22).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from fastapi import APIRouter, Response
+from pydantic import BaseModel
 
 from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
@@ -12,12 +18,17 @@ from api.responses import (
     Done,
     InvitationAccepted,
     InvitationIssued,
+    Person,
     PlanAssigned,
 )
 from api.routes.paths import CandidateId, InvitationToken, PlanCode, RoleName, Sub
+from api.routes.queries import ReaderDep, etag, query_router
 from api.schemas import AssignPlan, Empty, Invite, RegisterCandidate, RemovePlan
+from kompetanse_domain.errors import NotFoundError
+from projections.queries.port import CandidateView, ProgressView
 
 router = APIRouter(tags=["candidates"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+reads = query_router()
 
 
 @router.post("/v1/candidates", status_code=201, response_model=CandidateRegistered)
@@ -104,3 +115,74 @@ async def remove_plan(
         body,
         status=204,
     )
+
+
+# -- GET: the profile and the progress -----------------------------------------------------
+
+
+class RoleHolder(Person):
+    role: str
+    since: datetime
+
+
+class PlanState(BaseModel):
+    plan_code: str
+    title: str
+    catalogue_version: str
+    state: str
+    goal_count: int
+    assigned_at: datetime
+    changed_at: datetime
+
+
+class Organisation(BaseModel):
+    id: str
+    name: str
+
+
+class CandidatePublic(BaseModel):
+    candidate_id: str
+    state: str
+    sub: str
+    name: str
+    email: str
+    specialty: str
+    organisation: Organisation
+    hpr_number: str | None
+    registered_at: datetime
+    version: int
+    roles: list[RoleHolder]
+    plans: list[PlanState]
+
+
+class ProgressPublic(BaseModel):
+    candidate_id: str
+    specialty: str
+    totals: dict[str, int]
+    plans: list[dict[str, Any]]
+    goals: list[dict[str, Any]]
+    supervision: dict[str, Any]
+    readiness: dict[str, Any]  # the registered specialty's (R20, R21)
+    readiness_by_specialty: list[dict[str, Any]]  # R22: one per specialty, registered first
+
+
+@reads.get("/v1/candidates/{cid}", response_model=CandidatePublic)
+def get_candidate(cid: CandidateId, read: ReaderDep, response: Response) -> CandidateView:
+    """Profile, roles (sub, name) and plans with their states."""
+    read.actor(cid)
+    view = read.queries.get_candidate(cid)
+    if view is None:
+        raise NotFoundError("Candidate not found, or you have no role for this candidate")
+    etag(response, view["version"])
+    return view
+
+
+@reads.get("/v1/candidates/{cid}/progress", response_model=ProgressPublic)
+def get_progress(cid: CandidateId, read: ReaderDep) -> ProgressView:
+    """Per plan and goal, procedures (R12), supervision hours (R19), readiness (R20, R21),
+    and readiness per specialty for a candidate in two (R22)."""
+    read.actor(cid)
+    view = read.queries.get_progress(cid)
+    if view is None:
+        raise NotFoundError("Candidate not found, or you have no role for this candidate")
+    return view

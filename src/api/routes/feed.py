@@ -25,7 +25,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ServicesDep, SyncIdentityDep
+from api.responses import Person
 from api.routes.queries import QUERY_PROBLEMS, QueryRoute
+from projections.queries.port import FeedRow, ReadPort
 
 MAX_LIMIT = 1000
 MAX_WAIT = 30.0
@@ -35,9 +37,8 @@ MAX_POSITION = 2**63 - 1
 router = APIRouter(tags=["sync"], route_class=QueryRoute, responses=QUERY_PROBLEMS)
 
 
-class FeedActor(BaseModel):
-    sub: str
-    name: str
+class FeedActor(Person):  # the shared `Person`, under the name the feed has always had
+    pass
 
 
 class FeedCandidate(BaseModel):
@@ -114,7 +115,7 @@ async def feed(
     while True:
         # The view's position first: the page read next is complete up to it at least.
         position: int = await run_in_threadpool(queries.audit_position)
-        items: list[dict[str, Any]] = await run_in_threadpool(queries.feed_page, after, limit)
+        items: list[FeedRow] = await run_in_threadpool(queries.feed_page, after, limit)
         if items or time.monotonic() >= deadline:
             break
         if not await _wait_past(request, queries, max(position, after), deadline):
@@ -124,7 +125,7 @@ async def feed(
     return {"portal": services.settings.portal_id, "items": items, "next_after": next_after}
 
 
-async def _wait_past(request: Request, queries: Any, seen: int, deadline: float) -> bool:
+async def _wait_past(request: Request, queries: ReadPort, seen: int, deadline: float) -> bool:
     """Sleep-poll until the audit view passes `seen`; False on timeout or disconnect."""
     while True:
         remaining = deadline - time.monotonic()

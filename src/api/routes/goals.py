@@ -1,13 +1,17 @@
-"""Commands on learning goals and their activities (R6-R13, ADR 0009)."""
+"""Learning goals and their activities: commands (R6-R13, ADR 0009) and the goal (GET)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from fastapi import APIRouter, Response
+from pydantic import BaseModel
 
 from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
-from api.responses import COMMAND_PROBLEMS, ActivityRegistered, CommentWritten, Done
+from api.responses import COMMAND_PROBLEMS, ActivityRegistered, CommentWritten, Done, Person
 from api.routes.paths import ActivityId, CandidateId, GoalCode
+from api.routes.queries import ReaderDep, etag, query_router
 from api.schemas import (
     Decision,
     GoalComment,
@@ -16,8 +20,11 @@ from api.schemas import (
     SendForApproval,
     SendForSigning,
 )
+from kompetanse_domain.errors import NotFoundError
+from projections.queries.port import GoalView
 
 router = APIRouter(tags=["goals"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+reads = query_router()
 GOAL = "/v1/candidates/{cid}/goals/{code}"
 ACTIVITY = GOAL + "/activities/{aid}"
 
@@ -124,3 +131,64 @@ async def reject_goal(
     return await cmd.run(
         lambda ctx: cmd.application.reject_goal(ctx, cid, code, reason=body.reason), body
     )
+
+
+# -- GET: the goal -------------------------------------------------------------------------
+
+
+class ActivityPublic(BaseModel):
+    activity_id: str
+    title: str
+    kind: str
+    fulfilled_on: date
+    activity_code: str | None
+    count: int | None
+    note: str | None
+    attachment_id: str | None
+    state: str
+    signer: Person | None
+    decision_comment: str | None
+    registered_at: datetime
+    sent_for_signing_at: datetime | None
+    decided_at: datetime | None
+
+
+class CommentPublic(BaseModel):
+    comment_id: str
+    author: Person
+    text: str
+    written_at: datetime
+
+
+class GoalPublic(BaseModel):
+    candidate_id: str
+    code: str
+    title: str
+    plan_code: str
+    catalogue_version: str
+    state: str
+    withdrawn: bool
+    completed_on: date | None
+    sent_for_approval_at: datetime | None
+    comment: str | None
+    approver: Person | None
+    decided_by: Person | None
+    decided_at: datetime | None
+    decision_comment: str | None
+    imported_from: list[dict[str, str]]
+    opened_at: datetime
+    updated_at: datetime
+    version: int
+    activities: list[ActivityPublic]
+    comments: list[CommentPublic]
+
+
+@reads.get(GOAL, response_model=GoalPublic)
+def get_goal(cid: CandidateId, code: GoalCode, read: ReaderDep, response: Response) -> GoalView:
+    """A learning goal: state, activities with states, comments, approver, times."""
+    read.actor(cid)
+    view = read.queries.get_goal(cid, code)
+    if view is None:
+        raise NotFoundError(f"Goal {code} is not in this candidate's plans")
+    etag(response, view["version"])
+    return view

@@ -1,16 +1,28 @@
-"""Commands on supervision meetings (R15-R18, ADR 0009)."""
+"""Supervision meetings: commands (R15-R18, ADR 0009), a meeting and a candidate's
+meetings (GET, R17: the candidate, the veileder and auditors read them)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
 
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+
+from api import schemas
 from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
-from api.responses import COMMAND_PROBLEMS, Done, MeetingCreated
+from api.responses import COMMAND_PROBLEMS, Done, MeetingCreated, Person
 from api.routes.paths import CandidateId, MeetingId
-from api.schemas import CreateMeeting, Finalise, Preparation, Summary
+from api.routes.queries import Listed, ReaderDep, etag, listed, query_router
+from api.schemas import CreateMeeting, Finalise, Summary
+from kompetanse_domain.application.service import MeetingNotFoundError
+from kompetanse_domain.errors import NotFoundError
+from projections.queries.port import MeetingSummaryRow, MeetingView
 
 router = APIRouter(tags=["meetings"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+reads = query_router()
 
 
 @router.post("/v1/candidates/{cid}/meetings", status_code=201, response_model=MeetingCreated)
@@ -26,7 +38,7 @@ async def create_meeting(cid: CandidateId, body: CreateMeeting, cmd: CommandDep)
 
 
 @router.put("/v1/meetings/{mid}/preparation", response_model=Done)
-async def write_preparation(mid: MeetingId, body: Preparation, cmd: CommandDep) -> Response:
+async def write_preparation(mid: MeetingId, body: schemas.Preparation, cmd: CommandDep) -> Response:
     """R15: the candidate or the veileder writes their own preparation."""
     return await cmd.run(
         lambda ctx: cmd.application.write_preparation(ctx, mid, text=body.text), body
@@ -53,3 +65,68 @@ async def finalise_meeting(mid: MeetingId, body: Finalise, cmd: CommandDep) -> R
         ),
         body,
     )
+
+
+# -- GET: a meeting, a candidate's meetings ------------------------------------------------
+
+
+class MeetingSummary(BaseModel):
+    meeting_id: str
+    candidate_id: str
+    state: str
+    scheduled_for: str
+    planned_minutes: int
+    held_on: date | None
+    duration_minutes: int | None
+    veileder: Person
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class MeetingsPublic(BaseModel):
+    data: list[MeetingSummary]
+    count: int
+
+
+class Preparation(BaseModel):  # as answered; the body of PUT .../preparation is `schemas`'
+    author_role: str
+    author: Person
+    text: str
+    written_at: datetime
+
+
+class Change(BaseModel):
+    version: int
+    at: datetime
+    actor: Person
+    what: str
+    detail: dict[str, Any]
+
+
+class MeetingPublic(MeetingSummary):
+    preparations: list[Preparation]
+    summary: str
+    goals_discussed: list[str]
+    changes: list[Change]
+
+
+@reads.get("/v1/candidates/{cid}/meetings", response_model=MeetingsPublic)
+def list_meetings(cid: CandidateId, read: ReaderDep) -> Listed[MeetingSummaryRow]:
+    """The candidate's supervision meetings with state and durations (R17)."""
+    read.check_can_read_meetings(cid)
+    return listed(read.queries.list_meetings(cid))
+
+
+@reads.get("/v1/meetings/{mid}", response_model=MeetingPublic)
+def get_meeting(mid: MeetingId, read: ReaderDep, response: Response) -> MeetingView:
+    """Preparations, summary, goals discussed and the full change log (R15-R18)."""
+    view = read.queries.get_meeting(mid)
+    if view is None:
+        raise MeetingNotFoundError(f"Supervision meeting {mid} not found")
+    try:
+        read.check_can_read_meetings(UUID(view["candidate_id"]))
+    except NotFoundError:  # unrelated: the same 404 as for no such meeting (no leak)
+        raise MeetingNotFoundError(f"Supervision meeting {mid} not found") from None
+    etag(response, view["version"])
+    return view

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Any
+from typing import cast
 from uuid import UUID
 
 from kompetanse_domain.audit.verify import RecordedLink
@@ -17,11 +17,26 @@ from kompetanse_domain.catalogue import Catalogue
 from projections import tracking
 from projections.db import ViewDatabase
 from projections.queries import audit, candidates, goals, inbox, leader, meetings, progress
+from projections.queries.port import (
+    ApprovalRow,
+    CandidateView,
+    FeedRow,
+    GoalView,
+    HistoryRow,
+    LeaderCandidateRow,
+    MeetingSummaryRow,
+    MeetingView,
+    ProgressView,
+    ReportRow,
+    SigningRequestRow,
+)
 from projections.queries.read import reading
 from projections.schema import ViewSchema
 
 
 class Queries:
+    """The view tables' answer to `projections.queries.port.ReadPort`."""
+
     def __init__(self, db: ViewDatabase, schema: ViewSchema, catalogue: Catalogue) -> None:
         self._db, self._schema, self.catalogue = db, schema, catalogue
 
@@ -30,46 +45,47 @@ class Queries:
         with reading(self._db, self._schema) as r:
             return r.position
 
-    def get_candidate(self, cid: UUID) -> dict[str, Any] | None:
+    def get_candidate(self, cid: UUID) -> CandidateView | None:
         with reading(self._db, self._schema) as r:
             return candidates.get_candidate(r, self.catalogue, cid)
 
-    def get_goal(self, cid: UUID, code: str) -> dict[str, Any] | None:
+    def get_goal(self, cid: UUID, code: str) -> GoalView | None:
         with reading(self._db, self._schema) as r:
             return goals.get_goal(r, self.catalogue, cid, code)
 
-    def get_meeting(self, mid: UUID) -> dict[str, Any] | None:
+    def get_meeting(self, mid: UUID) -> MeetingView | None:
         with reading(self._db, self._schema) as r:
             return meetings.get_meeting(r, mid)
 
-    def list_meetings(self, cid: UUID) -> list[dict[str, Any]]:
+    def list_meetings(self, cid: UUID) -> list[MeetingSummaryRow]:
         with reading(self._db, self._schema) as r:
             return meetings.list_meetings(r, cid)
 
-    def get_progress(self, cid: UUID, today: date | None = None) -> dict[str, Any] | None:
+    def get_progress(self, cid: UUID, today: date | None = None) -> ProgressView | None:
         with reading(self._db, self._schema) as r:
-            return progress.get_progress(r, self.catalogue, cid, today)
+            # The rules' results (R12, R19-R22) are built as plain dicts by `progress`.
+            return cast(ProgressView | None, progress.get_progress(r, self.catalogue, cid, today))
 
-    def list_leader_candidates(self, sub: str) -> list[dict[str, Any]]:
+    def list_leader_candidates(self, sub: str) -> list[LeaderCandidateRow]:
         with reading(self._db, self._schema) as r:
             return leader.list_leader_candidates(r, sub)
 
-    def list_leader_approvals(self, sub: str) -> list[dict[str, Any]]:
+    def list_leader_approvals(self, sub: str) -> list[ApprovalRow]:
         with reading(self._db, self._schema) as r:
             return leader.list_leader_approvals(r, sub)
 
-    def list_signing_requests(self, sub: str) -> list[dict[str, Any]]:
+    def list_signing_requests(self, sub: str) -> list[SigningRequestRow]:
         with reading(self._db, self._schema) as r:
             return inbox.list_signing_requests(r, sub)
 
-    def iter_report_rows(self, sub: str) -> Iterator[dict[str, Any]]:
+    def iter_report_rows(self, sub: str) -> Iterator[ReportRow]:
         """Streams rows; the read transaction stays open until the iterator is exhausted."""
         with reading(self._db, self._schema) as r:
             yield from leader.iter_report_rows(r, sub)
 
     # -- audit (R24, ADR 0011) and the event feed (R23) ----------------------------------
 
-    def list_history(self, cid: UUID, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    def list_history(self, cid: UUID, as_of: datetime | None = None) -> list[HistoryRow]:
         """Every event of the candidate, its goals and meetings, in position order.
 
         Items: `position, event_id, aggregate, aggregate_id, version, type,
@@ -106,7 +122,7 @@ class Queries:
             row = tracking.read_all(conn).get(audit.VIEW)
             return row.position if row is not None else 0
 
-    def feed_page(self, after: int, limit: int) -> list[dict[str, Any]]:
+    def feed_page(self, after: int, limit: int) -> list[FeedRow]:
         """Up to `limit` events of candidates, goals and meetings after position `after`.
 
         Items: `position, event_id, type, aggregate, aggregate_id, version, occurred_at,

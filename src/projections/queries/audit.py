@@ -17,6 +17,7 @@ from uuid import UUID
 from sqlalchemy import Row, func, select
 
 from kompetanse_domain.audit.verify import RecordedLink
+from projections.queries.port import FeedRow, HistoryRow, PersonRow
 from projections.queries.read import ReadTx
 from projections.views.audit_tables import AuditTables
 
@@ -29,7 +30,7 @@ def _tables(r: ReadTx) -> AuditTables:
     return tables
 
 
-def _actor(row: Row[Any]) -> dict[str, str]:
+def _actor(row: Row[Any]) -> PersonRow:
     return {"sub": row.actor_sub, "name": row.actor_name}
 
 
@@ -41,7 +42,7 @@ def _history_statement(r: ReadTx, cid: UUID, as_of: datetime | None, *columns: A
     return statement.order_by(e.position)
 
 
-def list_history(r: ReadTx, cid: UUID, as_of: datetime | None = None) -> list[dict[str, Any]]:
+def list_history(r: ReadTx, cid: UUID, as_of: datetime | None = None) -> list[HistoryRow]:
     """Every recorded event of the candidate, its goals and meetings, in position order.
 
     With `as_of`, only events that occurred at or before that instant.
@@ -51,26 +52,25 @@ def list_history(r: ReadTx, cid: UUID, as_of: datetime | None = None) -> list[di
     rows = r.conn.execute(
         _history_statement(r, cid, as_of, *columns, e.occurred_at, e.detail, e.hash, e.prev_hash)
     ).all()
-    items = []
+    items: list[HistoryRow] = []
     for position, event_id, aggregate, aggregate_id, version, type_, at, detail, h, prev in rows:
         described = json.loads(detail)
-        repaired = {"repaired": described["repaired"]} if "repaired" in described else {}
-        items.append(
-            {
-                **repaired,
-                "position": position,
-                "event_id": event_id,
-                "aggregate": aggregate,
-                "aggregate_id": aggregate_id,
-                "version": version,
-                "type": type_,
-                "actor": described["actor"],
-                "occurred_at": at,
-                "data": described["data"],
-                "hash": h,
-                "prev_hash": prev,
-            }
-        )
+        item: HistoryRow = {
+            "position": position,
+            "event_id": event_id,
+            "aggregate": aggregate,
+            "aggregate_id": aggregate_id,
+            "version": version,
+            "type": type_,
+            "actor": described["actor"],
+            "occurred_at": at,
+            "data": described["data"],
+            "hash": h,
+            "prev_hash": prev,
+        }
+        if "repaired" in described:  # first, as the view stored it
+            item = {"repaired": described["repaired"], **item}
+        items.append(item)
     return items
 
 
@@ -126,7 +126,7 @@ def iter_recorded_links(
         yield RecordedLink(int(position), UUID(candidate_id), digest)
 
 
-def feed_page(r: ReadTx, after: int, limit: int) -> list[dict[str, Any]]:
+def feed_page(r: ReadTx, after: int, limit: int) -> list[FeedRow]:
     """Up to `limit` recorded events after position `after`, with their candidate (R23)."""
     t = _tables(r)
     e, c = t.event.c, t.candidate.c

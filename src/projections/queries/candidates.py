@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
 
 from kompetanse_domain.catalogue import Catalogue
+from projections.queries.port import CandidateView
 from projections.queries.read import ReadTx
 from projections.views.candidates import CandidateTables
 
 
-def get_candidate(r: ReadTx, catalogue: Catalogue, cid: UUID) -> dict[str, Any] | None:
+def get_candidate(r: ReadTx, catalogue: Catalogue, cid: UUID) -> CandidateView | None:
     t: CandidateTables = r.t("candidates")
     row = r.conn.execute(select(t.candidate).where(t.candidate.c.candidate_id == str(cid))).first()
     if row is None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
 
 from kompetanse_domain.catalogue import Catalogue, UnknownGoalError
+from projections.queries.port import GoalView
 from projections.queries.read import ReadTx, person
 from projections.views.goals_tables import GoalTables
 
@@ -19,7 +19,7 @@ def goal_title(catalogue: Catalogue, code: str) -> str:
         return ""
 
 
-def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> dict[str, Any] | None:
+def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> GoalView | None:
     t: GoalTables = r.t("goals")
     g = t.goal.c
     row = r.conn.execute(
@@ -61,7 +61,7 @@ def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> dict[str,
                 "kind": act.kind,
                 "fulfilled_on": act.fulfilled_on,
                 "activity_code": act.activity_code,
-                "count": act.count,
+                "count": act._mapping["count"],  # `act.count` is the tuple method to mypy
                 "note": act.note,
                 "attachment_id": act.attachment_id,
                 "state": act.state,

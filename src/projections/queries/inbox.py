@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import and_, exists, select
 
 from kompetanse_domain.model.learning_goal import ActivityState
+from projections.queries.port import SigningRequestRow
 from projections.queries.read import ReadTx, person
 from projections.views.inbox import InboxTables
 
 
-def list_signing_requests(r: ReadTx, sub: str) -> list[dict[str, Any]]:
+def list_signing_requests(r: ReadTx, sub: str) -> list[SigningRequestRow]:
     t: InboxTables = r.t("inbox")
     a, g, c, s = t.activity.c, t.goal.c, t.candidate.c, t.signer.c
     may_sign = exists().where(and_(s.candidate_id == g.candidate_id, s.sub == sub))
@@ -46,7 +45,7 @@ def list_signing_requests(r: ReadTx, sub: str) -> list[dict[str, Any]]:
             "kind": row.kind,
             "fulfilled_on": row.fulfilled_on,
             "activity_code": row.activity_code,
-            "count": row.count,
+            "count": row._mapping["count"],  # `row.count` is the tuple method to mypy
             "attachment_id": row.attachment_id,
             "state": row.state,
             "sent_at": row.sent_at,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kompetanse_domain.model.learning_goal import GoalState
+from projections.queries.port import ApprovalRow, LeaderCandidateRow, ReportRow
 from projections.queries.progress import GOAL_STATES, one_of
 from projections.queries.read import ReadTx, person
 from projections.views.leader_tables import LeaderTables
@@ -21,7 +22,7 @@ def _led_by(t: LeaderTables, sub: str) -> Any:
     return select(t.link.c.candidate_id).where(t.link.c.sub == sub)
 
 
-def list_leader_candidates(r: ReadTx, sub: str) -> list[dict[str, Any]]:
+def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
     t: LeaderTables = r.t("leader")
     c, g, link = t.candidate.c, t.goal.c, t.link.c
     roles: dict[str, list[str]] = {}
@@ -60,7 +61,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[dict[str, Any]]:
     ]
 
 
-def list_leader_approvals(r: ReadTx, sub: str) -> list[dict[str, Any]]:
+def list_leader_approvals(r: ReadTx, sub: str) -> list[ApprovalRow]:
     """Goals sent for approval to candidates the actor may approve for, oldest first."""
     t: LeaderTables = r.t("leader")
     c, g = t.candidate.c, t.goal.c
@@ -97,7 +98,7 @@ def list_leader_approvals(r: ReadTx, sub: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def iter_report_rows(r: ReadTx, sub: str) -> Iterator[dict[str, Any]]:
+def iter_report_rows(r: ReadTx, sub: str) -> Iterator[ReportRow]:
     """One row per goal of the actor's candidates, streamed from the database."""
     t: LeaderTables = r.t("leader")
     c, g = t.candidate.c, t.goal.c

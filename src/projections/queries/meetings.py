@@ -7,11 +7,12 @@ from uuid import UUID
 
 from sqlalchemy import Row, select
 
+from projections.queries.port import MeetingSummaryRow, MeetingView
 from projections.queries.read import ReadTx, person
 from projections.views.meetings import MeetingTables
 
 
-def _summary(row: Row[Any]) -> dict[str, Any]:
+def _summary(row: Row[Any]) -> MeetingSummaryRow:
     return {
         "meeting_id": row.meeting_id,
         "candidate_id": row.candidate_id,
@@ -27,7 +28,7 @@ def _summary(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-def list_meetings(r: ReadTx, cid: UUID) -> list[dict[str, Any]]:
+def list_meetings(r: ReadTx, cid: UUID) -> list[MeetingSummaryRow]:
     t: MeetingTables = r.t("meetings")
     m = t.meeting.c
     rows = r.conn.execute(
@@ -38,7 +39,7 @@ def list_meetings(r: ReadTx, cid: UUID) -> list[dict[str, Any]]:
     return [_summary(row) for row in rows]
 
 
-def get_meeting(r: ReadTx, mid: UUID) -> dict[str, Any] | None:
+def get_meeting(r: ReadTx, mid: UUID) -> MeetingView | None:
     t: MeetingTables = r.t("meetings")
     row = r.conn.execute(select(t.meeting).where(t.meeting.c.meeting_id == str(mid))).first()
     if row is None:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 
 from projections import tracking
 from projections.db import ViewDatabase
+from projections.queries.port import PersonRow
 from projections.schema import ViewSchema
 from projections.stopped import StoppedAt, ViewStoppedError
 
@@ -53,7 +54,7 @@ def reading(db: ViewDatabase, schema: ViewSchema) -> Iterator[ReadTx]:
         yield ReadTx(conn, schema, {name: rows[name] for name in schema.views})
 
 
-def person(sub: str | None, name: str | None) -> dict[str, str] | None:
+def person(sub: str | None, name: str | None) -> PersonRow | None:
     """A person in a response: at least `sub` and `name` (API.md)."""
     if not sub:
         return None
