@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, NotFoundError
 from kompetanse_domain.model import values
+from kompetanse_domain.model.candidate_access import ReadChecks
 from kompetanse_domain.model.candidate_state import (
     SPECIALTIES,
     AttachmentState,
@@ -37,8 +38,6 @@ from kompetanse_domain.model.candidate_state import (
 )
 from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import (
-    NotRelatedError,
-    RoleNotPermittedError,
     check_role,
     check_text,
 )
@@ -47,7 +46,7 @@ from kompetanse_domain.model.identity import SINGLE_ROLES, Actor, Identity, Role
 __all__ = ["Candidate", "InvitationNotFoundError", "InvitationNotUsableError"]
 
 
-class Candidate(PickleCopy, Aggregate):
+class Candidate(PickleCopy, ReadChecks, Aggregate):
     """A doctor in specialisation (LIS/ALIS) and the people around their training."""
 
     class Event(Aggregate.Event):
@@ -161,32 +160,6 @@ class Candidate(PickleCopy, Aggregate):
     def actor(self, identity: Identity) -> Actor:
         """The identity with its roles towards this candidate."""
         return Actor(identity=identity, roles=self.roles_of(identity.sub))
-
-    def check_can_read(self, actor: Actor) -> None:
-        """R14, R17, R24: related people and auditors may read; others learn nothing."""
-        if not actor.is_related and not actor.identity.is_auditor:
-            raise NotRelatedError("Candidate not found, or you have no role for this candidate")
-
-    def check_can_read_meetings(self, actor: Actor) -> None:
-        """R17: the candidate and the veileder read meetings; auditors too (R24)."""
-        self.check_can_read(actor)
-        if not actor.holds(Role.CANDIDATE, Role.VEILEDER) and not actor.identity.is_auditor:
-            raise RoleNotPermittedError(
-                "R17: only the candidate and the veileder read supervision meetings"
-            )
-
-    def check_can_read_history(self, actor: Actor) -> None:
-        """R24: the candidate and auditors read the full history."""
-        self.check_can_read(actor)
-        if not actor.holds(Role.CANDIDATE) and not actor.identity.is_auditor:
-            raise RoleNotPermittedError("R24: only the candidate and auditors read the history")
-
-    def check_can_verify_history(self, actor: Actor) -> None:
-        """R24: only auditors verify the history's hash chain (others related 403,
-        unrelated 404)."""
-        self.check_can_read(actor)
-        if not actor.identity.is_auditor:
-            raise RoleNotPermittedError("R24: only auditors verify the history")
 
     def signer(self, sub: str) -> PersonState:
         """R9/R10: an activity may be sent to a supervisor or the veileder of this candidate."""
