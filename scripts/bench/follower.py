@@ -25,7 +25,7 @@ from common import fresh_database, line, load_average, on_stores
 
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_store.urls import event_store_env, views_database_url
-from projections.follower import Follower
+from projections.engine.follower import Follower
 from projections.service import ProjectionService
 
 Mode = Callable[[], None]

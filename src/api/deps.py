@@ -21,8 +21,8 @@ from api.store_health import StoreHealth
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.model.guards import SYNC_ROUTES_REFUSAL, check_sync_job
 from kompetanse_domain.model.identity import Identity
+from projections.engine.status import ProjectionStatus
 from projections.queries.port import ReadPort
-from projections.status import ProjectionStatus
 
 
 class Projections(Protocol):

@@ -15,19 +15,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from kompetanse_domain.application import KompetanseApplication
-from projections import tracking
-from projections.base import ViewProjection
-from projections.db import ViewDatabase
-from projections.follower import Follower, utc_now
+from projections.engine import tracking
+from projections.engine.base import ViewProjection
+from projections.engine.db import ViewDatabase
+from projections.engine.follower import Follower, utc_now
+from projections.engine.rebuild import REBUILD_BATCH_SIZE, rebuild_views
+from projections.engine.runner import Runner
+from projections.engine.schema import ViewSchema
+from projections.engine.status import ProjectionStatus, view_status
+from projections.engine.stopped import StoppedAt
+from projections.engine.store import StoreReader
 from projections.queries import Queries
 from projections.queries.port import ReadPort
 from projections.queries.read import following_position
-from projections.rebuild import REBUILD_BATCH_SIZE, rebuild_views
-from projections.runner import Runner
-from projections.schema import ViewSchema
-from projections.status import ProjectionStatus, view_status
-from projections.stopped import StoppedAt
-from projections.store import StoreReader
 from projections.views import all_views
 
 HEARTBEAT_TIMEOUT = 10.0

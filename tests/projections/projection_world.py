@@ -19,8 +19,8 @@ from kompetanse_domain.application import CommandContext, KompetanseApplication
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition, PlanDefinition, shipped_plans
 from kompetanse_domain.model.identity import Identity
 from kompetanse_store.urls import event_store_env, views_database_url
-from projections import tracking
-from projections.base import ViewProjection
+from projections.engine import tracking
+from projections.engine.base import ViewProjection
 from projections.service import ProjectionService
 from support.domain import People, register_team, unique_people
 

@@ -20,8 +20,8 @@ from projection_world import World, dump
 from sqlalchemy import event
 
 from kompetanse_store.urls import views_database_url
-from projections import tracking
-from projections.db import ViewDatabase
+from projections.engine import tracking
+from projections.engine.db import ViewDatabase
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1] / "scripts"))

@@ -29,10 +29,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from projections import statements
-from projections.base import ViewTx
-from projections.db import ViewDatabase
-from projections.pending import DuplicateRowError
+from projections.engine import statements
+from projections.engine.base import ViewTx
+from projections.engine.db import ViewDatabase
+from projections.engine.pending import DuplicateRowError
 
 md = MetaData()
 counter = Table(

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from projection_world import YESTERDAY, Crew, World, dump
 
-from projections import tracking
+from projections.engine import tracking
 from projections.views.goals import GoalsView
 from projections.views.inbox import InboxView
 

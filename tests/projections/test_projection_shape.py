@@ -11,7 +11,7 @@ import pytest
 from projection_world import World
 from sqlalchemy import update
 
-from projections import tracking
+from projections.engine import tracking
 from projections.service import StaleViewsError
 
 

@@ -19,8 +19,8 @@ from sqlalchemy import BigInteger, Column, MetaData, String, Table, select
 
 from kompetanse_domain.application import CommandContext
 from kompetanse_domain.model.learning_goal import LearningGoal
-from projections.base import ViewProjection, ViewTx
-from projections.tables import table
+from projections.engine.base import ViewProjection, ViewTx
+from projections.engine.tables import table
 from projections.views.goals import GoalsView
 
 

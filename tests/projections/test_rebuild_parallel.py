@@ -17,10 +17,10 @@ from projection_world import YESTERDAY, World, dump
 from sqlalchemy import BigInteger, Column, MetaData, Table
 
 from kompetanse_domain.model.learning_goal import LearningGoal
-from projections.applying import EventFailedError
-from projections.base import ViewProjection, ViewTx
-from projections.rebuild import rebuild_views, split_views
-from projections.tables import table
+from projections.engine.applying import EventFailedError
+from projections.engine.base import ViewProjection, ViewTx
+from projections.engine.rebuild import rebuild_views, split_views
+from projections.engine.tables import table
 from projections.views import all_views
 from projections.views.candidates import CandidatesView
 

@@ -14,8 +14,9 @@ from uuid import UUID
 
 from kompetanse_domain.audit.verify import RecordedLink
 from kompetanse_domain.catalogue import Catalogue
-from projections import tracking
-from projections.db import ViewDatabase
+from projections.engine import tracking
+from projections.engine.db import ViewDatabase
+from projections.engine.schema import ViewSchema
 from projections.queries import audit, candidates, goals, inbox, leader, meetings, progress
 from projections.queries.port import (
     ApprovalRow,
@@ -31,7 +32,6 @@ from projections.queries.port import (
     SigningRequestRow,
 )
 from projections.queries.read import reading
-from projections.schema import ViewSchema
 
 
 class Queries:

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from projections import tracking
-from projections.db import ViewDatabase
+from projections.engine import tracking
+from projections.engine.db import ViewDatabase
+from projections.engine.schema import ViewSchema
+from projections.engine.stopped import StoppedAt, ViewStoppedError
 from projections.queries.port import PersonRow
-from projections.schema import ViewSchema
-from projections.stopped import StoppedAt, ViewStoppedError
 
 
 class ReadTx:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.base import ViewProjection
+from projections.engine.base import ViewProjection
 from projections.views.audit import AuditView
 from projections.views.candidates import CandidatesView
 from projections.views.goals import GoalsView

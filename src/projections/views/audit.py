@@ -40,7 +40,7 @@ from kompetanse_domain.model.identity import NAMESPACE
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
 from kompetanse_domain.model.values import in_zone
-from projections.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.audit_tables import AuditTables, define_audit_tables
 
 log = logging.getLogger("projections.audit")

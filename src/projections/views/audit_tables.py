@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
 
-from projections.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 
 HASH = String(64)
 TYPE = String(128)

@@ -8,8 +8,8 @@ from functools import singledispatchmethod
 from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table
 
 from kompetanse_domain.model.candidate import Candidate
-from projections.base import ViewProjection, ViewTx, aggregate_id
-from projections.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from functools import singledispatchmethod
 from typing import Any
 
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
-from projections.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.goals_tables import GoalTables, define_goal_tables
 
 Tx = ViewTx[GoalTables]

@@ -6,7 +6,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import Boolean, Column, Date, Integer, MetaData, Table, Text, UniqueConstraint
 
-from projections.tables import CODE, ID, NAME, PORTABLE_JSON, STATE, SUB, UTCDateTime, index, table
+from projections.engine.tables import (
+    CODE,
+    ID,
+    NAME,
+    PORTABLE_JSON,
+    STATE,
+    SUB,
+    UTCDateTime,
+    index,
+    table,
+)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConst
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
-from projections.base import ViewProjection, ViewTx, aggregate_id
-from projections.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 
 SIGNING_ROLES = (Role.SUPERVISOR.value, Role.VEILEDER.value)
 

@@ -13,7 +13,7 @@ from typing import Any
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
-from projections.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.leader_tables import LeaderTables, define_leader_tables
 
 Tx = ViewTx[LeaderTables]

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
 
 from kompetanse_domain.model.meeting import MeetingState, SupervisionMeeting
-from projections.base import ViewProjection, ViewTx, aggregate_id
-from projections.tables import ID, NAME, PORTABLE_JSON, STATE, SUB, UTCDateTime, index, table
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.tables import ID, NAME, PORTABLE_JSON, STATE, SUB, UTCDateTime, index, table
 
 
 @dataclass(frozen=True)

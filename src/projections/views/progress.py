@@ -13,7 +13,7 @@ from typing import Any
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
-from projections.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.progress_tables import ProgressTables, define_progress_tables
 
 Tx = ViewTx[ProgressTables]

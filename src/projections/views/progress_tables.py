@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Boolean, Column, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
-from projections.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from projections.stopped import StoppedAt
-from projections.tracking import TrackingRow
+from projections.engine.stopped import StoppedAt
+from projections.engine.tracking import TrackingRow
 
 
 @dataclass(frozen=True)

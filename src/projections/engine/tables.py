@@ -2,7 +2,7 @@
 
 Every view owns a *generation* of tables, named `view_<table>_g<generation>`;
 `projection_tracking` says which generation is live. A rebuild fills the next
-generation and switches the pointer in one transaction (`projections.rebuild`).
+generation and switches the pointer in one transaction (`projections.engine.rebuild`).
 Rows hold only what events say (never the processing time), so a view rebuilt
 from scratch equals the view applied incrementally.
 """

@@ -11,8 +11,8 @@ from sqlalchemy import Connection, MetaData
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from projections import tracking
-from projections.base import ViewProjection
+from projections.engine import tracking
+from projections.engine.base import ViewProjection
 
 
 class ViewSchema:

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
-from projections import statements
+from projections.engine import statements
 
 NEW = 1  # to be inserted (after a DELETE when `delete_first`)
 LOADED = 2  # exists in the database: `row` is its current value, `dirty` what changed

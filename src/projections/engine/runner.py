@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 
-from projections.follower import Follower
+from projections.engine.follower import Follower
 
 log = logging.getLogger("projections")
 

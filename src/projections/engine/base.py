@@ -18,8 +18,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 from eventsourcing.persistence import Notification, Tracking
 from sqlalchemy import Connection, MetaData, Table
 
-from projections import statements
-from projections.pending import TableRows
+from projections.engine import statements
+from projections.engine.pending import TableRows
 
 T = TypeVar("T")
 

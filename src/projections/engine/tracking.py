@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
 )
 
-from projections.tables import UTCDateTime
+from projections.engine.tables import UTCDateTime
 
 metadata = MetaData()
 

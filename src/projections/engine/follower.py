@@ -28,13 +28,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from projections import tracking
-from projections.applying import DecodedBatch, EventFailedError, apply_batch, is_transient
-from projections.base import ViewProjection
-from projections.db import ViewDatabase
-from projections.schema import ViewSchema
-from projections.stopped import StoppedAt, error_class
-from projections.store import StoreReader
+from projections.engine import tracking
+from projections.engine.applying import DecodedBatch, EventFailedError, apply_batch, is_transient
+from projections.engine.base import ViewProjection
+from projections.engine.db import ViewDatabase
+from projections.engine.schema import ViewSchema
+from projections.engine.stopped import StoppedAt, error_class
+from projections.engine.store import StoreReader
 
 log = logging.getLogger("projections")
 

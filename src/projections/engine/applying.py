@@ -17,8 +17,8 @@ from eventsourcing.persistence import Notification
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
-from projections.base import ViewProjection, ViewTx
-from projections.store import StoreReader
+from projections.engine.base import ViewProjection, ViewTx
+from projections.engine.store import StoreReader
 
 
 class EventFailedError(Exception):

@@ -41,13 +41,13 @@ from sqlalchemy import Connection, MetaData
 from sqlalchemy.schema import CreateTable
 from tqdm import tqdm
 
-from projections import tracking
-from projections.applying import DecodedBatch, EventFailedError, apply_batch
-from projections.base import ViewProjection
-from projections.db import ViewDatabase
-from projections.follower import utc_now
-from projections.schema import ViewSchema
-from projections.store import StoreReader
+from projections.engine import tracking
+from projections.engine.applying import DecodedBatch, EventFailedError, apply_batch
+from projections.engine.base import ViewProjection
+from projections.engine.db import ViewDatabase
+from projections.engine.follower import utc_now
+from projections.engine.schema import ViewSchema
+from projections.engine.store import StoreReader
 
 REBUILD_BATCH_SIZE = 5000
 # a view's share of a rebuild's CPU, measured (scripts/bench/rebuild.py; unknown: 5)
