@@ -30,6 +30,7 @@ from uuid import UUID
 from eventsourcing.application import Application, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
+from eventsourcing.utils import EnvType
 
 from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.receipts import CommandReceipt, receipt_id
@@ -74,7 +75,7 @@ def changes(target: Aggregate, *others: Aggregate, value: dict[str, Any] | None 
 class UnitOfWork(Application[UUID]):
     """Runs one decision and saves it atomically (mixed into `KompetanseApplication`)."""
 
-    def __init__(self, env: Any = None) -> None:
+    def __init__(self, env: EnvType | None = None) -> None:
         self._turns = Turns()
         super().__init__(env=env)
 
