@@ -78,6 +78,7 @@ class Loads(UnitOfWork):
     def _candidate_for_change(
         self, ctx: CommandContext, candidate_id: UUID
     ) -> tuple[Candidate, Actor]:
+        self._take_turn(candidate_id)
         candidate = self._target(self.get_candidate(candidate_id, for_change=True), ctx)
         return candidate, candidate.actor(ctx.identity)
 
@@ -87,6 +88,7 @@ class Loads(UnitOfWork):
         """The goal, the actor (unrelated non-auditors get not-found) and the candidate,
         which is only read."""
         goal_id = goal_id_for(candidate_id, goal_code)
+        self._take_turn(goal_id)
         with self._prefetched((candidate_id, goal_id)):
             candidate = self.get_candidate(candidate_id)
             actor = candidate.actor(ctx.identity)
@@ -99,6 +101,7 @@ class Loads(UnitOfWork):
     ) -> tuple[SupervisionMeeting, Actor, Candidate]:
         """The meeting, the actor (unrelated non-auditors get not-found) and the
         meeting's candidate, which is only read."""
+        self._take_turn(meeting_id)
         meeting = self.get_meeting(meeting_id)
         candidate = self.get_candidate(meeting.candidate_id)
         actor = candidate.actor(ctx.identity)

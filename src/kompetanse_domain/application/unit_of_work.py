@@ -9,10 +9,18 @@ command on an aggregate and returns the `changes` to save. `_execute` then
   the domain's own refusal (a 404, 403 or 409 wins over a 412, RFC 9110 13.2.1);
 - saves the changes and the idempotency receipt in one atomic `save()`, and runs
   `decide` again on fresh state when another writer got there first.
+
+Commands on one aggregate take turns within a process: the loader of the aggregate a
+command changes first waits for that aggregate's turn (`_take_turn`), held until the
+command is done. Another process may still get there first; then the command is
+decided again, after a short random pause, until it is saved or the domain refuses
+it, for up to `RETRY_SECONDS`. A client is never refused for a race it did not cause.
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -22,23 +30,32 @@ from uuid import UUID
 from eventsourcing.application import Application, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
+from eventsourcing.utils import EnvType
 
 from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.receipts import CommandReceipt, receipt_id
+from kompetanse_domain.application.turns import Turns
 from kompetanse_domain.errors import (
-    ConflictError,
     IdempotencyKeyReusedError,
     UnavailableError,
     VersionMismatchError,
 )
 from kompetanse_domain.model import values
 
-ATTEMPTS = 5
+RETRY_SECONDS = 5.0
+"""How long a command is decided again while other processes keep saving first."""
+PAUSE_SECONDS = (0.005, 0.2)
+"""The random pause before deciding again: up to the first, doubling up to the second."""
+TURN_SECONDS = 2.0
+"""How long a command waits for its aggregate's turn before trying without it."""
 
 A = TypeVar("A", bound=Aggregate)
 
 _LOADED: ContextVar[list[int] | None] = ContextVar("loaded_versions", default=None)
 """The versions the aggregates one decision changes were loaded at (checked with If-Match)."""
+
+_TURN: ContextVar[list[UUID] | None] = ContextVar("turn", default=None)
+"""The aggregate whose turn the running command holds (at most one: no deadlocks)."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +75,38 @@ def changes(target: Aggregate, *others: Aggregate, value: dict[str, Any] | None 
 class UnitOfWork(Application[UUID]):
     """Runs one decision and saves it atomically (mixed into `KompetanseApplication`)."""
 
+    def __init__(self, env: EnvType | None = None) -> None:
+        self._turns = Turns()
+        super().__init__(env=env)
+
     def _execute(self, ctx: CommandContext, decide: Callable[[], Decision]) -> Outcome:
         """Run a decision and save it atomically, with idempotency and retry on races."""
         values.check_person(ctx.identity.sub, ctx.identity.name)
+        turn: list[UUID] = []
+        reset_turn = _TURN.set(turn)
         try:
-            for _ in range(ATTEMPTS):
+            return self._attempts(ctx, decide)
+        finally:
+            _TURN.reset(reset_turn)
+            for aggregate_id in turn:
+                self._turns.give_back(aggregate_id)
+
+    def _take_turn(self, aggregate_id: UUID) -> None:
+        """Wait until no other command of this process changes the aggregate (called by
+        the loaders before they load it). A command takes one turn, that of the first
+        aggregate it loads for change; a turn not given within `TURN_SECONDS` is not
+        waited for further (the save is still safe: a race is decided again)."""
+        turn = _TURN.get()
+        if turn is None or turn:
+            return
+        if self._turns.take(aggregate_id, TURN_SECONDS):
+            turn.append(aggregate_id)
+
+    def _attempts(self, ctx: CommandContext, decide: Callable[[], Decision]) -> Outcome:
+        deadline = time.monotonic() + RETRY_SECONDS
+        pause = PAUSE_SECONDS[0]
+        try:
+            while True:
                 prior = self._prior_outcome(ctx)
                 if prior is not None:
                     return prior
@@ -89,16 +133,21 @@ class UnitOfWork(Application[UUID]):
                 try:
                     recordings = self.save(*to_save)
                 except IntegrityError:
-                    if ctx.expected_version is not None and not ctx.idempotency_key:
-                        raise VersionMismatchError(
-                            "The resource was changed meanwhile; reload it and try again"
-                        ) from None
+                    # Another writer saved first: decide again on fresh state, where
+                    # the domain's guards and If-Match (412) are checked anew.
+                    if time.monotonic() >= deadline:
+                        break
+                    time.sleep(random.uniform(0, pause))  # jitter: the racers part
+                    pause = min(pause * 2, PAUSE_SECONDS[1])
                     continue
                 position = max((r.notification.id for r in recordings), default=0)
                 return Outcome(value=value, position=position, version=version)
         except (OperationalError, InterfaceError) as error:
             raise UnavailableError(f"The event store is unavailable: {error}") from None
-        raise ConflictError("The resource is being changed by others right now; try again")
+        raise UnavailableError(
+            f"Others kept changing this resource for {RETRY_SECONDS:g} s; "
+            "nothing was changed, try again in a moment"
+        )
 
     @staticmethod
     def _target(aggregate: A, ctx: CommandContext) -> A:
