@@ -14,16 +14,15 @@ A 409 or 422 is kept as refused (shown by `kompetanse sync status`, not retried)
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
-
-import json
-from datetime import UTC, datetime
 
 import httpx
 
@@ -239,9 +238,7 @@ class SyncJob:
                 delay = min(delay * 2, self.max_backoff)
 
 
-def _kept(
-    source: str, position: int, body: dict[str, Any], response: dict[str, Any]
-) -> Waiting:
+def _kept(source: str, position: int, body: dict[str, Any], response: dict[str, Any]) -> Waiting:
     """What to keep of a refused post: 404 waits (the person or the goal may come), 409 and
     422 are refused by the target's rules and are only shown."""
     detail = str(response.get("detail") or "")

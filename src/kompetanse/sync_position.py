@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    Select,
     String,
     Table,
     Text,
@@ -137,16 +139,14 @@ class SyncPositionStore:
 
     def listing(self, source: str | None = None) -> list[Waiting]:
         """Everything that waits or was refused, by source and feed position."""
-        query = select(sync_waiting).order_by(
-            sync_waiting.c.source, sync_waiting.c.source_position
-        )
+        query = select(sync_waiting).order_by(sync_waiting.c.source, sync_waiting.c.source_position)
         if source is not None:
             query = query.where(sync_waiting.c.source == source)
         return self._rows(query)
 
-    def _rows(self, query: object) -> list[Waiting]:
+    def _rows(self, query: Select[Any]) -> list[Waiting]:
         with self.engine.connect() as conn:
-            rows = conn.execute(query).mappings().all()  # type: ignore[call-overload]
+            rows = conn.execute(query).mappings().all()
         return [
             Waiting(
                 **{

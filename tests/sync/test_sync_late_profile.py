@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from faults.fault_support import run_cli
 from sync_support import (
     APPROVED,
     IMPORTED,
@@ -28,6 +27,8 @@ from sync_support import (
     register_lis1,
     start_portals,
 )
+
+from faults.fault_support import run_cli
 
 pytestmark = [pytest.mark.slow]
 

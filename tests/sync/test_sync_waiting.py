@@ -101,7 +101,9 @@ def positions(database_url: str) -> Iterator[CrashingPositions]:
 def _run(target: Target, positions: SyncPositionStore, **params: Any) -> SyncJob:
     job = SyncJob(
         source=httpx.Client(base_url=SOURCE, transport=httpx.MockTransport(_source)),
-        target=httpx.Client(base_url="http://municipal.test", transport=httpx.MockTransport(target)),
+        target=httpx.Client(
+            base_url="http://municipal.test", transport=httpx.MockTransport(target)
+        ),
         positions=positions,
         source_key=SOURCE,
         sleep=lambda _: None,
