@@ -8,6 +8,7 @@ The position store is real, on both stores (`database_url`); the portals are fak
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,3 +168,32 @@ def test_a_run_from_the_start_keeps_one_row_per_waiting_approval(
     [waiting] = [kept for kept in positions.listing() if kept.status == "waiting"]
     assert (waiting.source_event_id, waiting.tries) == ("event-3", 3)  # feed, retry, feed
     assert waiting.first_seen_at <= waiting.last_tried_at
+
+
+def test_a_following_job_applies_a_waiting_approval_once_the_target_gains_the_plan(
+    positions: CrashingPositions,
+) -> None:
+    target, reads = Target(), []
+    ticks = itertools.count(step=25)  # the clock moves 25 s per look: a retry every 3rd loop
+
+    def source(request: httpx.Request) -> httpx.Response:
+        reads.append(request.url.params["after"])
+        if len(reads) == 3:
+            target.held.add("LIS1-FKM-001")  # the plan is assigned while the job follows
+        return _source(request)
+
+    job = SyncJob(
+        source=httpx.Client(base_url=SOURCE, transport=httpx.MockTransport(source)),
+        target=httpx.Client(
+            base_url="http://municipal.test", transport=httpx.MockTransport(target)
+        ),
+        positions=positions,
+        source_key=SOURCE,
+        sleep=lambda _: None,
+        retry_seconds=60,
+        clock=lambda: float(next(ticks)),
+    )
+    job.run(should_stop=lambda: "event-3" in target.applied or len(reads) > 20)
+    assert target.applied == ["event-7", "event-3"]
+    assert len(reads) <= 6, reads
+    assert [kept.goal_code for kept in positions.listing()] == ["LIS1-FKM-003"]
