@@ -12,6 +12,12 @@ a restart resumes from the stored position. Logs are JSON lines on stderr, one p
 approval (`outcome`: applied, already_applied or skipped). The tokens may come from
 `KOMPETANSE_SYNC_SOURCE_TOKEN` / `KOMPETANSE_SYNC_TARGET_TOKEN` instead of the command
 line (where `ps` shows them).
+
+An approval the target answered 404 for (its person or goal is not there yet) waits in
+the table `sync_waiting` and is posted again at the start of every run and every
+`--retry-every` seconds; one refused (409, 422) is kept there too, not retried.
+`kompetanse sync status` (the target's settings in the environment, like the job) lists
+both, with why and since when; `--source URL` narrows it to one source.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import logging
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Annotated
 
@@ -29,7 +36,7 @@ import typer
 from api.observability import configure_logging
 from api.settings import Settings, SettingsError
 from kompetanse.sync import SyncJob, SyncStopped
-from kompetanse.sync_position import SyncPositionStore
+from kompetanse.sync_position import WAITING, SyncPositionStore, Waiting
 from kompetanse_store.urls import views_database_url
 
 EXIT_REFUSED = 2
@@ -69,20 +76,30 @@ def _client(url: str, token: str) -> httpx.Client:
 
 
 def sync(
-    source: Annotated[str, typer.Option(help="Base URL of the source portal.")],
+    action: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[status]",
+            help="`status`: list the approvals that wait for the target, and those it refused.",
+            show_default=False,
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option(help="Base URL of the source portal.")] = None,
     source_token: Annotated[
-        str,
+        str | None,
         typer.Option(
             envvar="KOMPETANSE_SYNC_SOURCE_TOKEN", help="Bearer token (role sync) at the source."
         ),
-    ],
-    target: Annotated[str, typer.Option(help="Base URL of the target portal (this one).")],
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option(help="Base URL of the target portal (this one).")
+    ] = None,
     target_token: Annotated[
-        str,
+        str | None,
         typer.Option(
             envvar="KOMPETANSE_SYNC_TARGET_TOKEN", help="Bearer token (role sync) at the target."
         ),
-    ],
+    ] = None,
     source_portal: Annotated[
         str | None, typer.Option(help="Source portal's name (default: the feed's `portal`).")
     ] = None,
@@ -92,13 +109,38 @@ def sync(
     ] = False,
     batch: Annotated[int, typer.Option(min=1, max=1000, help="Feed page size.")] = 200,
     wait: Annotated[int, typer.Option(min=0, max=30, help="Long poll, seconds.")] = 20,
+    retry_every: Annotated[
+        int,
+        typer.Option(
+            min=1, max=86400, help="Seconds between retries of the approvals that wait (404)."
+        ),
+    ] = 60,
 ) -> None:
     """R23: apply every approval of the source portal to the target, exactly once."""
+    if action not in (None, "status"):
+        typer.echo(f"kompetanse: unknown action {action!r}; the only one is `status`", err=True)
+        raise typer.Exit(EXIT_REFUSED)
     try:
         settings = Settings.from_env()
     except SettingsError as error:
         typer.echo(f"kompetanse: {error}", err=True)
         raise typer.Exit(EXIT_REFUSED) from None
+    if action == "status":
+        _status(views_database_url(settings.database_url), source)
+        return
+    missing = [
+        f"--{name.replace('_', '-')}"
+        for name, value in (
+            ("source", source),
+            ("source_token", source_token),
+            ("target", target),
+            ("target_token", target_token),
+        )
+        if not value
+    ]
+    if missing or not (source and source_token and target and target_token):
+        typer.echo(f"kompetanse: sync needs {', '.join(missing)}", err=True)
+        raise typer.Exit(EXIT_REFUSED)
     configure_logging()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     positions = SyncPositionStore(views_database_url(settings.database_url))
@@ -112,6 +154,7 @@ def sync(
             source_portal=source_portal or "",
             batch=batch,
             wait_seconds=wait,
+            retry_seconds=retry_every,
         )
         stop = _StopOnSignal(job)
         start = 0 if from_start else None
@@ -132,10 +175,51 @@ def sync(
         finally:
             stats = job.stats
             log.info(
-                "sync: stopped at position %s: %s applied, %s already applied, %s skipped",
+                "sync: stopped at position %s: %s applied, %s already applied, %s skipped, "
+                "%s waiting",
                 positions.load(source_key),
                 stats.applied,
                 stats.already_applied,
                 stats.skipped,
+                sum(1 for kept in positions.listing(source_key) if kept.status == WAITING),
             )
             positions.close()
+
+
+def _status(database_url: str, source: str | None) -> None:
+    """One line per approval that waits or was refused; "nothing waits" when none."""
+    positions = SyncPositionStore(database_url)
+    try:
+        kept = positions.listing(source.rstrip("/") if source else None)
+    finally:
+        positions.close()
+    if not kept:
+        typer.echo("nothing waits")
+        return
+    now = datetime.now(UTC)
+    waiting = sum(1 for item in kept if item.status == WAITING)
+    typer.echo(f"{waiting} waiting, {len(kept) - waiting} refused")
+    for item in kept:
+        typer.echo(_line(item, now))
+
+
+def _line(item: Waiting, now: datetime) -> str:
+    return (
+        f"{item.status}\t{item.goal_code}\t{item.reason}\t"
+        f"since {_age(now - item.first_seen_at)}\t"
+        f"tried {item.tries}x, last {_age(now - item.last_tried_at)} ago\t"
+        f"from {item.source} (position {item.source_position}, event {item.source_event_id})\t"
+        f"{item.detail}"
+    )
+
+
+def _age(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days}d{hours:02d}h"
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{seconds:02d}s"

@@ -4,21 +4,29 @@ Follows a source portal's `GET /v1/feed` and posts each approval of a learning g
 the target's `POST /v1/sync/approvals`. The target matches the person (HPR number or
 `sub`) and the goal code, and applies a `source_event_id` at most once; this job keeps
 its position in the target's database and retries with backoff when either side is down.
+
+An approval the target answers 404 for (the person or the goal is not there yet: in the
+seeds a LIS1's hospital approvals come before the municipal profile and plan) is kept in
+`sync_waiting`, beside the position and in the same transaction, and retried at the start
+of every run and every `retry_seconds` while following; it never holds back the position.
+A 409 or 422 is kept as refused (shown by `kompetanse sync status`, not retried).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 import httpx
 
-from kompetanse.sync_position import SyncPositionStore
+from kompetanse.sync_position import REFUSED, WAITING, SyncPositionStore, Waiting
 
 log = logging.getLogger("kompetanse.sync")
 
@@ -38,6 +46,9 @@ class SyncStats:
     already_applied: int = 0
     skipped: int = 0
     events_seen: int = 0
+    waiting: int = 0  # kept to retry (404)
+    refused: int = 0  # kept as refused (409, 422)
+    retried: int = 0
 
 
 @dataclass
@@ -59,6 +70,9 @@ class SyncJob:
     wait_seconds: int = 20
     max_backoff: float = 30.0
     sleep: Callable[[float], None] = time.sleep
+    retry_seconds: float = 60.0
+    retry_batch: int = 500
+    clock: Callable[[], float] = time.monotonic
     stats: SyncStats = field(default_factory=SyncStats)
     idle: bool = False
 
@@ -76,7 +90,13 @@ class SyncJob:
         repeats at most the approval in flight and events that need no action.
         """
         after = self.positions.load(self.source_key) if start is None else start
+        retried_at: float | None = None
         while not should_stop():
+            if retried_at is None or self.clock() - retried_at >= self.retry_seconds:
+                self.retry_waiting(should_stop)
+                retried_at = self.clock()
+                if should_stop():
+                    return
             wait = 0 if once else self.wait_seconds
             page = self._waiting(partial(self._retrying, partial(self._read_feed, after, wait)))
             if not self.source_portal:
@@ -86,8 +106,7 @@ class SyncJob:
             for item in page["items"]:
                 if should_stop():
                     return
-                if self._apply(item):
-                    self.positions.save(self.source_key, int(item["position"]))
+                self._apply(item)
                 after = int(item["position"])
             after = max(after, int(page.get("next_after", after)))
             if page["items"]:
@@ -112,11 +131,32 @@ class SyncJob:
         page: dict[str, Any] = response.json()
         return page
 
-    def _apply(self, item: dict[str, Any]) -> bool:
-        """Post an approval; False for any other item (unknown types are skipped)."""
+    def retry_waiting(self, should_stop: Callable[[], bool] = lambda: False) -> None:
+        """Post again what waits (a bounded batch, the longest untried first)."""
+        for waiting in self.positions.waiting(self.source_key, self.retry_batch):
+            if should_stop():
+                return
+            self.stats.retried += 1
+            body: dict[str, Any] = json.loads(waiting.body)
+            response: dict[str, Any] = self._retrying(partial(self._post, body))
+            if "refused" in response:
+                kept = _kept(self.source_key, waiting.source_position, body, response)
+                kept = replace(kept, first_seen_at=waiting.first_seen_at)
+                self.positions.keep(kept)
+                outcome = "still_waiting" if kept.status == WAITING else "refused"
+                if kept.status == REFUSED:
+                    self.stats.refused += 1
+            else:
+                self.positions.settle(self.source_key, waiting.source_event_id)
+                outcome = self._count(response)
+            self._log(outcome, waiting.source_position, body, response, retry=True)
+
+    def _apply(self, item: dict[str, Any]) -> None:
+        """Post an approval and move the position past it; other items are skipped."""
         self.stats.events_seen += 1
         if item.get("type") != APPROVED or not item.get("goal_code"):
-            return False
+            return
+        position = int(item["position"])
         person = item.get("candidate") or {}
         body = {
             "source_portal": self.source_portal,
@@ -127,22 +167,45 @@ class SyncJob:
             "approver_name": (item.get("actor") or {}).get("name") or "ukjent",
         }
         response: dict[str, Any] = self._retrying(partial(self._post, body))
-        fields = {
-            "source_portal": self.source_portal,
-            "source_event_id": body["source_event_id"],
-            "source_position": int(item["position"]),
-            "goal_code": body["goal_code"],
-            **response,
-        }
         if "refused" in response:
             self.stats.skipped += 1
+            kept = _kept(self.source_key, position, body, response)
+            if kept.status == WAITING:
+                self.stats.waiting += 1
+            else:
+                self.stats.refused += 1
+            self.positions.save(self.source_key, position, keep=kept)
+            response = {**response, "kept": kept.status, "reason": kept.reason}
             outcome = "skipped"
-        elif response.get("applied"):
-            self.stats.applied += 1
-            outcome = "applied"
         else:
-            self.stats.already_applied += 1
-            outcome = "already_applied"
+            self.positions.save(self.source_key, position, settled=str(body["source_event_id"]))
+            outcome = self._count(response)
+        self._log(outcome, position, body, response)
+
+    def _count(self, response: dict[str, Any]) -> str:
+        if response.get("applied"):
+            self.stats.applied += 1
+            return "applied"
+        self.stats.already_applied += 1
+        return "already_applied"
+
+    def _log(
+        self,
+        outcome: str,
+        position: int,
+        body: dict[str, Any],
+        response: dict[str, Any],
+        *,
+        retry: bool = False,
+    ) -> None:
+        fields = {
+            "source_portal": body["source_portal"],
+            "source_event_id": body["source_event_id"],
+            "source_position": position,
+            "goal_code": body["goal_code"],
+            "retry": retry,
+            **response,
+        }
         log.info(
             "sync %s %s %s",
             outcome,
@@ -150,7 +213,6 @@ class SyncJob:
             body["source_event_id"],
             extra={"fields": {"outcome": outcome, **fields}},
         )
-        return True
 
     def _post(self, body: dict[str, Any]) -> dict[str, Any]:
         """The target's answer; `{refused: status, detail}` when it does not hold it."""
@@ -174,6 +236,37 @@ class SyncJob:
                 log.warning("sync: %s; retrying in %.1f s", error, delay)
                 self._waiting(partial(self.sleep, delay + random.uniform(0, delay / 4)))
                 delay = min(delay * 2, self.max_backoff)
+
+
+def _kept(source: str, position: int, body: dict[str, Any], response: dict[str, Any]) -> Waiting:
+    """What to keep of a refused post: 404 waits (the person or the goal may come), 409 and
+    422 are refused by the target's rules and are only shown."""
+    detail = str(response.get("detail") or "")
+    status = int(response["refused"])
+    if status == 404:
+        lowered = detail.lower()
+        if "plan" in lowered or "goal" in lowered:
+            reason = "goal not in plans"
+        elif "candidate" in lowered or "person" in lowered:
+            reason = "person unknown"
+        else:
+            reason = "not in the target"
+    else:
+        reason = f"refused by the target ({status})"
+    now = datetime.now(UTC)
+    return Waiting(
+        source=source,
+        source_event_id=str(body["source_event_id"]),
+        source_position=position,
+        goal_code=str(body["goal_code"]),
+        body=json.dumps(body, sort_keys=True),
+        status=WAITING if status == 404 else REFUSED,
+        reason=reason,
+        detail=detail,
+        first_seen_at=now,
+        last_tried_at=now,
+        tries=1,
+    )
 
 
 def _detail(response: httpx.Response) -> str:
