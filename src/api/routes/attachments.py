@@ -113,10 +113,11 @@ def content_disposition(filename: str, media_type: str) -> str:
     """`attachment; filename="<ASCII>"` and, for other names, RFC 5987's `filename*`.
 
     The ASCII name keeps letters, digits and `._ ()+-` (æøå become ae, o, a; other
-    accents lose their mark; anything else, quotes and line breaks too, becomes `_`).
+    accents lose their mark; anything else, quotes too, becomes `_`; white space, line
+    breaks too, becomes one space).
     A name that keeps nothing becomes `attachment` with the type's extension.
     """
-    name = unicodedata.normalize("NFC", filename).replace("\r", " ").replace("\n", " ")
+    name = " ".join(unicodedata.normalize("NFC", filename).split())  # no CR, LF, tabs
     plain = unicodedata.normalize("NFKD", name.translate(_ASCII_LETTERS))
     plain = plain.encode("ascii", "ignore").decode("ascii")
     plain = _UNSAFE.sub("_", plain).strip(" ._") or "attachment"
