@@ -80,7 +80,25 @@ async def upload_attachment(
     responses={
         200: {
             "description": "The stored file, as a download (R27)",
-            "content": {media: {} for media in _EXTENSIONS},
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}} for media in _EXTENSIONS
+            },
+            "headers": {
+                "Content-Disposition": {
+                    "description": 'attachment; filename="<name made safe>"; '
+                    "filename*=UTF-8''<the name> (when it differs)",
+                    "schema": {"type": "string"},
+                    "required": True,
+                },
+                "X-Content-Type-Options": {
+                    "schema": {"type": "string", "enum": ["nosniff"]},
+                    "required": True,
+                },
+                "Cache-Control": {
+                    "schema": {"type": "string", "enum": ["private, no-store"]},
+                    "required": True,
+                },
+            },
         }
     },
 )
