@@ -20,7 +20,18 @@ from api.deps import Services
 from api.errors import PROBLEM_JSON, install_error_handlers
 from api.observability import Metrics, RequestObservation
 from api.openapi import document_contract
-from api.routes import audit, candidates, commands, feed, goals, leaders, meetings, ops, supervisors
+from api.routes import (
+    attachments,
+    audit,
+    candidates,
+    commands,
+    feed,
+    goals,
+    leaders,
+    meetings,
+    ops,
+    supervisors,
+)
 from api.waiting import PositionWaits
 
 MULTIPART_OVERHEAD = 64 * 1024
@@ -68,7 +79,7 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
         commands.upload_router,
         max_body_size=services.settings.max_upload + MULTIPART_OVERHEAD,
     )
-    for resource in (candidates, goals, meetings, leaders, supervisors):  # their GETs
+    for resource in (candidates, goals, meetings, leaders, supervisors, attachments):  # their GETs
         app.include_router(resource.reads)
     app.include_router(audit.router)  # R24 audit
     app.include_router(feed.router)  # R23 feed

@@ -15,7 +15,11 @@ from __future__ import annotations
 
 from kompetanse_domain.application.service import CandidateNotFoundError, MeetingNotFoundError
 from kompetanse_domain.errors import DomainError
-from kompetanse_domain.model.candidate import InvitationNotFoundError
+from kompetanse_domain.model.candidate import (
+    ATTACHMENT_HIDDEN,
+    AttachmentNotFoundError,
+    InvitationNotFoundError,
+)
 from kompetanse_domain.model.guards import NotRelatedError
 
 TITLE = "Not found"
@@ -28,6 +32,7 @@ HIDDEN: tuple[tuple[tuple[type[DomainError], ...], str, str], ...] = (
     ((MeetingNotFoundError,), "meeting-not-found", MEETING),
     ((NotRelatedError, CandidateNotFoundError), "candidate-not-found", CANDIDATE),
     ((InvitationNotFoundError,), "invitation-not-found", INVITATION),
+    ((AttachmentNotFoundError,), "attachment-not-found", ATTACHMENT_HIDDEN),  # R27
 )
 
 

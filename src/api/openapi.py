@@ -166,6 +166,11 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
     },
     ("post", CANDIDATE + "/attachments", "201"): {
         "GetCandidate": ("get", CANDIDATE, _SAME_CANDIDATE),
+        "DownloadAttachment": (  # R27
+            "get",
+            CANDIDATE + "/attachments/{attachment_id}",
+            {"cid": "$request.path.cid", "attachment_id": "$response.body#/attachment_id"},
+        ),
     },
     ("post", "/v1/sync/approvals", "200"): {
         "GetCandidate": ("get", CANDIDATE, _NEW_CANDIDATE),

@@ -29,6 +29,16 @@ class Problem(BaseModel):
 
 # A person in an answer (API.md): the one model of every resource. No docstring on
 # response models: it would become their description in the OpenAPI document.
+class Attachment(BaseModel):
+    """R27: the file an activity carries (download: GET .../attachments/{attachment_id})."""
+
+    attachment_id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
 class Person(BaseModel):
     sub: str
     name: str

@@ -9,20 +9,40 @@ application records its hash and size. Storing before saving means a command tha
 fails after all (a stale `If-Match`, the store gone) leaves an unreferenced file,
 never an event that names a missing one; `kompetanse attachments sweep` removes
 such files after a grace period.
+
+Downloading (R27, API.md v1.1 "Evidence"): the domain decides who may open a file
+(`Candidate.check_can_download_attachment`); whether a supervisor was sent an
+activity carrying it is read from the `goals` view (`ReadPort.attachment_sent_to`),
+which keeps that for all of a candidate's goals. Everyone else, and a file of
+another candidate, gets one and the same 404. The file is served as a download,
+never shown inline: `Content-Disposition: attachment` with a name made safe for the
+header, `X-Content-Type-Options: nosniff`, `Cache-Control: private, no-store`.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from urllib.parse import quote
+
 from fastapi import APIRouter, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
 
 from api.commanding import CommandDep
 from api.deps import ServicesDep
 from api.errors import is_store_outage
 from api.responses import ATTACHMENT_PROBLEMS, AttachmentStored
 from api.routes.paths import CandidateId
+from api.routes.queries import ReaderDep, query_router
+from kompetanse_domain.errors import NotFoundError
 
 router = APIRouter(tags=["candidates"], responses=ATTACHMENT_PROBLEMS)
+reads = query_router()
+
+_EXTENSIONS = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+_ASCII_LETTERS = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "å": "a", "Å": "A"})
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ ()+-]+")
 
 
 @router.post("/v1/candidates/{cid}/attachments", status_code=201, response_model=AttachmentStored)
@@ -52,3 +72,76 @@ async def upload_attachment(
         fingerprint,
         status=201,
     )
+
+
+@reads.get(
+    "/v1/candidates/{cid}/attachments/{attachment_id}",
+    response_class=FileResponse,
+    responses={
+        200: {
+            "description": "The stored file, as a download (R27)",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}} for media in _EXTENSIONS
+            },
+            "headers": {
+                "Content-Disposition": {
+                    "description": 'attachment; filename="<name made safe>"; '
+                    "filename*=UTF-8''<the name> (when it differs)",
+                    "schema": {"type": "string"},
+                    "required": True,
+                },
+                "X-Content-Type-Options": {
+                    "schema": {"type": "string", "enum": ["nosniff"]},
+                    "required": True,
+                },
+                "Cache-Control": {
+                    "schema": {"type": "string", "enum": ["private, no-store"]},
+                    "required": True,
+                },
+            },
+        }
+    },
+)
+def download_attachment(cid: CandidateId, attachment_id: str, read: ReaderDep) -> FileResponse:
+    """R27: the stored file, for the candidate, leader, deputy, veileder, auditors and
+    a supervisor who was sent an activity carrying it; 404 for anyone else."""
+    stored = read.services.application.attachment_to_download(
+        read.identity,
+        cid,
+        attachment_id,
+        sent_to=lambda sub: read.queries.attachment_sent_to(cid, attachment_id, sub),
+    )
+    path = read.services.attachments.path_of(stored["sha256"])
+    if not path.is_file():
+        raise NotFoundError(
+            "The stored file of this attachment is missing; ask an operator to restore it"
+        )
+    return FileResponse(
+        path,
+        media_type=stored["media_type"],
+        headers={
+            "Content-Disposition": content_disposition(stored["filename"], stored["media_type"]),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def content_disposition(filename: str, media_type: str) -> str:
+    """`attachment; filename="<ASCII>"` and, for other names, RFC 5987's `filename*`.
+
+    The ASCII name keeps letters, digits and `._ ()+-` (æøå become ae, o, a; other
+    accents lose their mark; anything else, quotes too, becomes `_`; white space, line
+    breaks too, becomes one space).
+    A name that keeps nothing becomes `attachment` with the type's extension.
+    """
+    name = " ".join(unicodedata.normalize("NFC", filename).split())  # no CR, LF, tabs
+    plain = unicodedata.normalize("NFKD", name.translate(_ASCII_LETTERS))
+    plain = plain.encode("ascii", "ignore").decode("ascii")
+    plain = _UNSAFE.sub("_", plain).strip(" ._") or "attachment"
+    if "." not in plain:
+        plain += _EXTENSIONS.get(media_type, "")
+    header = f'attachment; filename="{plain}"'
+    if name and name != plain:
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return header

@@ -9,7 +9,14 @@ from pydantic import BaseModel
 
 from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
-from api.responses import COMMAND_PROBLEMS, ActivityRegistered, CommentWritten, Done, Person
+from api.responses import (
+    COMMAND_PROBLEMS,
+    ActivityRegistered,
+    Attachment,
+    CommentWritten,
+    Done,
+    Person,
+)
 from api.routes.paths import ActivityId, CandidateId, GoalCode
 from api.routes.queries import ReaderDep, etag, query_router
 from api.schemas import (
@@ -145,6 +152,7 @@ class ActivityPublic(BaseModel):
     count: int | None
     note: str | None
     attachment_id: str | None
+    attachment: Attachment | None
     state: str
     signer: Person | None
     decision_comment: str | None

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from api.responses import CandidateRef, Person
+from api.responses import Attachment, CandidateRef, Person
 from api.routes.queries import Listed, ReaderDep, listed, query_router
 from projections.queries.port import SigningRequestRow
 
@@ -24,6 +24,7 @@ class SigningRequest(BaseModel):
     activity_code: str | None
     count: int | None
     attachment_id: str | None
+    attachment: Attachment | None
     state: str
     sent_at: datetime | None
     signer: Person | None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
@@ -12,7 +13,13 @@ from kompetanse_domain.application.loads import CandidateNotFoundError, Loads
 from kompetanse_domain.application.receipts import PersonIndex
 from kompetanse_domain.application.unit_of_work import Decision, changes
 from kompetanse_domain.errors import ConflictError
-from kompetanse_domain.model.candidate import Candidate, InvitationNotFoundError
+from kompetanse_domain.model.candidate import (
+    ATTACHMENT_HIDDEN,
+    AttachmentNotFoundError,
+    Candidate,
+    InvitationNotFoundError,
+)
+from kompetanse_domain.model.candidate_state import AttachmentState
 from kompetanse_domain.model.identity import Identity, candidate_id_for
 
 INVITATION_LIFETIME = timedelta(days=30)
@@ -152,6 +159,31 @@ class CandidateUseCases(Loads):
         the uploaded file is stored; the command checks again when it records it."""
         candidate = self.get_candidate(candidate_id)
         candidate.check_can_attach(candidate.actor(identity))
+
+    def attachment_to_download(
+        self,
+        identity: Identity,
+        candidate_id: UUID,
+        attachment_id: str,
+        *,
+        sent_to: Callable[[str], bool],
+    ) -> AttachmentState:
+        """R27: the stored file's description if `identity` may download it.
+
+        `sent_to(sub)` says whether an activity carrying the file was ever sent to
+        `sub` for signing (the read side's `goals` view keeps that for all of the
+        candidate's goals; the route passes its lookup). An unknown candidate is
+        refused as an unknown file is: one answer for all who may not see it.
+        """
+        try:
+            candidate = self.get_candidate(candidate_id)
+        except CandidateNotFoundError:
+            raise AttachmentNotFoundError(ATTACHMENT_HIDDEN) from None
+        return candidate.check_can_download_attachment(
+            candidate.actor(identity),
+            attachment_id,
+            sent_to_actor=lambda: sent_to(identity.sub),
+        )
 
 
 def _parse_token(token: str) -> tuple[UUID, str, str]:

@@ -58,6 +58,14 @@ class InvitationNotFoundError(NotFoundError):
     """Raised when an invitation token does not match any invitation."""
 
 
+class AttachmentNotFoundError(NotFoundError):
+    """Raised when a file may not be downloaded by the actor or does not exist (R27).
+
+    One error, one answer, for an unknown file, a file of another candidate, a person
+    unrelated to the candidate and a supervisor never sent the file: nobody learns
+    which files exist from a refusal."""
+
+
 class InvitationNotUsableError(ConflictError):
     """Raised when an invitation was used, revoked or has expired (R3)."""
 

@@ -17,9 +17,19 @@ from kompetanse_domain.catalogue import Catalogue
 from projections.engine import tracking
 from projections.engine.db import ViewDatabase
 from projections.engine.schema import ViewSchema
-from projections.queries import audit, candidates, goals, inbox, leader, meetings, progress
+from projections.queries import (
+    attachments,
+    audit,
+    candidates,
+    goals,
+    inbox,
+    leader,
+    meetings,
+    progress,
+)
 from projections.queries.port import (
     ApprovalRow,
+    AttachmentRow,
     CandidateView,
     FeedRow,
     GoalView,
@@ -48,6 +58,14 @@ class Queries:
     def get_candidate(self, cid: UUID) -> CandidateView | None:
         with reading(self._db, self._schema) as r:
             return candidates.get_candidate(r, self.catalogue, cid)
+
+    def get_attachment(self, cid: UUID, attachment_id: str) -> AttachmentRow | None:
+        with reading(self._db, self._schema) as r:
+            return attachments.get_attachment(r, cid, attachment_id)
+
+    def attachment_sent_to(self, cid: UUID, attachment_id: str, sub: str) -> bool:
+        with reading(self._db, self._schema) as r:
+            return attachments.attachment_sent_to(r, cid, attachment_id, sub)
 
     def get_goal(self, cid: UUID, code: str) -> GoalView | None:
         with reading(self._db, self._schema) as r:

@@ -7,6 +7,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from kompetanse_domain.catalogue import Catalogue, UnknownGoalError
+from projections.queries.attachments import attachments_by_id
 from projections.queries.port import GoalView
 from projections.queries.read import ReadTx, person
 from projections.views.goals_tables import GoalTables
@@ -31,6 +32,7 @@ def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> GoalView 
     activities = r.conn.execute(
         select(t.activity).where(a.goal_id == row.goal_id).order_by(a.registered_at, a.activity_id)
     ).all()
+    described = attachments_by_id(r, (act.attachment_id for act in activities))
     c = t.comment.c
     comments = r.conn.execute(
         select(t.comment).where(c.goal_id == row.goal_id).order_by(c.written_at, c.comment_id)
@@ -64,6 +66,7 @@ def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> GoalView 
                 "count": act._mapping["count"],  # `act.count` is the tuple method to mypy
                 "note": act.note,
                 "attachment_id": act.attachment_id,
+                "attachment": described.get(act.attachment_id or ""),
                 "state": act.state,
                 "signer": person(act.signer_sub, act.signer_name),
                 "decision_comment": act.decision_comment,

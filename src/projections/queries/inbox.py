@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import and_, exists, select
 
 from kompetanse_domain.model.learning_goal import ActivityState
+from projections.queries.attachments import attachments_by_id
 from projections.queries.port import SigningRequestRow
 from projections.queries.read import ReadTx, person
 from projections.views.inbox import InboxTables
@@ -32,6 +33,7 @@ def list_signing_requests(r: ReadTx, sub: str) -> list[SigningRequestRow]:
         )
         .order_by(a.sent_at, a.activity_id)
     ).all()
+    described = attachments_by_id(r, (row.attachment_id for row in rows))
     return [
         {
             "activity_id": row.activity_id,
@@ -47,6 +49,7 @@ def list_signing_requests(r: ReadTx, sub: str) -> list[SigningRequestRow]:
             "activity_code": row.activity_code,
             "count": row._mapping["count"],  # `row.count` is the tuple method to mypy
             "attachment_id": row.attachment_id,
+            "attachment": described.get(row.attachment_id or ""),
             "state": row.state,
             "sent_at": row.sent_at,
             "signer": person(row.signer_sub, row.signer_name),

@@ -89,6 +89,16 @@ class ProgressView(TypedDict):
 # -- GET /v1/candidates/{cid}/goals/{code} -------------------------------------------------
 
 
+class AttachmentRow(TypedDict):
+    """R27: the file an activity carries, so its signer and approver can open it."""
+
+    attachment_id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
 class ActivityRow(TypedDict):
     activity_id: str
     title: str
@@ -98,6 +108,7 @@ class ActivityRow(TypedDict):
     count: int | None
     note: str | None
     attachment_id: str | None
+    attachment: AttachmentRow | None
     state: str
     signer: PersonRow | None
     decision_comment: str | None
@@ -225,6 +236,7 @@ class SigningRequestRow(TypedDict):
     activity_code: str | None
     count: int | None
     attachment_id: str | None
+    attachment: AttachmentRow | None
     state: str
     sent_at: datetime | None
     signer: PersonRow | None
@@ -279,6 +291,10 @@ class ReadPort(Protocol):
     def get_candidate(self, cid: UUID) -> CandidateView | None: ...
 
     def get_goal(self, cid: UUID, code: str) -> GoalView | None: ...
+
+    def get_attachment(self, cid: UUID, attachment_id: str) -> AttachmentRow | None: ...
+
+    def attachment_sent_to(self, cid: UUID, attachment_id: str, sub: str) -> bool: ...
 
     def get_progress(self, cid: UUID, today: date | None = None) -> ProgressView | None: ...
 

@@ -1,10 +1,19 @@
-"""`goals`: a goal with its activities and comments for GET .../goals/{code} (R6-R13, R23)."""
+"""`goals`: a goal with its activities and comments for GET .../goals/{code} (R6-R13, R23).
+
+R27: it also keeps every uploaded file's description (the `attachment` object of the
+activities that carry it, in this and other queries) and, for each file, who was ever
+sent an activity carrying it (`attachment_sent`): a supervisor may download exactly
+those files. The row is written when the activity is sent, with the attachment the
+activity carries at that moment, and never removed (a signed, rejected or re-sent
+activity leaves the first signer able to open what they were shown).
+"""
 
 from __future__ import annotations
 
 from functools import singledispatchmethod
 from typing import Any
 
+from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.goals_tables import GoalTables, define_goal_tables
@@ -33,6 +42,18 @@ class GoalsView(ViewProjection[GoalTables]):
     def _activity(self, event: Any, tx: Tx, **values: Any) -> None:
         tx.update(tx.t.activity, {"activity_id": event.activity_id}, **values)
         self._goal(event, tx)
+
+    @process_event.register
+    def attachment_uploaded(self, event: Candidate.AttachmentUploaded, tx: Tx) -> None:
+        tx.insert(
+            tx.t.attachment,
+            attachment_id=event.attachment_id,
+            candidate_id=aggregate_id(event),
+            filename=event.filename,
+            content_type=event.media_type,
+            size=event.size,
+            sha256=event.sha256,
+        )
 
     @process_event.register
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
@@ -81,6 +102,10 @@ class GoalsView(ViewProjection[GoalTables]):
             sent_at=event.timestamp,
             decided_at=None,
         )
+        attachment_id = tx.value(tx.t.activity, "attachment_id", {"activity_id": event.activity_id})
+        sent = {"attachment_id": attachment_id, "sub": event.signer_sub}
+        if attachment_id is not None and not tx.exists(tx.t.attachment_sent, sent):
+            tx.insert(tx.t.attachment_sent, **sent)
 
     @process_event.register
     def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from projections.engine.tables import (
     CODE,
@@ -24,6 +34,8 @@ class GoalTables:
     goal: Table
     activity: Table
     comment: Table
+    attachment: Table  # R27: every uploaded file of a candidate, for `attachment` objects
+    attachment_sent: Table  # R27: (attachment, person) an activity carrying it was sent to
 
 
 def define_goal_tables(md: MetaData, g: int) -> GoalTables:
@@ -81,4 +93,19 @@ def define_goal_tables(md: MetaData, g: int) -> GoalTables:
         Column("written_at", UTCDateTime, nullable=False),
     )  # fmt: skip
     index(comment, "goal_id")
-    return GoalTables(goal, activity, comment)
+    attachment = table(
+        md, "goal_attachment", g,
+        Column("attachment_id", ID, primary_key=True),
+        Column("candidate_id", ID, nullable=False),
+        Column("filename", Text, nullable=False),
+        Column("content_type", STATE, nullable=False),
+        Column("size", Integer, nullable=False),
+        Column("sha256", CODE, nullable=False),
+    )  # fmt: skip
+    attachment_sent = table(
+        md, "goal_attachment_sent", g,
+        Column("attachment_id", ID, nullable=False),
+        Column("sub", SUB, nullable=False),
+        PrimaryKeyConstraint("attachment_id", "sub"),
+    )  # fmt: skip
+    return GoalTables(goal, activity, comment, attachment, attachment_sent)
