@@ -6,7 +6,6 @@ instant (`timestamp`) and the reason where one applies (ADR 0003).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -15,7 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, NotFoundError
 from kompetanse_domain.model import values
-from kompetanse_domain.model.candidate_access import ReadChecks
+from kompetanse_domain.model.candidate_access import ATTACHMENT_HIDDEN, ReadChecks
 from kompetanse_domain.model.candidate_state import (
     SPECIALTIES,
     AttachmentNotFoundError,
@@ -46,10 +45,9 @@ from kompetanse_domain.model.guards import (
 from kompetanse_domain.model.identity import SINGLE_ROLES, Actor, Identity, Role, candidate_id_for
 
 # R27: who opens every file of the candidate (a supervisor: only what was sent to them)
-ATTACHMENT_READERS = (Role.CANDIDATE, Role.LEADER, Role.DEPUTY, Role.VEILEDER)
-ATTACHMENT_HIDDEN = "Attachment not found, or you may not open it"
 
 __all__ = [
+    "ATTACHMENT_HIDDEN",
     "AttachmentNotFoundError",
     "Candidate",
     "InvitationNotFoundError",
@@ -483,27 +481,6 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
     def check_can_attach(self, actor: Actor) -> None:
         """R9: only the candidate attaches files (asked before an upload is stored, too)."""
         check_role(actor, (Role.CANDIDATE,), "R9: only the candidate uploads attachments")
-
-    def check_can_download_attachment(
-        self, actor: Actor, attachment_id: str, *, sent_to_actor: Callable[[], bool]
-    ) -> AttachmentState:
-        """R27: the stored file, for those who may open it; AttachmentNotFoundError else.
-
-        The candidate, leader, deputy, veileder and auditors open every file of the
-        candidate; a supervisor only a file carried by an activity that was sent to
-        them for signing. `sent_to_actor()` answers that; it is asked only of a
-        supervisor who holds no other role. The candidate aggregate does not know
-        what was sent (that is in the goals), so the caller reads it from where it is
-        kept for all goals together (the read side), instead of loading every goal.
-        """
-        found = self.attachments.get(attachment_id)
-        if found is None:
-            raise AttachmentNotFoundError(ATTACHMENT_HIDDEN)
-        if actor.identity.is_auditor or actor.holds(*ATTACHMENT_READERS):
-            return found
-        if actor.holds(Role.SUPERVISOR) and sent_to_actor():
-            return found
-        raise AttachmentNotFoundError(ATTACHMENT_HIDDEN)
 
     def check_attachment(self, attachment_id: str | None) -> None:
         if attachment_id is not None and attachment_id not in self.attachments:
