@@ -21,6 +21,7 @@ from api.errors import PROBLEM_JSON, install_error_handlers
 from api.observability import Metrics, RequestObservation
 from api.openapi import document_contract
 from api.routes import audit, candidates, commands, feed, goals, leaders, meetings, ops, supervisors
+from api.routes import catalogue as catalogue_routes
 from api.waiting import PositionWaits
 
 MULTIPART_OVERHEAD = 64 * 1024
@@ -72,6 +73,7 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
         app.include_router(resource.reads)
     app.include_router(audit.router)  # R24 audit
     app.include_router(feed.router)  # R23 feed
+    app.include_router(catalogue_routes.router)  # API.md v1.1 "Finding things"
     app.add_middleware(RequestObservation, metrics=app.state.metrics)
     _document_problems_as_problem_json(app)
     document_contract(app, lambda: services.application)

@@ -14,12 +14,14 @@ from uuid import UUID
 
 from kompetanse_domain.audit.verify import RecordedLink
 from kompetanse_domain.catalogue import Catalogue
+from kompetanse_domain.model.finding import CandidateSearch
 from projections.engine import tracking
 from projections.engine.db import ViewDatabase
 from projections.engine.schema import ViewSchema
-from projections.queries import audit, candidates, goals, inbox, leader, meetings, progress
+from projections.queries import audit, candidates, finder, goals, inbox, leader, meetings, progress
 from projections.queries.port import (
     ApprovalRow,
+    CandidateMatchRow,
     CandidateView,
     FeedRow,
     GoalView,
@@ -131,3 +133,10 @@ class Queries:
         """
         with reading(self._db, self._schema) as r:
             return audit.feed_page(r, after, limit)
+
+    # -- finding things (API.md v1.1) -------------------------------------------------------
+
+    def search_candidates(self, search: CandidateSearch) -> list[CandidateMatchRow]:
+        """Candidates by HPR number and/or a part of the name (the `finder` view)."""
+        with reading(self._db, self._schema) as r:
+            return finder.search_candidates(r, search)
