@@ -207,8 +207,9 @@ class CandidateMatches(BaseModel):
 
 # Checked by the domain (`check_candidate_search`), after who asks: a non-auditor gets
 # 403 whatever the parameters; their patterns are declared in `api.openapi.PARAMETERS`.
-HprQuery = Query(description="The candidate's HPR number: 4 to 9 digits (0-9).")
+HprQuery = Query(None, description="The candidate's HPR number: 4 to 9 digits (0-9).")
 NameQuery = Query(
+    None,
     description=f"A part of the name, {Q_MIN} to {Q_MAX} characters, case-insensitive "
     "(æøå included); `%` and `_` are matched literally."
 )
