@@ -209,8 +209,9 @@ def test_an_unknown_plan_or_version_is_a_404_problem(api: Api) -> None:
     for path in ("/v1/catalogue/plans/NOPE", "/v1/catalogue/plans/LIS1-KLK?version=1999.1"):
         response = api.call("GET", path, "candidate")
         assert response.status_code == 404, (path, response.text)
-        assert "/v1/catalogue/plans" in problem_of(response)["detail"] or "version" in (
-            problem_of(response)["detail"]
+        assert (
+            "/v1/catalogue/plans" in problem_of(response)["detail"]
+            or "version" in (problem_of(response)["detail"])
         )
     for path in ("/v1/catalogue/plans/lis1-klk", "/v1/catalogue/plans/LIS1-KLK?version=new"):
         response = api.call("GET", path, "candidate")

@@ -211,7 +211,7 @@ HprQuery = Query(None, description="The candidate's HPR number: 4 to 9 digits (0
 NameQuery = Query(
     None,
     description=f"A part of the name, {Q_MIN} to {Q_MAX} characters, case-insensitive "
-    "(æøå included); `%` and `_` are matched literally."
+    "(æøå included); `%` and `_` are matched literally.",
 )
 
 
