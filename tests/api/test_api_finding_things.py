@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_world import Api, build_team, problem_of, registration, services_with_views
+from api_world import Api, build_team, problem_of, registration, services_with_views, small_plan
 
 from api.deps import Services
 from kompetanse_domain.model.finding import SEARCH_LIMIT
@@ -217,3 +217,20 @@ def test_an_unknown_plan_or_version_is_a_404_problem(api: Api) -> None:
         response = api.call("GET", path, "candidate")
         assert response.status_code == 422, (path, response.text)
         problem_of(response)
+
+
+def test_an_older_version_held_in_the_imported_plans_is_served_when_asked_for(
+    api: Api, services: Services
+) -> None:
+    older = small_plan("TEST-A").model_copy(update={"version": "2025.1", "title": "Gammel"})
+    folder = services.settings.catalogue_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "TEST-A@2025.1.json").write_text(older.model_dump_json(), encoding="utf-8")
+    (folder / "TEST-A@2024.1.json").write_text("{not a plan", encoding="utf-8")
+    newest = api.ok("GET", "/v1/catalogue/plans/TEST-A", "unrelated")
+    assert (newest["version"], newest["title"]) == ("2026.1", "Testplan TEST-A")
+    asked = api.ok("GET", "/v1/catalogue/plans/TEST-A?version=2025.1", "unrelated")
+    assert (asked["version"], asked["title"], asked["goal_count"]) == ("2025.1", "Gammel", 1)
+    broken = api.call("GET", "/v1/catalogue/plans/TEST-A?version=2024.1", "unrelated")
+    assert broken.status_code == 404, broken.text
+    assert "newest is 2026.1" in problem_of(broken)["detail"]

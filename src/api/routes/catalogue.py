@@ -8,13 +8,15 @@
   or a version this deployment does not hold is a 404 problem.
 
 The catalogue is the application's (shipped plans, newer imported versions in their
-place; one version per code), not a view: these answers carry no
-`X-Projection-Position` and wait for nothing.
+place), not a view: these answers carry no `X-Projection-Position` and wait for
+nothing. An older version (one a candidate's plan may still record) is read from the
+shipped plans or the imported plan files (`<data dir>/catalogue/CODE@VERSION.json`).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, TypedDict
 
 from fastapi import APIRouter, Query
@@ -24,6 +26,7 @@ from api.deps import IdentityDep, ServicesDep
 from api.routes.paths import PlanCode
 from api.routes.queries import QUERY_PROBLEMS, Listed, listed
 from kompetanse_domain.catalogue import Catalogue, PlanDefinition
+from kompetanse_domain.catalogue.loading import held_plan_version
 from kompetanse_domain.catalogue.model import VERSION_PATTERN
 from kompetanse_domain.errors import InvalidInputError, NotFoundError
 
@@ -77,20 +80,20 @@ def plan_summaries(catalogue: Catalogue) -> list[PlanSummaryRow]:
     ]
 
 
-def plan_detail(catalogue: Catalogue, code: str, version: str | None) -> PlanRow:
-    """The plan `code` (at `version`, when given); `NotFoundError` when not held."""
+def plan_detail(
+    catalogue: Catalogue, code: str, version: str | None, extra_dir: Path | None = None
+) -> PlanRow:
+    """The plan `code`: the catalogue's newest, or `version` when given, also an older
+    one held in the shipped or imported plans (`extra_dir`); `NotFoundError` else."""
     if version is not None and not _VERSION.fullmatch(version):
         raise InvalidInputError("version must be numbers separated by dots, e.g. 2026.1")
     if code not in catalogue:
         raise NotFoundError(
             f"No plan {code} in the catalogue; GET /v1/catalogue/plans lists the plans"
         )
-    plan: PlanDefinition = catalogue.plan(code)
+    plan = catalogue.plan(code)
     if version is not None and version != plan.version:
-        raise NotFoundError(
-            f"Plan {code} is not held in version {version}; this deployment holds "
-            f"version {plan.version} (leave out version for it)"
-        )
+        plan = _older(plan, version, extra_dir)
     return {
         "code": plan.code,
         "version": plan.version,
@@ -117,6 +120,16 @@ def plan_detail(catalogue: Catalogue, code: str, version: str | None) -> PlanRow
             for goal in plan.goals
         ],
     }
+
+
+def _older(newest: PlanDefinition, version: str, extra_dir: Path | None) -> PlanDefinition:
+    older = held_plan_version(newest.code, version, extra_dir)
+    if older is None:
+        raise NotFoundError(
+            f"Plan {newest.code} is not held in version {version}; the newest is "
+            f"{newest.version} (leave out version for it)"
+        )
+    return older
 
 
 class PlanSummary(BaseModel):
@@ -177,4 +190,6 @@ def get_plan(
     level and recommended activities, with the procedures' recommended minimums (R11,
     R12). The newest version when `version` is left out; 404 for an unknown code or a
     version this deployment does not hold."""
-    return plan_detail(services.application.catalogue, code, version)
+    return plan_detail(
+        services.application.catalogue, code, version, services.settings.catalogue_dir
+    )
