@@ -32,6 +32,7 @@ from api.routes import (
     ops,
     supervisors,
 )
+from api.routes import catalogue as catalogue_routes
 from api.waiting import PositionWaits
 
 MULTIPART_OVERHEAD = 64 * 1024
@@ -83,6 +84,7 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
         app.include_router(resource.reads)
     app.include_router(audit.router)  # R24 audit
     app.include_router(feed.router)  # R23 feed
+    app.include_router(catalogue_routes.router)  # API.md v1.1 "Finding things"
     app.add_middleware(RequestObservation, metrics=app.state.metrics)
     _document_problems_as_problem_json(app)
     document_contract(app, lambda: services.application)

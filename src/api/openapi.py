@@ -19,6 +19,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from kompetanse_domain.catalogue.model import VERSION_PATTERN
+from kompetanse_domain.model.finding import Q_MAX, Q_MIN
 from kompetanse_domain.model.identity import EMAIL_PATTERN, INVITABLE_ROLES
 from kompetanse_domain.model.learning_goal import ACTIVITY_KINDS
 
@@ -78,6 +80,10 @@ PARAMETERS: dict[tuple[str, str, str], dict[str, Any]] = {
     ("delete", "/v1/candidates/{cid}/roles/{role}/{sub}", "role"): {"enum": INVITABLE},
     ("get", "/v1/candidates/{cid}/history", "as_of"): {"format": "date-time"},
     ("get", "/v1/candidates/{cid}/state", "as_of"): {"format": "date-time"},
+    # finding things (API.md v1.1): the domain checks these after who asks (403 first)
+    ("get", "/v1/candidates", "hpr_number"): {"pattern": r"^[0-9]{4,9}$"},
+    ("get", "/v1/candidates", "q"): {"minLength": Q_MIN, "maxLength": Q_MAX},
+    ("get", "/v1/catalogue/plans/{code}", "version"): {"pattern": VERSION_PATTERN},
 }
 
 CANDIDATE = "/v1/candidates/{cid}"

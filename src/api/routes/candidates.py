@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from api.bodies import JsonBodyRoute
@@ -22,10 +22,11 @@ from api.responses import (
     PlanAssigned,
 )
 from api.routes.paths import CandidateId, InvitationToken, PlanCode, RoleName, Sub
-from api.routes.queries import ReaderDep, etag, query_router
+from api.routes.queries import Listed, ReaderDep, etag, listed, query_router
 from api.schemas import AssignPlan, Empty, Invite, RegisterCandidate, RemovePlan
 from kompetanse_domain.errors import NotFoundError
-from projections.queries.port import CandidateView, ProgressView
+from kompetanse_domain.model.finding import Q_MAX, Q_MIN, check_candidate_search
+from projections.queries.port import CandidateMatchRow, CandidateView, ProgressView
 
 router = APIRouter(tags=["candidates"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
 reads = query_router()
@@ -186,3 +187,42 @@ def get_progress(cid: CandidateId, read: ReaderDep) -> ProgressView:
     if view is None:
         raise NotFoundError("Candidate not found, or you have no role for this candidate")
     return view
+
+
+# -- GET: finding candidates (API.md v1.1 "Finding things") --------------------------------
+
+
+class CandidateMatch(BaseModel):
+    candidate_id: str
+    name: str
+    hpr_number: str | None
+    specialty: str
+    organisation: Organisation
+
+
+class CandidateMatches(BaseModel):
+    data: list[CandidateMatch]
+    count: int
+
+
+# Checked by the domain (`check_candidate_search`), after who asks: a non-auditor gets
+# 403 whatever the parameters; their patterns are declared in `api.openapi.PARAMETERS`.
+HprQuery = Query(None, description="The candidate's HPR number: 4 to 9 digits (0-9).")
+NameQuery = Query(
+    None,
+    description=f"A part of the name, {Q_MIN} to {Q_MAX} characters, case-insensitive "
+    "(æøå included); `%` and `_` are matched literally.",
+)
+
+
+@reads.get("/v1/candidates", response_model=CandidateMatches)
+def search_candidates(
+    read: ReaderDep, hpr_number: str | None = HprQuery, q: str | None = NameQuery
+) -> Listed[CandidateMatchRow]:
+    """Auditors find candidates by HPR number or by a part of the name (both given: both
+    must match), ordered by name, at most 50 (`SEARCH_LIMIT`; narrow `q` when `count`
+    is 50). Anyone else gets 403: a search spans all candidates, so no role towards one
+    candidate can grant it (and no one candidate's existence could leak by a 404).
+    Neither parameter, or a malformed one: 422."""
+    search = check_candidate_search(read.identity, hpr_number, q)
+    return listed(read.queries.search_candidates(search))

@@ -83,6 +83,25 @@ def load_catalogue(extra_dir: Path | None = None) -> Catalogue:
     return Catalogue(plans=tuple(chosen.values()))
 
 
+def held_plan_version(code: str, version: str, extra_dir: Path | None) -> PlanDefinition | None:
+    """Plan `code` in `version` as this deployment holds it: shipped, or imported into
+    `extra_dir` (`plan_file_name`); None when neither holds it, or the imported file no
+    longer validates. `code` and `version` must already match their patterns."""
+    for plan in shipped_plans():
+        if plan.code == code and plan.version == version:
+            return plan
+    if extra_dir is None:
+        return None
+    path = extra_dir / f"{code}@{version}.json"
+    if not path.is_file():
+        return None
+    try:
+        plan = parse_plan_json(path.read_text(encoding="utf-8"), str(path))
+    except CatalogueFileError:
+        return None
+    return plan if (plan.code, plan.version) == (code, version) else None
+
+
 def plan_file_name(plan: PlanDefinition) -> str:
     """File name of an imported plan: one file per (code, version), e.g. 'ALM@2027.1.json'."""
     return f"{plan.code}@{plan.version}.json"

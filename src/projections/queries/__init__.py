@@ -14,6 +14,7 @@ from uuid import UUID
 
 from kompetanse_domain.audit.verify import RecordedLink
 from kompetanse_domain.catalogue import Catalogue
+from kompetanse_domain.model.finding import CandidateSearch
 from projections.engine import tracking
 from projections.engine.db import ViewDatabase
 from projections.engine.schema import ViewSchema
@@ -21,6 +22,7 @@ from projections.queries import (
     attachments,
     audit,
     candidates,
+    finder,
     goals,
     inbox,
     leader,
@@ -30,6 +32,7 @@ from projections.queries import (
 from projections.queries.port import (
     ApprovalRow,
     AttachmentRow,
+    CandidateMatchRow,
     CandidateView,
     FeedRow,
     GoalView,
@@ -149,3 +152,10 @@ class Queries:
         """
         with reading(self._db, self._schema) as r:
             return audit.feed_page(r, after, limit)
+
+    # -- finding things (API.md v1.1) -------------------------------------------------------
+
+    def search_candidates(self, search: CandidateSearch) -> list[CandidateMatchRow]:
+        """Candidates by HPR number and/or a part of the name (the `finder` view)."""
+        with reading(self._db, self._schema) as r:
+            return finder.search_candidates(r, search)

@@ -16,6 +16,7 @@ from typing import Protocol, TypedDict
 from uuid import UUID
 
 from kompetanse_domain.audit.verify import RecordedLink
+from kompetanse_domain.model.finding import CandidateSearch
 
 JsonObject = dict[str, object]
 
@@ -284,6 +285,17 @@ class FeedRow(TypedDict):
     goal_code: str | None
 
 
+# -- finding things (API.md v1.1): candidates by HPR number or a part of the name ------------
+
+
+class CandidateMatchRow(TypedDict):
+    candidate_id: str
+    name: str
+    hpr_number: str | None
+    specialty: str
+    organisation: OrganisationRow
+
+
 class ReadPort(Protocol):
     """Every read the API makes. Each call is one read transaction over the live views;
     a view stopped at a poison event raises `ViewStoppedError` (ADR 0019)."""
@@ -327,3 +339,9 @@ class ReadPort(Protocol):
     def audit_position(self) -> int: ...
 
     def feed_page(self, after: int, limit: int) -> list[FeedRow]: ...
+
+    # -- finding things (API.md v1.1) -----------------------------------------------------
+
+    def search_candidates(self, search: CandidateSearch) -> list[CandidateMatchRow]:
+        """Candidates by HPR number and/or name search key, by name, at most `search.limit`."""
+        ...

@@ -7,6 +7,7 @@ from typing import Any
 from projections.engine.base import ViewProjection
 from projections.views.audit import AuditView
 from projections.views.candidates import CandidatesView
+from projections.views.finder import FinderView
 from projections.views.goals import GoalsView
 from projections.views.inbox import InboxView
 from projections.views.leader import LeaderView
@@ -24,4 +25,5 @@ def all_views() -> list[ViewProjection[Any]]:
         LeaderView(),
         InboxView(),
         AuditView(),
+        FinderView(),  # API.md v1.1 "Finding things"
     ]

@@ -1,0 +1,195 @@
+"""The plan catalogue over HTTP (API.md v1.1 "Finding things"; ADR 0005).
+
+- `GET /v1/catalogue/plans` (any authenticated user): each plan's code, version,
+  title and goal count, by code.
+- `GET /v1/catalogue/plans/{code}?version=` (any authenticated user): the plan and
+  its goals (code, title, arena, competence level, recommended activities with the
+  procedures' recommended minimums). Without `version`, the newest; an unknown code
+  or a version this deployment does not hold is a 404 problem.
+
+The catalogue is the application's (shipped plans, newer imported versions in their
+place), not a view: these answers carry no `X-Projection-Position` and wait for
+nothing. An older version (one a candidate's plan may still record) is read from the
+shipped plans or the imported plan files (`<data dir>/catalogue/CODE@VERSION.json`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, TypedDict
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from api.deps import IdentityDep, ServicesDep
+from api.routes.paths import PlanCode
+from api.routes.queries import QUERY_PROBLEMS, Listed, listed
+from kompetanse_domain.catalogue import Catalogue, PlanDefinition
+from kompetanse_domain.catalogue.loading import held_plan_version
+from kompetanse_domain.catalogue.model import VERSION_PATTERN
+from kompetanse_domain.errors import InvalidInputError, NotFoundError
+
+router = APIRouter(tags=["catalogue"], responses=QUERY_PROBLEMS)
+
+_VERSION = re.compile(VERSION_PATTERN)
+
+
+class PlanSummaryRow(TypedDict):
+    code: str
+    version: str
+    title: str
+    goal_count: int
+
+
+class RecommendedActivityRow(TypedDict):
+    kind: str
+    title: str
+    recommended_minimum: int | None
+
+
+class GoalRow(TypedDict):
+    code: str
+    title: str
+    arena: str | None
+    competence_level: str
+    recommended_activities: list[RecommendedActivityRow]
+
+
+class PlanRow(TypedDict):
+    code: str
+    version: str
+    title: str
+    part: str
+    specialty: str | None
+    sample_titles: bool
+    goal_count: int
+    goals: list[GoalRow]
+
+
+def plan_summaries(catalogue: Catalogue) -> list[PlanSummaryRow]:
+    """Every plan of the catalogue, by code."""
+    return [
+        {
+            "code": plan.code,
+            "version": plan.version,
+            "title": plan.title,
+            "goal_count": len(plan.goals),
+        }
+        for plan in catalogue.plans
+    ]
+
+
+def plan_detail(
+    catalogue: Catalogue, code: str, version: str | None, extra_dir: Path | None = None
+) -> PlanRow:
+    """The plan `code`: the catalogue's newest, or `version` when given, also an older
+    one held in the shipped or imported plans (`extra_dir`); `NotFoundError` else."""
+    if version is not None and not _VERSION.fullmatch(version):
+        raise InvalidInputError("version must be numbers separated by dots, e.g. 2026.1")
+    if code not in catalogue:
+        raise NotFoundError(
+            f"No plan {code} in the catalogue; GET /v1/catalogue/plans lists the plans"
+        )
+    plan = catalogue.plan(code)
+    if version is not None and version != plan.version:
+        plan = _older(plan, version, extra_dir)
+    return {
+        "code": plan.code,
+        "version": plan.version,
+        "title": plan.title,
+        "part": plan.part,
+        "specialty": plan.specialty,
+        "sample_titles": plan.sample_titles,
+        "goal_count": len(plan.goals),
+        "goals": [
+            {
+                "code": goal.code,
+                "title": goal.title,
+                "arena": goal.arena,
+                "competence_level": goal.competence_level,
+                "recommended_activities": [
+                    {
+                        "kind": activity.kind,
+                        "title": activity.title,
+                        "recommended_minimum": activity.recommended_minimum,
+                    }
+                    for activity in goal.recommended_activities
+                ],
+            }
+            for goal in plan.goals
+        ],
+    }
+
+
+def _older(newest: PlanDefinition, version: str, extra_dir: Path | None) -> PlanDefinition:
+    older = held_plan_version(newest.code, version, extra_dir)
+    if older is None:
+        raise NotFoundError(
+            f"Plan {newest.code} is not held in version {version}; the newest is "
+            f"{newest.version} (leave out version for it)"
+        )
+    return older
+
+
+class PlanSummary(BaseModel):
+    code: str
+    version: str
+    title: str
+    goal_count: int
+
+
+class PlanSummaries(BaseModel):
+    data: list[PlanSummary]
+    count: int
+
+
+class RecommendedActivity(BaseModel):
+    kind: str
+    title: str
+    recommended_minimum: int | None  # procedures only (R12): advice, never enforced
+
+
+class PlanGoal(BaseModel):
+    code: str
+    title: str
+    arena: str | None
+    competence_level: str
+    recommended_activities: list[RecommendedActivity]
+
+
+class Plan(BaseModel):
+    code: str
+    version: str
+    title: str
+    part: str
+    specialty: str | None
+    sample_titles: bool
+    goal_count: int
+    goals: list[PlanGoal]
+
+
+@router.get("/v1/catalogue/plans", response_model=PlanSummaries)
+def list_plans(services: ServicesDep, identity: IdentityDep) -> Listed[PlanSummaryRow]:
+    """Every plan of the catalogue (any authenticated user): code, version, title and
+    number of goals, by code."""
+    return listed(plan_summaries(services.application.catalogue))
+
+
+@router.get("/v1/catalogue/plans/{code}", response_model=Plan)
+def get_plan(
+    code: PlanCode,
+    services: ServicesDep,
+    identity: IdentityDep,
+    version: Annotated[
+        str | None,
+        Query(description="A version such as 2026.1; the newest when left out."),
+    ] = None,
+) -> PlanRow:
+    """A plan and its goals (any authenticated user): code, title, arena, competence
+    level and recommended activities, with the procedures' recommended minimums (R11,
+    R12). The newest version when `version` is left out; 404 for an unknown code or a
+    version this deployment does not hold."""
+    return plan_detail(
+        services.application.catalogue, code, version, services.settings.catalogue_dir
+    )

@@ -1,0 +1,68 @@
+"""`finder`: who each candidate is, keyed for finding them (API.md v1.1 "Finding things").
+
+One row per candidate: the name with its search key (`finding.name_search_key`:
+NFC, then `casefold()`, so a match is case-insensitive with æøå on both stores),
+the HPR number (indexed), the specialty and the organisation. A view of its own, so
+adding it needed no rebuild of `candidates`: a new view is filled from position 0 at
+start-up. An event that changes a candidate's name, HPR number, specialty or
+organisation must update this view too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import singledispatchmethod
+
+from sqlalchemy import Column, MetaData, Table, Text
+
+from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.finding import name_search_key
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.tables import CODE, ID, NAME, index, table
+
+
+@dataclass(frozen=True)
+class FinderTables:
+    candidate: Table
+
+
+Tx = ViewTx[FinderTables]
+
+
+def define_finder_tables(md: MetaData, g: int) -> FinderTables:
+    candidate = table(
+        md, "finder_candidate", g,
+        Column("candidate_id", ID, primary_key=True),
+        Column("name", NAME, nullable=False),
+        # casefold() may lengthen a name (ß -> ss): no length bound, and no index (a
+        # LIKE on a part of the name scans; one short row per candidate)
+        Column("name_key", Text, nullable=False),
+        Column("hpr_number", CODE),
+        Column("specialty", CODE, nullable=False),
+        Column("organisation_id", NAME, nullable=False),
+        Column("organisation_name", NAME, nullable=False),
+    )  # fmt: skip
+    index(candidate, "hpr_number")
+    return FinderTables(candidate)
+
+
+class FinderView(ViewProjection[FinderTables]):
+    name = "finder"
+    define = staticmethod(define_finder_tables)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: object, tx: Tx) -> None:
+        """Other events do not change this view."""
+
+    @process_event.register
+    def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
+        tx.insert(
+            tx.t.candidate,
+            candidate_id=aggregate_id(event),
+            name=event.name,
+            name_key=name_search_key(event.name),
+            hpr_number=event.hpr_number,
+            specialty=event.specialty,
+            organisation_id=event.organisation_id,
+            organisation_name=event.organisation_name,
+        )
