@@ -100,11 +100,9 @@ class PositionWaits:
     async def _poll(self) -> None:
         """Read the position while anyone waits; wake every waiter after each read."""
         try:
-            notify = getattr(self._projections, "notify", None)  # wake an in-process read side
             while self._waiting:
-                if callable(notify):
-                    notify()
                 try:
+                    self._projections.notify()  # wake an in-process read side
                     self._seen = await anyio.to_thread.run_sync(self._projections.position)
                 except Exception as error:  # the store is down: every waiter hears it
                     self._failure = error

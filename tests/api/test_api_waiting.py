@@ -151,6 +151,12 @@ class UnreadableReadSide:
     def status(self) -> list[Any]:
         return []
 
+    def notify(self) -> None:
+        """Nothing to wake."""
+
+    def close(self) -> None:
+        """Nothing to release."""
+
 
 def test_waits_while_the_views_cannot_be_read_answer_503_and_give_their_place_back(
     services: Services, token_for: Any
