@@ -18,12 +18,9 @@ from typing import Annotated
 import typer
 
 from api.attachments import AttachmentStore
-from api.settings import Settings, SettingsError
-from kompetanse.bootstrap import build_application
+from kompetanse.cli_support import opened_application
 from kompetanse_domain.application.attachments import referenced_attachments
-from kompetanse_store.check import StoreUnreadableError
 
-EXIT_REFUSED = 2
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 
@@ -56,24 +53,12 @@ def sweep(
 ) -> None:
     """Remove the stored files that no AttachmentUploaded event names, once older than --grace."""
     seconds = grace_seconds(grace)
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        typer.echo(f"kompetanse: {error}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from None
-    try:
-        application = build_application(settings)
-    except StoreUnreadableError as error:
-        typer.echo(f"kompetanse: {error}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from None
-    store = AttachmentStore(settings.attachments_dir)
     now = time.time()
-    try:
+    with opened_application() as (settings, application):
+        store = AttachmentStore(settings.attachments_dir)
         result = store.sweep(
             lambda: referenced_attachments(application), grace=seconds, dry_run=dry_run, now=now
         )
-    finally:
-        application.close()
     verb = "would remove" if dry_run else "removed"
     for found in result.removed:
         what = "unreferenced" if found.sha256 is not None else "left-over upload"

@@ -26,16 +26,13 @@ from typing import Annotated
 
 import typer
 
-from api.settings import Settings, SettingsError
-from kompetanse.bootstrap import build_application
+from kompetanse.cli_support import EXIT_REFUSED, opened_application
 from kompetanse.workers import exit_with_parent
 from kompetanse_domain.application.repairs import declare_repair
 from kompetanse_domain.errors import DomainError
-from kompetanse_store.check import StoreUnreadableError
 from kompetanse_store.urls import views_database_url
 from projections.service import ProjectionService
 
-EXIT_REFUSED = 2
 EXIT_NOT_ALIVE = 3
 
 projections_app = typer.Typer(
@@ -46,24 +43,12 @@ projections_app = typer.Typer(
 
 @contextmanager
 def _service() -> Iterator[ProjectionService]:
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        typer.echo(f"kompetanse: {error}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from None
-    try:
-        application = build_application(settings)
-    except StoreUnreadableError as error:
-        typer.echo(f"kompetanse: {error}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from None
-    try:
+    with opened_application() as (settings, application):
         service = ProjectionService(application, views_database_url(settings.database_url))
         try:
             yield service
         finally:
             service.close()
-    finally:
-        application.close()
 
 
 @projections_app.command("run")
