@@ -12,12 +12,13 @@ The real-server pieces come from `faults.fault_support` (tests/faults, another a
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -189,6 +190,26 @@ def start_portals(specs: list[tuple[str, Path, str]]) -> list[RunningPortal]:
             running.close()
         raise
     return started
+
+
+@contextlib.contextmanager
+def hospital_and_municipal(
+    tmp_path: Path, hospital_url: str, municipal_url: str
+) -> Iterator[tuple[RunningPortal, RunningPortal]]:
+    """The two portals of R23 on these stores, both stopped afterwards."""
+    hospital, municipal = start_portals(
+        [
+            ("hospital-hso", tmp_path / "hospital", hospital_url),
+            ("municipal", tmp_path / "municipal", municipal_url),
+        ]
+    )
+    try:
+        yield hospital, municipal
+    finally:
+        try:
+            hospital.close()
+        finally:
+            municipal.close()
 
 
 def register_lis1(running: RunningPortal, hpr: str, plans: Iterable[str]) -> str:

@@ -24,8 +24,8 @@ from sync_support import (
     SyncProcess,
     approve,
     follow,
+    hospital_and_municipal,
     register_lis1,
-    start_portals,
 )
 
 from faults.fault_support import run_cli
@@ -39,19 +39,8 @@ GOAL = "LIS1-FKM-001"
 @pytest.fixture
 def portals(tmp_path: Path, database_url: str) -> Iterator[tuple[RunningPortal, RunningPortal]]:
     hospital_db = f"sqlite:///{tmp_path / 'hospital' / 'data' / 'kompetanse.db'}"
-    hospital, municipal = start_portals(
-        [
-            ("hospital-hso", tmp_path / "hospital", hospital_db),
-            ("municipal", tmp_path / "municipal", database_url),
-        ]
-    )
-    try:
-        yield hospital, municipal
-    finally:
-        try:
-            hospital.close()
-        finally:
-            municipal.close()
+    with hospital_and_municipal(tmp_path, hospital_db, database_url) as portals:
+        yield portals
 
 
 def _status(municipal: RunningPortal) -> str:

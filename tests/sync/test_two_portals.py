@@ -26,8 +26,8 @@ from sync_support import (
     SyncProcess,
     approve,
     follow,
+    hospital_and_municipal,
     register_lis1,
-    start_portals,
 )
 
 from kompetanse.sync_position import SyncPositionStore
@@ -46,19 +46,8 @@ SETTLE_SECONDS = 90.0
 @pytest.fixture
 def portals(tmp_path: Path, postgres_url: str) -> Iterator[tuple[RunningPortal, RunningPortal]]:
     municipal_db = f"sqlite:///{tmp_path / 'municipal' / 'data' / 'kompetanse.db'}"
-    hospital, municipal = start_portals(
-        [
-            ("hospital-hso", tmp_path / "hospital", postgres_url),
-            ("municipal", tmp_path / "municipal", municipal_db),
-        ]
-    )
-    try:
-        yield hospital, municipal
-    finally:
-        try:
-            hospital.close()
-        finally:
-            municipal.close()
+    with hospital_and_municipal(tmp_path, postgres_url, municipal_db) as portals:
+        yield portals
 
 
 @pytest.fixture
