@@ -113,6 +113,8 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "GetHistory": ("get", CANDIDATE + "/history", _NEW_CANDIDATE),
         "GetState": ("get", CANDIDATE + "/state", _NEW_CANDIDATE),
         "VerifyHistory": ("get", CANDIDATE + "/history/verify", _NEW_CANDIDATE),
+        "GetExportJson": ("get", CANDIDATE + "/export.json", _NEW_CANDIDATE),
+        "GetExportPdf": ("get", CANDIDATE + "/export.pdf", _NEW_CANDIDATE),
     },
     ("post", CANDIDATE + "/invitations", "201"): {
         "AcceptInvitation": (

@@ -10,6 +10,9 @@
   reaches every signed head. Exit 0 when all is well, 1 with the first bad position.
 - `export CID [--out DIR]`: `<cid>.jsonl` (the history) and `<cid>.html` (a Norwegian
   summary of the approved goals to attach to the application for approval, R20).
+- `verify-export FILE [--key URL|FILE]`: check an applicant's signed `export.json`
+  offline (ADR 0024): exit 0 "valid", 1 naming the first field changed, a bad signature
+  or an unknown key_id, 2 for a file or key source that cannot be read.
 
 Settings come from the environment like the server's; the services are built by
 `kompetanse.bootstrap` (projections not started: the read side is caught up once, in
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,11 +31,15 @@ from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
+import httpx
 import typer
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import Notification
 from tqdm import tqdm
 
 from api.deps import Services
+from api.export_keys import checkpoint_key_path, published_keys
 from api.settings import Settings, SettingsError
 from kompetanse.audit_export import export_candidate
 from kompetanse.bootstrap import build_services, close_services
@@ -42,6 +50,12 @@ from kompetanse_domain.audit.checkpoint import (
     public_key_b64,
     read_checkpoint,
     sign_checkpoint,
+)
+from kompetanse_domain.audit.export_signature import (
+    ExportSignatureError,
+    key_id,
+    keys_from_jwks,
+    verify_export,
 )
 from kompetanse_domain.audit.recompute import UnattributedEventError
 from kompetanse_domain.errors import DomainError
@@ -235,3 +249,76 @@ def export(
         typer.echo(f"FAILED at position {done.verified.first_bad_position}: {done.verified.reason}")
         raise typer.Exit(EXIT_FAILED)
     typer.echo(f"Chain verified: {done.verified.events} event(s)")
+
+
+# -- verify-export -------------------------------------------------------------------------
+
+
+def _export_keys(source: str | None) -> dict[str, Ed25519PublicKey]:
+    """`{kid: key}` from a URL or file (JWK set, one JWK, or a PEM key), or by default
+    the keys of this portal's data directory; refuses (exit 2) what cannot be read."""
+    try:
+        if source is None:
+            try:
+                data_dir = Settings.from_env().data_dir
+            except SettingsError as error:
+                raise _refuse(str(error)) from None
+            if not checkpoint_key_path(data_dir).exists():
+                raise _refuse(
+                    f"no --key given and this portal has no checkpoint key at "
+                    f"{checkpoint_key_path(data_dir)}; pass --key URL|FILE (the portal's "
+                    "GET /v1/audit/keys)"
+                )
+            return keys_from_jwks({"keys": published_keys(data_dir)})
+        if source.startswith(("https://", "http://")):
+            token = os.environ.get("KOMPETANSE_TOKEN")
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            response = httpx.get(source, headers=headers, timeout=15, follow_redirects=True)
+            if response.status_code != 200:
+                raise _refuse(
+                    f"{source} answered {response.status_code}; the keys need a signed-in "
+                    "user: set KOMPETANSE_TOKEN, or save the JWK set and pass the file"
+                )
+            return keys_from_jwks(response.json())
+        data = Path(source).read_bytes()
+        if data.lstrip().startswith(b"-----BEGIN"):
+            loaded: object = serialization.load_pem_public_key(data)
+            if not isinstance(loaded, Ed25519PublicKey):
+                raise _refuse(f"{source} is not an Ed25519 public key")
+            return {key_id(loaded): loaded}
+        return keys_from_jwks(json.loads(data))
+    except ExportSignatureError as error:
+        raise _refuse(f"{source}: {error}") from None
+    except (OSError, ValueError, httpx.HTTPError) as error:
+        raise _refuse(f"cannot read the keys from {source}: {error}") from None
+
+
+@audit_app.command("verify-export")
+def verify_export_file(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="An export.json to check.")],
+    key: Annotated[
+        str | None,
+        typer.Option(
+            "--key",
+            metavar="URL|FILE",
+            help="The portal's public keys: GET /v1/audit/keys (URL, with KOMPETANSE_TOKEN "
+            "if set) or a saved JWK set, one JWK, or a PEM public key. Default: the keys "
+            "in this portal's data directory.",
+        ),
+    ] = None,
+) -> None:
+    """Check a signed export offline: exit 0 "valid", 1 naming the first field changed
+    (or the bad signature, or an unknown key_id), 2 for a file or key that cannot be read."""
+    try:
+        document = json.loads(file.read_bytes())
+    except OSError as error:
+        raise _refuse(f"cannot read {file}: {error.strerror or error}") from None
+    except ValueError as error:
+        raise _refuse(f"{file} is not a JSON export (malformed JSON: {error})") from None
+    keys = _export_keys(key)
+    try:
+        verified = verify_export(document, keys)
+    except ExportSignatureError as error:
+        typer.echo(f"FAILED: {file}: {error}")
+        raise typer.Exit(EXIT_FAILED) from None
+    typer.echo(f"valid: {file} is unaltered, signed by key {verified.key_id}")

@@ -22,6 +22,7 @@ from projections.queries import (
     attachments,
     audit,
     candidates,
+    export,
     finder,
     goals,
     inbox,
@@ -34,6 +35,7 @@ from projections.queries.port import (
     AttachmentRow,
     CandidateMatchRow,
     CandidateView,
+    ExportContent,
     FeedRow,
     GoalView,
     HistoryRow,
@@ -152,6 +154,11 @@ class Queries:
         """
         with reading(self._db, self._schema) as r:
             return audit.feed_page(r, after, limit)
+
+    def get_export_content(self, cid: UUID, today: date | None = None) -> ExportContent | None:
+        """The applicant's export's content, in one read transaction (ADR 0024)."""
+        with reading(self._db, self._schema) as r:
+            return export.get_export_content(r, self.catalogue, cid, today)
 
     # -- finding things (API.md v1.1) -------------------------------------------------------
 

@@ -296,6 +296,21 @@ class CandidateMatchRow(TypedDict):
     organisation: OrganisationRow
 
 
+# -- the applicant's export (API.md v1.1, ADR 0024) -------------------------------------------
+
+
+class ExportContent(TypedDict):
+    """What the export is made of, read in one transaction at `position`: the profile,
+    progress with the rules' results (R12, R19-R22), the detail of every goal that is
+    approved or has a signed activity, and the meetings."""
+
+    position: int
+    candidate: CandidateView
+    progress: ProgressView
+    goals: list[GoalView]
+    meetings: list[MeetingSummaryRow]
+
+
 class ReadPort(Protocol):
     """Every read the API makes. Each call is one read transaction over the live views;
     a view stopped at a poison event raises `ViewStoppedError` (ADR 0019)."""
@@ -339,6 +354,10 @@ class ReadPort(Protocol):
     def audit_position(self) -> int: ...
 
     def feed_page(self, after: int, limit: int) -> list[FeedRow]: ...
+
+    def get_export_content(self, cid: UUID, today: date | None = None) -> ExportContent | None:
+        """The applicant's export's content, in one read transaction (ADR 0024)."""
+        ...
 
     # -- finding things (API.md v1.1) -----------------------------------------------------
 
