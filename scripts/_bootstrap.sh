@@ -75,4 +75,22 @@ ensure_postgres_binaries() {
   fi
 }
 
+# pdftotext (Debian `poppler-utils`): the tests read the text of the applicant's PDF export.
+# Called by scripts/test only.
+ensure_pdftotext() {
+  if command -v pdftotext >/dev/null 2>&1; then
+    return 0
+  fi
+  if [[ "$(id -u)" -eq 0 ]]; then
+    echo "bootstrap: installing pdftotext (apt-get install -y poppler-utils)..." >&2
+    DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get install -y poppler-utils \
+      || { DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get update \
+        && DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get install -y poppler-utils; } \
+      || return 1
+  else
+    echo "bootstrap: pdftotext is missing; install it, e.g. 'sudo apt-get install -y poppler-utils'." >&2
+    return 1
+  fi
+}
+
 _bootstrap_venv || { echo "bootstrap: could not prepare $VENV" >&2; exit 1; }

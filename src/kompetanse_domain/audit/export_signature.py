@@ -190,8 +190,15 @@ def _altered(document: dict[str, Any]) -> ExportSignatureError:
             "the signature does not verify: the digests map was altered", field="/digests"
         )
     now = digests_of(document)
+    held = _ancestors(now)
     for pointer, value in now.items():
         if pointer not in listed:
+            emptied = next((p for p in listed if p.startswith(pointer + "/")), None)
+            if emptied is not None:  # a section emptied: its first item was removed
+                gone = _removed_root(emptied, held)
+                return ExportSignatureError(
+                    f"the signature does not verify: field {gone} was removed", field=gone
+                )
             return ExportSignatureError(
                 f"the signature does not verify: field {pointer} was added", field=pointer
             )
@@ -201,10 +208,30 @@ def _altered(document: dict[str, Any]) -> ExportSignatureError:
             )
     for pointer in listed:
         if pointer not in now:
+            gone = _removed_root(pointer, held)
             return ExportSignatureError(
-                f"the signature does not verify: field {pointer} was removed", field=pointer
+                f"the signature does not verify: field {gone} was removed", field=gone
             )
     return ExportSignatureError(
         "the signature does not verify, yet every field matches its signed digest: the "
         "signature or the digests were changed, or another key signed this export"
     )
+
+
+def _ancestors(pointers: Mapping[str, str]) -> set[str]:
+    """Every pointer and every pointer above it (a field that still holds something)."""
+    held: set[str] = set()
+    for pointer in pointers:
+        while pointer and pointer not in held:
+            held.add(pointer)
+            pointer = pointer.rsplit("/", 1)[0]
+    return held
+
+
+def _removed_root(pointer: str, held: set[str]) -> str:
+    """The highest field above a removed leaf that no longer holds anything."""
+    while True:
+        parent = pointer.rsplit("/", 1)[0]
+        if not parent or parent in held:
+            return pointer
+        pointer = parent
