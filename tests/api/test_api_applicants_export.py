@@ -18,6 +18,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,14 @@ from api_world import (
     registration,
     services_with_views,
 )
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from test_api_authorization import RELATIONS
 from typer.testing import CliRunner
 
 from api.deps import Services
 from kompetanse.cli import app as cli
+from kompetanse_domain.audit.export_signature import public_jwk
 from kompetanse_domain.catalogue import Catalogue, PlanDefinition
 
 NAME = "Åse Ødegård Bjørnæs"
@@ -191,7 +195,7 @@ def test_export_json_holds_what_the_application_for_approval_needs(journey: Jour
     assert doc["generated_at"]
 
 
-def test_signature_verifies_with_the_published_key(journey: Journey) -> None:
+def test_signature_verifies_with_the_published_key(journey: Journey, data_dir: Path) -> None:
     doc = journey.export().json()
     keys = journey.get("/v1/audit/keys", "unrelated")
     assert keys.status_code == 200, keys.text
@@ -206,8 +210,11 @@ def test_signature_verifies_with_the_published_key(journey: Journey) -> None:
     members = {"crv": "Ed25519", "kty": "OKP", "x": jwk["x"]}
     thumbprint = base64.urlsafe_b64encode(hashlib.sha256(rfc8785.dumps(members)).digest())
     assert jwk["kid"] == thumbprint.rstrip(b"=").decode()
-    # It is the portal's checkpoint key, the one `kompetanse audit checkpoint` uses.
-    assert (journey.api.token_for is not None) and doc["key_id"] == jwk["kid"]
+    # It is the portal's checkpoint key, the one `kompetanse audit checkpoint` signs with.
+    pem = (data_dir / "audit-keys" / "checkpoint.pem").read_bytes()
+    checkpoint = serialization.load_pem_private_key(pem, password=None).public_key()
+    raw = checkpoint.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    assert raw == _b64url(jwk["x"])
 
 
 @pytest.fixture
@@ -291,9 +298,15 @@ def test_verify_export_refuses_a_signature_by_another_key(verify: Any, tmp_path:
 def test_verify_export_refuses_an_unknown_key_id_and_a_malformed_file(
     verify: Any, tmp_path: Path
 ) -> None:
-    unknown = verify(_set("/key_id", "not-a-key-of-this-portal"))
+    changed = verify(_set("/key_id", "not-a-key-of-this-portal"))
+    assert changed.exit_code == 1, changed.output
+    assert "field /key_id was changed" in changed.output
+    stranger = public_jwk(Ed25519PrivateKey.generate().public_key())
+    other_portal = tmp_path / "other-portal-keys.json"
+    other_portal.write_text(json.dumps({"keys": [stranger]}), encoding="utf-8")
+    unknown = verify(key=other_portal)
     assert unknown.exit_code == 1, unknown.output
-    assert "unknown key_id 'not-a-key-of-this-portal'" in unknown.output
+    assert "unknown key_id" in unknown.output and stranger["kid"] in unknown.output
     broken = tmp_path / "broken.json"
     broken.write_text('{"doctor": ', encoding="utf-8")
     result = CliRunner().invoke(cli, ["audit", "verify-export", str(broken), "--key", "x"])
@@ -334,30 +347,28 @@ def test_export_pdf_is_norwegian_text_with_the_same_facts(journey: Journey, tmp_
 
 @pytest.mark.parametrize("kind", ["json", "pdf"])
 def test_only_the_candidate_and_auditors_get_the_export(journey: Journey, kind: str) -> None:
-    expected = {
-        "candidate": 200,
-        "auditor": 200,
-        "leader": 403,
-        "deputy": 403,
-        "veileder": 403,
-        "supervisor": 403,
-        "unrelated": 404,
-    }
+    """The authorization matrix's relations (tests/api/test_api_authorization.py): the
+    candidate and auditors read; others related 403; a stranger 404, the same body as
+    for a candidate that does not exist (no existence leak)."""
+    allowed = {"candidate": 200, "auditor": 200}
+    expected = {who: allowed.get(who, 404 if who == "unrelated" else 403) for who in RELATIONS}
     actual = {}
-    for who in expected:
+    for who in RELATIONS:
         response = journey.export(who, kind)
         actual[who] = response.status_code
         if response.status_code >= 400:
             problem_of(response)
     assert actual == expected
     stranger = journey.export("unrelated", kind).json()
-    assert (
-        stranger
-        == journey.get(
-            "/v1/candidates/" + "0" * 8 + "-0000-4000-8000-" + "0" * 12 + f"/export.{kind}",
-            "unrelated",
-        ).json()
-    )
+    nobody = f"/v1/candidates/{uuid.uuid4()}/export.{kind}"
+    assert stranger == journey.get(nobody, "unrelated").json()
+
+
+def test_every_signed_in_user_gets_the_public_keys(journey: Journey) -> None:
+    answers = [journey.get("/v1/audit/keys", who) for who in RELATIONS]
+    assert {response.status_code for response in answers} == {200}
+    assert len({response.text for response in answers}) == 1
+    assert "d" not in answers[0].json()["keys"][0]  # never the private part
 
 
 def test_audit_keys_need_a_signed_in_user(journey: Journey) -> None:

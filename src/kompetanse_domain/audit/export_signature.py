@@ -126,6 +126,13 @@ def digest(value: Any) -> str:
     return b64url(hashlib.sha256(canonical(value)).digest()[:DIGEST_BYTES])
 
 
+def _digest_or(value: Any) -> str | None:
+    try:
+        return digest(value)
+    except (ValueError, TypeError):
+        return None
+
+
 def digests_of(document: Mapping[str, Any]) -> dict[str, str]:
     body = {key: value for key, value in document.items() if key not in UNSIGNED}
     return dict(leaves_digested(body))
@@ -165,6 +172,13 @@ def verify_export(document: Any, keys: Mapping[str, Ed25519PublicKey]) -> Verifi
         raise ExportSignatureError(f"not a signed export: no {', '.join(missing)}")
     kid, signature = document[KEY_ID], document[SIGNATURE]
     if not isinstance(kid, str) or kid not in keys:
+        listed = document[DIGESTS]
+        if isinstance(listed, dict) and listed.get("/" + KEY_ID) not in (None, _digest_or(kid)):
+            raise ExportSignatureError(
+                f"the signature does not verify: field /{KEY_ID} was changed "
+                f"(to {kid!r}, a key this export was not signed with)",
+                field="/" + KEY_ID,
+            )
         known = ", ".join(sorted(keys)) or "none"
         raise ExportSignatureError(
             f"unknown key_id {kid!r}: not among the portal's keys given ({known}); "
