@@ -35,6 +35,10 @@ GOAL_STATES = {
     "not_started": "ikke startet",
     "not_assigned": "planen er ikke tildelt",
 }
+TARGETS = {
+    "specialist_approval": "godkjenning som spesialist",
+    "part1_complete": "del 1 (LIS1) fullført",
+}
 KINDS = {
     "course": "kurs",
     "procedure": "prosedyre",
@@ -88,12 +92,12 @@ class _Writer:
     def heading(self, text: str, size: int = 13) -> None:
         self.pdf.ln(3)
         self.pdf.set_font(FAMILY, "B", size)
-        self.pdf.multi_cell(0, 7, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.pdf.multi_cell(0, 7, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.pdf.set_font(FAMILY, size=10)
 
     def line(self, text: str) -> None:
         self.pdf.set_font(FAMILY, size=10)
-        self.pdf.multi_cell(0, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.pdf.multi_cell(0, 5.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def table(
         self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]
@@ -207,7 +211,7 @@ def _supervision(w: _Writer, supervision: Mapping[str, Any]) -> None:
         w.line(f"Krav: {_number(rule['hours_per_month'])} timer veiledning per måned.")
     w.line(
         f"Totalt {_number(supervision.get('total_hours'))} timer over "
-        f"{_number(supervision.get('months_counted'))} måneder; gjennomsnitt "
+        f"{_number(supervision.get('months_counted'))} måned(er); gjennomsnitt "
         f"{_number(supervision.get('average_hours_per_month'))} timer per måned. "
         f"I rute: {'ja' if supervision.get('on_track') else 'nei'}."
     )
@@ -223,9 +227,12 @@ def _supervision(w: _Writer, supervision: Mapping[str, Any]) -> None:
 
 def _readiness(w: _Writer, readiness: Mapping[str, Any]) -> None:
     w.heading("Klar til å søke om spesialistgodkjenning?")
-    target = str(readiness.get("target") or readiness.get("specialty") or "")
+    target = str(readiness.get("target") or "")
+    specialty = str(readiness.get("specialty") or "")
     answer = "Ja" if readiness.get("ready") else "Nei"
-    w.line(f"{answer}: mål {SPECIALTIES.get(target, target)}.")
+    w.line(
+        f"{answer}. Mål: {TARGETS.get(target, target)} ({SPECIALTIES.get(specialty, specialty)})."
+    )
     duration = readiness.get("minimum_duration") or {}
     if duration:
         w.line(
