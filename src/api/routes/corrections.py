@@ -45,9 +45,7 @@ async def withdraw_activity(
 ) -> Response:
     """R29: withdraw an activity not signed, saying why; it stays, counted nowhere."""
     return await cmd.run(
-        lambda ctx: cmd.application.withdraw_activity(
-            ctx, cid, code, str(aid), reason=body.reason
-        ),
+        lambda ctx: cmd.application.withdraw_activity(ctx, cid, code, str(aid), reason=body.reason),
         body,
     )
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any
 
-from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model import goal_corrections as corrections
+from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.goal_corrections import ACTIVITY_WITHDRAWN
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
@@ -172,7 +172,9 @@ class GoalsView(ViewProjection[GoalTables]):
             decided_by_name=event.actor_name,
             decided_at=event.timestamp,
             decision_comment=comment,
-            decision_version=self._decision(event, state, event.actor_name, event.timestamp, tx),
+            decision_version=self._decision(
+                event, state, event.actor_name, event.timestamp, tx, comment=comment
+            ),
         )
 
     def _decision(
