@@ -467,3 +467,26 @@ def test_r29_the_feed_carries_the_corrections_and_the_sync_job_skips_them(
 
 
 NOT_PROPAGATED_NAMES = ("ActivityEdited", "ActivityWithdrawn", "Recalled", "ApprovalWithdrawn")
+
+
+def test_r29_the_openapi_document_declares_the_corrections_and_the_withdrawn_state(
+    api: Api,
+) -> None:
+    document = api.client.get("/openapi.json").json()
+    paths = document["paths"]
+    activity = "/v1/candidates/{cid}/goals/{code}/activities/{aid}"
+    assert "patch" in paths[activity]
+    for path in (
+        activity + "/withdraw",
+        "/v1/candidates/{cid}/goals/{code}/recall",
+        "/v1/candidates/{cid}/goals/{code}/withdraw-approval",
+    ):
+        assert "post" in paths[path], path
+    schemas = document["components"]["schemas"]
+    assert "withdrawn" in schemas["ActivityPublic"]["properties"]["state"]["enum"]
+    assert schemas["Withdrawal"]["required"] == ["reason"]
+    assert "decisions" in schemas["GoalPublic"]["properties"]
+    kind = schemas["EditActivity"]["properties"]["kind"]["anyOf"][0]
+    assert kind["enum"] == schemas["RegisterActivity"]["properties"]["kind"]["enum"]
+    created = paths["/v1/candidates/{cid}/goals/{code}/activities"]["post"]["responses"]["201"]
+    assert {"EditActivity", "WithdrawActivity"} <= set(created["links"])
