@@ -110,6 +110,10 @@ def test_r29_the_candidate_edits_a_registered_activity_and_every_view_shows_it(
     )
 
     assert edited.status_code == 200, edited.text
+    events = events_of(reads, cid)
+    same = reads.call("PATCH", path, "candidate", {"title": SPIROMETRY, "count": 2})
+    assert same.status_code == 200, same.text  # nothing to change: nothing recorded
+    assert events_of(reads, cid) == events
     shown = activity_of(reads.get(goal_path(cid), "candidate"), aid)
     assert (shown["title"], shown["kind"], shown["count"], shown["state"]) == (
         SPIROMETRY,
