@@ -26,6 +26,9 @@ from kompetanse_domain.model.learning_goal import ACTIVITY_KINDS
 
 INVITABLE = sorted(role.value for role in INVITABLE_ROLES)
 KINDS = list(ACTIVITY_KINDS)
+# R29: the states a correction adds (`withdrawn`) among those an activity may show
+ACTIVITY_STATES = ["registered", "sent_for_signing", "signed", "rejected", "withdrawn"]
+GOAL_STATES = ["not_started", "sent_for_approval", "approved", "rejected"]
 # The domain's own rule for an address, exactly. Not `format: email` as well: that format
 # admits addresses the domain refuses (`a@localhost`), and with the pattern beside it
 # schemathesis' coverage phase spent 45 s generating examples.
@@ -64,6 +67,10 @@ PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
     ("Invite", "email"): EMAIL,
     ("RegisterCandidate", "email"): EMAIL,
     ("RegisterActivity", "kind"): {"enum": KINDS},
+    ("EditActivity", "kind"): {"enum": KINDS},  # R29
+    ("ActivityPublic", "state"): {"enum": ACTIVITY_STATES},
+    ("GoalPublic", "state"): {"enum": GOAL_STATES},
+    ("DecisionPublic", "decision"): {"enum": ["approved", "rejected"]},
     ("CandidateRegistered", "candidate_id"): UUID,
     ("InvitationIssued", "invitation_id"): UUID,
     ("InvitationAccepted", "candidate_id"): UUID,
@@ -155,12 +162,16 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "SendGoalForApproval": ("post", GOAL + "/send-for-approval", _FIRST_GOAL),
         "ApproveGoal": ("post", GOAL + "/approve", _FIRST_GOAL),
         "RejectGoal": ("post", GOAL + "/reject", _FIRST_GOAL),
+        "RecallGoal": ("post", GOAL + "/recall", _FIRST_GOAL),  # R29
+        "WithdrawApproval": ("post", GOAL + "/withdraw-approval", _FIRST_GOAL),
     },
     ("post", GOAL + "/activities", "201"): {
         "GetGoal": ("get", GOAL, {"cid": "$request.path.cid", "code": "$request.path.code"}),
         "SendActivityForSigning": ("post", ACTIVITY + "/send-for-signing", _NEW_ACTIVITY),
         "SignActivity": ("post", ACTIVITY + "/sign", _NEW_ACTIVITY),
         "RejectActivity": ("post", ACTIVITY + "/reject", _NEW_ACTIVITY),
+        "EditActivity": ("patch", ACTIVITY, _NEW_ACTIVITY),  # R29
+        "WithdrawActivity": ("post", ACTIVITY + "/withdraw", _NEW_ACTIVITY),
     },
     ("post", GOAL + "/comments", "201"): {
         "GetGoal": ("get", GOAL, {"cid": "$request.path.cid", "code": "$request.path.code"}),

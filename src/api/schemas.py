@@ -132,6 +132,26 @@ class Rejection(Body):
     reason: Reason
 
 
+class EditActivity(Body):
+    """R29: any of the fields of a registration; null removes an optional one."""
+
+    title: Name | None = None
+    kind: Annotated[str, Field(min_length=1, max_length=40, examples=["course"])] | None = None
+    fulfilled_on: date | None = None
+    activity_code: Code | None = None
+    count: Count | None = None
+    note: Comment | None = None
+    attachment_id: UUID | None = None
+
+
+class Withdrawal(Body):
+    reason: Reason
+
+
+class Recall(Body):
+    reason: Comment | None = None
+
+
 class GoalComment(Body):
     text: Reason
 

@@ -31,6 +31,9 @@ from kompetanse.sync_position import REFUSED, WAITING, SyncPositionStore, Waitin
 log = logging.getLogger("kompetanse.sync")
 
 APPROVED = "LearningGoal.Approved"
+# R29 (ADR 0021): an approval withdrawn in the source is not propagated; the target keeps
+# the approval it imported until its own leader withdraws it. Skipped like any other type.
+NOT_PROPAGATED = ("LearningGoal.ApprovalWithdrawn",)
 
 
 class SyncStopped(BaseException):
@@ -152,7 +155,8 @@ class SyncJob:
             self._log(outcome, waiting.source_position, body, response, retry=True)
 
     def _apply(self, item: dict[str, Any]) -> None:
-        """Post an approval and move the position past it; other items are skipped."""
+        """Post an approval and move the position past it; other items (`NOT_PROPAGATED`
+        among them) are skipped."""
         self.stats.events_seen += 1
         if item.get("type") != APPROVED or not item.get("goal_code"):
             return

@@ -159,6 +159,8 @@ class ActivityPublic(BaseModel):
     registered_at: datetime
     sent_for_signing_at: datetime | None
     decided_at: datetime | None
+    withdrawn_at: datetime | None = None  # R29
+    withdrawal_reason: str | None = None
 
 
 class CommentPublic(BaseModel):
@@ -166,6 +168,21 @@ class CommentPublic(BaseModel):
     author: Person
     text: str
     written_at: datetime
+
+
+class DecisionPublic(BaseModel):
+    """R29: an approval or rejection; a withdrawn approval stays, with who, when, why."""
+
+    decision: str
+    decided_by: Person | None
+    decided_at: datetime
+    comment: str | None
+    source_portal: str | None
+    source_event_id: str | None
+    withdrawn: bool
+    withdrawn_by: Person | None
+    withdrawn_at: datetime | None
+    withdrawal_reason: str | None
 
 
 class GoalPublic(BaseModel):
@@ -189,6 +206,7 @@ class GoalPublic(BaseModel):
     version: int
     activities: list[ActivityPublic]
     comments: list[CommentPublic]
+    decisions: list[DecisionPublic] = []
 
 
 @reads.get(GOAL, response_model=GoalPublic)

@@ -5,6 +5,7 @@ The use cases live by concern, each a mixin of this one application class:
 - `candidates`: registering, invitations, roles, attachments (R1-R3, R9);
 - `plans`: assigning, archiving and removing plans (R4, R5);
 - `goals`: learning goals and their activities (R6-R11, R13);
+- `corrections`: editing and withdrawing activities, recalls, withdrawn approvals (R29);
 - `meetings`: supervision meetings (R15-R18);
 - `sync`: approvals imported from the other portal version (R23);
 - `audit` (`AuditService`): reads over the stored events (R24).
@@ -25,6 +26,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import Environment, EnvType
 
 from kompetanse_domain.application.candidates import AlreadyRegisteredError, CandidateUseCases
+from kompetanse_domain.application.corrections import CorrectionUseCases
 from kompetanse_domain.application.event_store import PrefetchableEventStore
 from kompetanse_domain.application.goals import GoalUseCases
 from kompetanse_domain.application.loads import (
@@ -52,7 +54,12 @@ __all__ = [
 
 
 class KompetanseApplication(
-    CandidateUseCases, PlanUseCases, GoalUseCases, MeetingUseCases, SyncUseCases
+    CandidateUseCases,
+    PlanUseCases,
+    GoalUseCases,
+    CorrectionUseCases,
+    MeetingUseCases,
+    SyncUseCases,
 ):
     """The use cases of the portal."""
 

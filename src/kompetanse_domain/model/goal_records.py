@@ -69,6 +69,10 @@ def check_can_send_for_signing(record: ActivityRecord, signer_sub: str) -> None:
     """R9: an activity not signed, and not already waiting for this signer."""
     if record["state"] == ActivityState.SIGNED:
         raise ActivityTransitionError("R9: activity is signed; a signed activity is final")
+    if record["state"] == "withdrawn":  # R29 (goal_corrections.ACTIVITY_WITHDRAWN)
+        raise ActivityTransitionError(
+            "R29: activity is withdrawn; register it again to send it for signing"
+        )
     if record["state"] == ActivityState.SENT_FOR_SIGNING and record["signer_sub"] == signer_sub:
         raise ActivityTransitionError(
             f"R9: activity is already waiting for {record['signer_name']}'s signature"

@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from kompetanse_domain.errors import ConflictError, InvalidInputError
 from kompetanse_domain.model import values
 from kompetanse_domain.model.copying import FlatRecordsCopy
+from kompetanse_domain.model.goal_corrections import CORRECTION_EVENTS, GoalCorrections
 from kompetanse_domain.model.goal_records import (
     ActivityNotFoundError,
     ActivityRecord,
@@ -62,12 +63,14 @@ WITHDRAWAL_LIMIT = values.PLAN_REMOVAL_REASON_LIMIT + 200
 """The plan removal's reason with "plan <code> removed: " before it."""
 
 
-class LearningGoal(FlatRecordsCopy, Aggregate):
+class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
     """A learning goal (læringsmål) of one candidate, with its activities and comments."""
 
     class Event(Aggregate.Event):
         actor: str
         actor_name: str
+
+    ActivityEdited, ActivityWithdrawn, Recalled, ApprovalWithdrawn = CORRECTION_EVENTS
 
     class Opened(Event, Aggregate.Created):
         candidate_id: UUID
@@ -376,6 +379,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
         self.decided_by_sub = sub
         self.decided_by_name = name
         self.decided_at = at
+        self.decided_source = None
 
     def approve(self, actor: Actor, *, comment: str | None = None) -> None:
         """R7, R8, R11: the leader or a deputy approves; signed activities are not required."""
@@ -418,6 +422,7 @@ class LearningGoal(FlatRecordsCopy, Aggregate):
             goal.state = GoalState.APPROVED
             goal.imported_from.append(self.source_event_id)
             goal._decided(self.actor, self.approver_name, self.approved_at)
+            goal.decided_source = (self.source_portal, self.source_event_id)
 
     def import_approval(
         self,

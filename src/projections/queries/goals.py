@@ -37,6 +37,10 @@ def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> GoalView 
     comments = r.conn.execute(
         select(t.comment).where(c.goal_id == row.goal_id).order_by(c.written_at, c.comment_id)
     ).all()
+    d = t.decision.c
+    decisions = r.conn.execute(
+        select(t.decision).where(d.goal_id == row.goal_id).order_by(d.version)
+    ).all()
     return {
         "candidate_id": row.candidate_id,
         "code": row.code,
@@ -73,6 +77,8 @@ def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> GoalView 
                 "registered_at": act.registered_at,
                 "sent_for_signing_at": act.sent_at,
                 "decided_at": act.decided_at,
+                "withdrawn_at": act.withdrawn_at,
+                "withdrawal_reason": act.withdrawal_reason,
             }
             for act in activities
         ],
@@ -84,5 +90,20 @@ def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> GoalView 
                 "written_at": com.written_at,
             }
             for com in comments
+        ],
+        "decisions": [
+            {
+                "decision": dec.decision,
+                "decided_by": person(dec.by_sub, dec.by_name),
+                "decided_at": dec.at,
+                "comment": dec.comment,
+                "source_portal": dec.source_portal,
+                "source_event_id": dec.source_event_id,
+                "withdrawn": dec.withdrawn_at is not None,
+                "withdrawn_by": person(dec.withdrawn_by_sub, dec.withdrawn_by_name),
+                "withdrawn_at": dec.withdrawn_at,
+                "withdrawal_reason": dec.withdrawal_reason,
+            }
+            for dec in decisions
         ],
     }

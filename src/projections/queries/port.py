@@ -116,6 +116,23 @@ class ActivityRow(TypedDict):
     registered_at: datetime
     sent_for_signing_at: datetime | None
     decided_at: datetime | None
+    withdrawn_at: datetime | None  # R29
+    withdrawal_reason: str | None
+
+
+class DecisionRow(TypedDict):
+    """R29: an approval or rejection of the goal; a withdrawn approval stays, marked."""
+
+    decision: str  # approved | rejected
+    decided_by: PersonRow | None
+    decided_at: datetime
+    comment: str | None
+    source_portal: str | None  # R23: the approval was imported from the other portal
+    source_event_id: str | None
+    withdrawn: bool
+    withdrawn_by: PersonRow | None
+    withdrawn_at: datetime | None
+    withdrawal_reason: str | None
 
 
 class CommentRow(TypedDict):
@@ -146,6 +163,7 @@ class GoalView(TypedDict):
     version: int
     activities: list[ActivityRow]
     comments: list[CommentRow]
+    decisions: list[DecisionRow]  # R29: oldest first
 
 
 # -- meetings (R15-R18) --------------------------------------------------------------------

@@ -13,7 +13,9 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any
 
+from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.goal_corrections import ACTIVITY_WITHDRAWN
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.goals_tables import GoalTables, define_goal_tables
@@ -29,7 +31,7 @@ class GoalsView(ViewProjection[GoalTables]):
     def process_event(self, domain_event: object, tx: Tx) -> None:
         """Other events do not change this view."""
 
-    def _goal(self, event: LearningGoal.Event, tx: Tx, **values: Any) -> None:
+    def _goal(self, event: Any, tx: Tx, **values: Any) -> None:
         """Every goal event moves the goal's version (its ETag)."""
         tx.update(
             tx.t.goal,
@@ -170,7 +172,26 @@ class GoalsView(ViewProjection[GoalTables]):
             decided_by_name=event.actor_name,
             decided_at=event.timestamp,
             decision_comment=comment,
+            decision_version=self._decision(
+                event, state, event.actor_name, event.timestamp, tx, comment=comment
+            ),
         )
+
+    def _decision(
+        self, event: LearningGoal.Event, state: str, name: str, at: Any, tx: Tx, **values: Any
+    ) -> int:
+        """R29: a row of the goal's `decisions`, kept when the approval is withdrawn."""
+        tx.insert(
+            tx.t.decision,
+            goal_id=aggregate_id(event),
+            version=event.originator_version,
+            decision=state,
+            by_sub=event.actor,
+            by_name=name,
+            at=at,
+            **{"comment": None, **values},
+        )
+        return int(event.originator_version)
 
     @process_event.register
     def approval_imported(self, event: LearningGoal.ApprovalImported, tx: Tx) -> None:
@@ -185,6 +206,73 @@ class GoalsView(ViewProjection[GoalTables]):
             decided_at=event.approved_at,
             decision_comment=None,
             imported_from=[*(sources or []), source],
+            decision_version=self._decision(
+                event, GoalState.APPROVED, event.approver_name, event.approved_at, tx, **source
+            ),
+        )
+
+    # -- corrections (R29) -------------------------------------------------------------
+
+    @process_event.register
+    def activity_edited(self, event: corrections.ActivityEdited, tx: Tx) -> None:
+        edited = {name: getattr(event, name) for name in event.changed}
+        if event.previous_state == ActivityState.REJECTED:  # registered again, to be sent
+            edited.update(
+                state=ActivityState.REGISTERED,
+                signer_sub=None,
+                signer_name=None,
+                decision_comment=None,
+                sent_at=None,
+                decided_at=None,
+            )
+        self._activity(event, tx, **edited)
+
+    @process_event.register
+    def activity_withdrawn(self, event: corrections.ActivityWithdrawn, tx: Tx) -> None:
+        self._activity(
+            event,
+            tx,
+            state=ACTIVITY_WITHDRAWN,
+            withdrawn_at=event.timestamp,
+            withdrawal_reason=event.reason,
+        )
+
+    @process_event.register
+    def goal_recalled(self, event: corrections.Recalled, tx: Tx) -> None:
+        self._goal(
+            event,
+            tx,
+            state=GoalState.NOT_STARTED,
+            completed_on=None,
+            send_comment=None,
+            sent_at=None,
+            approver_sub=None,
+            approver_name=None,
+        )
+
+    @process_event.register
+    def approval_withdrawn(self, event: corrections.ApprovalWithdrawn, tx: Tx) -> None:
+        goal_id = aggregate_id(event)
+        version = tx.value(tx.t.goal, "decision_version", {"goal_id": goal_id})
+        if version is not None:
+            tx.update(
+                tx.t.decision,
+                {"goal_id": goal_id, "version": version},
+                withdrawn_by_sub=event.actor,
+                withdrawn_by_name=event.actor_name,
+                withdrawn_at=event.timestamp,
+                withdrawal_reason=event.reason,
+            )
+        self._goal(
+            event,
+            tx,
+            state=GoalState.NOT_STARTED,
+            completed_on=None,
+            decided_by_sub=None,
+            decided_by_name=None,
+            decided_at=None,
+            decision_comment=None,
+            decision_version=None,
         )
 
     @process_event.register

@@ -36,6 +36,7 @@ class GoalTables:
     comment: Table
     attachment: Table  # R27: every uploaded file of a candidate, for `attachment` objects
     attachment_sent: Table  # R27: (attachment, person) an activity carrying it was sent to
+    decision: Table  # R29: every approval and rejection of a goal, withdrawn ones included
 
 
 def define_goal_tables(md: MetaData, g: int) -> GoalTables:
@@ -58,6 +59,7 @@ def define_goal_tables(md: MetaData, g: int) -> GoalTables:
         Column("decided_at", UTCDateTime),
         Column("decision_comment", Text),
         Column("imported_from", PORTABLE_JSON, nullable=False),
+        Column("decision_version", Integer),  # R29: the `decision` the state stands on
         Column("opened_at", UTCDateTime, nullable=False),
         Column("updated_at", UTCDateTime, nullable=False),
         Column("version", Integer, nullable=False),
@@ -81,6 +83,8 @@ def define_goal_tables(md: MetaData, g: int) -> GoalTables:
         Column("registered_at", UTCDateTime, nullable=False),
         Column("sent_at", UTCDateTime),
         Column("decided_at", UTCDateTime),
+        Column("withdrawn_at", UTCDateTime),  # R29
+        Column("withdrawal_reason", Text),
     )  # fmt: skip
     index(activity, "goal_id")
     comment = table(
@@ -108,4 +112,21 @@ def define_goal_tables(md: MetaData, g: int) -> GoalTables:
         Column("sub", SUB, nullable=False),
         PrimaryKeyConstraint("attachment_id", "sub"),
     )  # fmt: skip
-    return GoalTables(goal, activity, comment, attachment, attachment_sent)
+    decision = table(
+        md, "goal_decision", g,
+        Column("goal_id", ID, nullable=False),
+        Column("version", Integer, nullable=False),  # the deciding event's
+        Column("decision", STATE, nullable=False),  # approved | rejected
+        Column("by_sub", SUB),
+        Column("by_name", NAME),
+        Column("at", UTCDateTime, nullable=False),
+        Column("comment", Text),
+        Column("source_portal", Text),  # R23: imported from the other portal
+        Column("source_event_id", Text),
+        Column("withdrawn_by_sub", SUB),  # R29: set when the approval is withdrawn
+        Column("withdrawn_by_name", NAME),
+        Column("withdrawn_at", UTCDateTime),
+        Column("withdrawal_reason", Text),
+        PrimaryKeyConstraint("goal_id", "version"),
+    )  # fmt: skip
+    return GoalTables(goal, activity, comment, attachment, attachment_sent, decision)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
 
+from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
@@ -155,3 +156,17 @@ class InboxView(ViewProjection[InboxTables]):
     @process_event.register
     def activity_rejected(self, event: LearningGoal.ActivityRejected, tx: Tx) -> None:
         self._activity(event, tx, state=ActivityState.REJECTED)
+
+    # -- corrections (R29): a withdrawn activity leaves its signer's inbox ---------------
+
+    @process_event.register
+    def activity_edited(self, event: corrections.ActivityEdited, tx: Tx) -> None:
+        shown = ("title", "kind", "fulfilled_on", "activity_code", "count", "attachment_id")
+        edited: dict[str, Any] = {name: getattr(event, name) for name in shown}
+        if event.previous_state == ActivityState.REJECTED:  # registered again
+            edited.update(state=ActivityState.REGISTERED, signer_sub=None, signer_name=None)
+        self._activity(event, tx, **edited)
+
+    @process_event.register
+    def activity_withdrawn(self, event: corrections.ActivityWithdrawn, tx: Tx) -> None:
+        self._activity(event, tx, state=corrections.ACTIVITY_WITHDRAWN)

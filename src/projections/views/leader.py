@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any
 
+from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
@@ -120,3 +121,30 @@ class LeaderView(ViewProjection[LeaderTables]):
     @process_event.register
     def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
         self._goal(event, tx, withdrawn=False, plan_code=event.plan_code)
+
+    # -- corrections (R29): a recalled goal leaves the approvals queue -------------------
+
+    @process_event.register
+    def goal_recalled(self, event: corrections.Recalled, tx: Tx) -> None:
+        self._goal(
+            event,
+            tx,
+            state=GoalState.NOT_STARTED,
+            completed_on=None,
+            sent_at=None,
+            send_comment=None,
+            approver_sub=None,
+            approver_name=None,
+        )
+
+    @process_event.register
+    def approval_withdrawn(self, event: corrections.ApprovalWithdrawn, tx: Tx) -> None:
+        self._goal(
+            event,
+            tx,
+            state=GoalState.NOT_STARTED,
+            completed_on=None,
+            decided_by_sub=None,
+            decided_by_name=None,
+            decided_at=None,
+        )

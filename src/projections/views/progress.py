@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import singledispatchmethod
 from typing import Any
 
+from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
@@ -142,6 +143,46 @@ class ProgressView(ViewProjection[ProgressTables]):
     @process_event.register
     def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
         self._goal(event, tx, withdrawn=False, plan_code=event.plan_code)
+
+    # -- corrections (R29): a withdrawn activity counts nowhere -----------------------
+
+    @process_event.register
+    def activity_edited(self, event: corrections.ActivityEdited, tx: Tx) -> None:
+        key = {"activity_id": event.activity_id}
+        if event.kind != "procedure":
+            tx.delete(tx.t.procedure, key)
+            return
+        edited = {
+            "activity_code": event.activity_code,
+            "title": event.title,
+            "count": event.count or 1,
+        }
+        if tx.exists(tx.t.procedure, key):
+            if event.previous_state == ActivityState.REJECTED:
+                edited["state"] = ActivityState.REGISTERED
+            tx.update(tx.t.procedure, key, **edited)
+        else:
+            tx.insert(
+                tx.t.procedure,
+                goal_id=aggregate_id(event),
+                state=ActivityState.REGISTERED,
+                **key,
+                **edited,
+            )
+
+    @process_event.register
+    def activity_withdrawn(self, event: corrections.ActivityWithdrawn, tx: Tx) -> None:
+        waiting = event.previous_state == ActivityState.SENT_FOR_SIGNING
+        self._count(event, tx, registered=-1, pending=-1 if waiting else 0)
+        tx.delete(tx.t.procedure, {"activity_id": event.activity_id})
+
+    @process_event.register
+    def goal_recalled(self, event: corrections.Recalled, tx: Tx) -> None:
+        self._goal(event, tx, state=GoalState.NOT_STARTED)
+
+    @process_event.register
+    def approval_withdrawn(self, event: corrections.ApprovalWithdrawn, tx: Tx) -> None:
+        self._goal(event, tx, state=GoalState.NOT_STARTED)
 
     # -- supervision meetings (R19) --------------------------------------------------
 
