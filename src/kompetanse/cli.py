@@ -17,6 +17,7 @@ from kompetanse.cli_attachments import attachments_app
 from kompetanse.cli_audit import audit_app
 from kompetanse.cli_catalogue import catalogue_app
 from kompetanse.cli_keys import keys_app
+from kompetanse.cli_notifications import notifications_app
 from kompetanse.cli_projections import projections_app
 from kompetanse.cli_sync import sync
 from kompetanse.devkeys import mint_dev_token
@@ -28,6 +29,7 @@ app.add_typer(projections_app, name="projections")
 app.add_typer(keys_app, name="keys")
 app.add_typer(attachments_app, name="attachments")  # R9: sweep unreferenced uploads
 app.add_typer(audit_app, name="audit")  # R24
+app.add_typer(notifications_app, name="notifications")  # R31
 app.command("sync")(sync)  # R23
 
 DEMO_USER = ("demo-lis", "Demo LIS")
