@@ -11,7 +11,6 @@ import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from api_world import YESTERDAY, Api, build_team
@@ -190,7 +189,7 @@ def test_the_api_lists_a_persons_notifications_and_only_they_mark_them_read(
     api: Api, notifications: NotificationService
 ) -> None:
     cid = build_team(api)
-    goal, signing = goal_with_activity(api, cid)
+    _, signing = goal_with_activity(api, cid)
     api.ok(
         "POST",
         signing + "/send-for-signing",
@@ -329,7 +328,7 @@ def test_reminders_at_day_14_and_28_while_a_signature_waits_and_none_after_it_is
     api: Api, notifications: NotificationService, inbox: Inbox, clock: Clock
 ) -> None:
     cid = build_team(api)
-    goal, signing = goal_with_activity(api, cid)
+    _, signing = goal_with_activity(api, cid)
     api.ok(
         "POST",
         signing + "/send-for-signing",
