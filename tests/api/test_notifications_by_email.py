@@ -189,7 +189,7 @@ def test_the_api_lists_a_persons_notifications_and_only_they_mark_them_read(
     api: Api, notifications: NotificationService
 ) -> None:
     cid = build_team(api)
-    _, signing = goal_with_activity(api, cid)
+    goal, signing = goal_with_activity(api, cid)
     api.ok(
         "POST",
         signing + "/send-for-signing",
