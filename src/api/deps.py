@@ -104,18 +104,11 @@ async def authenticate(
     return principal
 
 
-_EMAILS_SEEN: dict[str, str] = {}  # sub -> the `email` claim this process last recorded
-
-
 async def remember_email(notifications: NotificationService, sub: str, email: str) -> None:
     """Record the `email` claim last seen for `sub` (the address its e-mails go to), only
     when this process has not recorded that very address already."""
-    if _EMAILS_SEEN.get(sub) == email:
-        return
-    await run_in_threadpool(notifications.store.remember_claim, sub, email)
-    if len(_EMAILS_SEEN) > 100_000:
-        _EMAILS_SEEN.clear()
-    _EMAILS_SEEN[sub] = email
+    if notifications.store.claims_seen.get(sub) != email:
+        await run_in_threadpool(notifications.store.remember_claim, sub, email)
 
 
 async def current_principal(

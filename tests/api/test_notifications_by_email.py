@@ -17,6 +17,7 @@ from api_world import YESTERDAY, Api, build_team
 from notification_world import PUBLIC_URL, Clock, Inbox, notification_settings, smtp_server
 
 from api.deps import Services
+from kompetanse.devkeys import mint_dev_token
 from kompetanse_store.urls import views_database_url
 from projections.notifications.sender import CLAIM_LEASE, Sender
 from projections.notifications.service import NotificationService
@@ -399,3 +400,20 @@ def test_without_an_smtp_host_each_mail_is_an_eml_file_in_the_outbox_folder(
     assert all(oct(path.stat().st_mode & 0o777) == "0o600" for path in files)
     assert all(b"Message-ID: <" in path.read_bytes() for path in files)
     assert Sender(notifications.db, settings).step() == 0
+
+
+def test_a_persons_mail_goes_to_the_email_claim_last_seen_in_their_token(
+    api: Api, notifications: NotificationService, inbox: Inbox, data_dir: Path
+) -> None:
+    cid = build_team(api)
+    goal, _ = goal_with_activity(api, cid)
+    leader = api.person("leader")
+    for email in ("leif@gammel.example.no", "leif.leder@sykehus.example.no"):
+        token = mint_dev_token(data_dir, sub=leader.sub, name=leader.name, email=email)
+        seen = api.client.get("/v1/me/notifications", headers={"Authorization": f"Bearer {token}"})
+        assert seen.status_code == 200
+    api.ok("POST", goal + "/send-for-approval", "candidate", {"completed_on": YESTERDAY})
+    inbox.mails.clear()
+    deliver(notifications)
+    assert ("leif.leder@sykehus.example.no", "approval_requested") in inbox.pairs()
+    assert (address(api, "deputy"), "approval_requested") in inbox.pairs()  # no claim: events'

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from api.deps import IdentityDep, ServicesDep
 from kompetanse_domain.errors import NotFoundError
+from kompetanse_domain.model.notifying import Kind
 from projections.notifications.store import NotificationRow
 
 reads = APIRouter(tags=["notifications"])
@@ -20,7 +21,7 @@ NOT_FOUND = "You have no notification with this id; list yours at GET /v1/me/not
 
 class Notification(BaseModel):
     notification_id: str
-    kind: str
+    kind: Kind
     candidate_id: str | None
     subject: str
     created_at: datetime

@@ -39,6 +39,7 @@ class NotificationStore:
     def __init__(self, db: ViewDatabase) -> None:
         self.db = db
         self.t = notification_tables()
+        self.claims_seen: dict[str, str] = {}  # sub -> the claim this process recorded
 
     def list_for(self, sub: str, *, unread: bool = False) -> list[NotificationRow]:
         """A person's notifications, newest first (the last `LIST_LIMIT`)."""
@@ -96,6 +97,9 @@ class NotificationStore:
             ).rowcount
             if not changed and conn.execute(select(c.c.sub).where(c.c.sub == sub)).first() is None:
                 conn.execute(c.insert().values(sub=sub, email=email))
+        if len(self.claims_seen) > 100_000:
+            self.claims_seen.clear()
+        self.claims_seen[sub] = email
 
     def address_of(self, conn: Any, sub: str) -> str | None:
         """The claim last seen for `sub`, else the address its events gave."""
