@@ -10,11 +10,12 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.deps import IdentityDep, ServicesDep
+from api.routes.queries import QUERY_PROBLEMS
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.notifying import Kind
 from projections.notifications.store import NotificationRow
 
-reads = APIRouter(tags=["notifications"])
+reads = APIRouter(tags=["notifications"], responses=QUERY_PROBLEMS)
 
 NOT_FOUND = "You have no notification with this id; list yours at GET /v1/me/notifications"
 
