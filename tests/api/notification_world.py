@@ -65,6 +65,7 @@ class Inbox:
     """What the SMTP server accepted, in order."""
 
     mails: list[Mail] = field(default_factory=list)
+    every: list[Mail] = field(default_factory=list)  # never cleared by a test
     lock: threading.Lock = field(default_factory=threading.Lock)
     refuse: bool = False  # answer 451 to every message (the relay is down)
 
@@ -72,7 +73,9 @@ class Inbox:
         if self.refuse:
             return "451 try again later"
         with self.lock:
-            self.mails.append(Mail(list(envelope.rcpt_tos), bytes(envelope.content)))
+            mail = Mail(list(envelope.rcpt_tos), bytes(envelope.content))
+            self.mails.append(mail)
+            self.every.append(mail)
         return "250 OK"
 
     def pairs(self) -> list[tuple[str, str]]:

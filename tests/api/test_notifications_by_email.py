@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from api_world import YESTERDAY, Api, build_team
@@ -157,6 +158,14 @@ def test_a_journey_mails_exactly_the_people_who_must_act_with_a_working_accept_l
         ]
     )
     assert deliver(notifications) == 0  # nothing twice
+    assert_no_canary(inbox.every)
+
+
+def assert_no_canary(mails: list[Any]) -> None:
+    for mail in mails:
+        seen = "\n".join(mail.texts()) + mail.raw.decode("utf-8", "replace")
+        for canary in CANARIES:
+            assert canary not in seen, (mail.kind, canary)
 
 
 def test_no_text_a_user_wrote_reaches_an_email_or_a_notification(
@@ -176,10 +185,7 @@ def test_no_text_a_user_wrote_reaches_an_email_or_a_notification(
     api.ok("POST", goal + "/approve", "leader", {"comment": "KANARI-kommentar"})
     deliver(notifications)
     assert len(inbox.mails) >= 12
-    for mail in inbox.mails:
-        seen = "\n".join(mail.texts()) + mail.raw.decode("utf-8", "replace")
-        for canary in CANARIES:
-            assert canary not in seen, (mail.kind, canary)
+    assert_no_canary(inbox.mails)
     for who in ("candidate", "leader", "supervisor"):
         listed = api.ok("GET", "/v1/me/notifications", who)
         assert listed["count"] >= 1
@@ -270,6 +276,36 @@ def test_a_sender_killed_after_smtp_accepted_resends_only_that_mail_with_its_mes
     assert duplicates == 1  # the one SMTP accepted before the kill: same Message-ID
     assert ids.count(inbox.mails[2].message_id) == 2
     assert notifications.status()["outbox"]["waiting"] == 0
+
+
+def test_a_follower_killed_mid_batch_decides_each_event_once_after_restart(
+    api: Api, notifications: NotificationService, inbox: Inbox, store_url: str, clock: Clock
+) -> None:
+    build_team(api)
+    follower = notifications.follower
+    follower.batch_size = 4  # the team's events take several batches
+
+    def die_before_the_second_commit(name: str, position: int) -> None:
+        if position > 4:
+            raise Killed
+
+    follower.follower.before_commit = die_before_the_second_commit
+    with pytest.raises(Killed):
+        follower.catch_up()
+    again = NotificationService(
+        follower.application, views_database_url(store_url), notifications.settings, clock=clock
+    )
+    try:
+        again.catch_up()
+        assert again.send() == 5
+        assert again.catch_up() == 0 and again.send() == 0
+    finally:
+        again.close()
+    assert len({mail.message_id for mail in inbox.mails}) == len(inbox.mails) == 5
+    assert inbox.pairs() == sorted(
+        (address(api, who), "invitation")
+        for who in ("leader", "veileder", "supervisor", "supervisor_2", "deputy")
+    )
 
 
 def test_two_senders_at_once_and_a_restarted_follower_mail_nothing_twice(
