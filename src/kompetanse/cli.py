@@ -68,6 +68,7 @@ def serve(
     from kompetanse.bootstrap import build_services, close_services
     from kompetanse.workers import serve_workers
     from kompetanse_store.check import StoreUnreadableError
+    from projections.notifications.config import NotificationSettingsError
     from projections.service import StaleViewsError
 
     settings = _settings()
@@ -79,7 +80,7 @@ def serve(
             settings if workers == 1 else dataclasses.replace(settings, projections="external")
         )
         services = build_services(checked)
-    except (StoreUnreadableError, StaleViewsError) as error:
+    except (StoreUnreadableError, StaleViewsError, NotificationSettingsError) as error:
         typer.echo(f"kompetanse: {error}", err=True)
         raise typer.Exit(2) from None
     if workers > 1:

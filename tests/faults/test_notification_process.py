@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from fault_support import Portal, ServerProcess, build_team, server_env
+from fault_support import Portal, ServerProcess, build_team, run_cli, server_env
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
 from notification_world import Inbox, smtp_server
@@ -105,3 +105,14 @@ def test_the_embedded_server_writes_eml_files_without_an_smtp_host(
     )
     assert ready["notifications"]["available"] is True
     portal.close()
+
+
+def test_a_bad_notification_setting_stops_the_server_and_the_cli_saying_which(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    env = server_env(tmp_path / "data", sqlite_url, reminder_days="0", smtp_port="x")
+    for args in (("serve", "--port", "1"), ("notifications", "status")):
+        done = run_cli(*args, env=env)
+        assert done.returncode == 2, done.stderr
+        assert "KOMPETANSE_SMTP_PORT" in done.stderr or "KOMPETANSE_REMINDER_DAYS" in done.stderr
+        assert "Traceback" not in done.stderr
