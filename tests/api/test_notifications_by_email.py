@@ -220,7 +220,7 @@ def test_the_api_lists_a_persons_notifications_and_only_they_mark_them_read(
     assert "godkjent" in first["subject"] and "Leif Leder" in first["subject"]
 
     path = f"/v1/me/notifications/{first['notification_id']}/read"
-    for stranger in ("leader", "supervisor", "unrelated"):
+    for stranger in ("leader", "deputy", "veileder", "supervisor", "unrelated", "auditor"):
         refused = api.call("POST", path, stranger, {})
         assert refused.status_code == 404, refused.text
         assert refused.headers["content-type"].startswith("application/problem+json")
