@@ -136,6 +136,9 @@ class Sender:
             and_(o.c.state == "waiting", o.c.next_attempt_at <= now),
             and_(o.c.state == "sending", o.c.claimed_at < now - CLAIM_LEASE),
         )
+        with self.db.read() as conn:  # an idle sender takes no write lock (SQLite: ADR 0018)
+            if conn.execute(select(o.c.notification_id).where(due).limit(1)).first() is None:
+                return None
         while True:
             with self.db.write() as conn:
                 row = (
