@@ -29,6 +29,7 @@ from api.routes import (
     goals,
     leaders,
     meetings,
+    notifications,
     ops,
     supervisors,
 )
@@ -87,6 +88,7 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
     app.include_router(feed.router)  # R23 feed
     app.include_router(catalogue_routes.router)  # API.md v1.1 "Finding things"
     app.include_router(export_routes.router)  # API.md v1.1 "The applicant's export"
+    app.include_router(notifications.reads)  # API.md v1.1 "Notifications" (R31)
     app.add_middleware(RequestObservation, metrics=app.state.metrics)
     _document_problems_as_problem_json(app)
     document_contract(app, lambda: services.application)

@@ -22,6 +22,7 @@ from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.model.guards import SYNC_ROUTES_REFUSAL, check_sync_job
 from kompetanse_domain.model.identity import Identity
 from projections.engine.status import ProjectionStatus
+from projections.notifications.service import NotificationService
 from projections.queries.port import ReadPort
 
 
@@ -58,6 +59,7 @@ class Services:
     attachments: AttachmentStore
     tokens: TokenVerifier | None = None
     store: StoreHealth = field(default_factory=lambda: StoreHealth(None))
+    notifications: NotificationService | None = None  # R31 (API.md v1.1 "Notifications")
 
 
 async def get_services(request: Request) -> Services:
@@ -97,7 +99,16 @@ async def authenticate(
     if principal is None:
         principal = await run_in_threadpool(tokens.verify, credentials.credentials)
     request.state.sub = principal.identity.sub
+    if principal.email and services.notifications is not None:
+        await remember_email(services.notifications, principal.identity.sub, principal.email)
     return principal
+
+
+async def remember_email(notifications: NotificationService, sub: str, email: str) -> None:
+    """Record the `email` claim last seen for `sub` (the address its e-mails go to), only
+    when this process has not recorded that very address already."""
+    if notifications.store.claims_seen.get(sub) != email:
+        await run_in_threadpool(notifications.store.remember_claim, sub, email)
 
 
 async def current_principal(

@@ -25,6 +25,8 @@ from kompetanse_domain.application.repairs import refresh_repairs
 from kompetanse_domain.catalogue import load_catalogue
 from kompetanse_store.check import check_store_readable
 from kompetanse_store.urls import event_store_env, views_database_url
+from projections.notifications.config import NotificationSettings
+from projections.notifications.service import NotificationService
 from projections.service import ProjectionService, StaleViewsError
 
 
@@ -80,8 +82,15 @@ def build_services(settings: Settings) -> Services:
         projections.close()
         application.close()
         raise
+    try:
+        notifications = build_notifications(settings, application)
+    except BaseException:
+        projections.close()
+        application.close()
+        raise
     if settings.projections == "inline":
         projections.start()
+        notifications.start()  # the embedded default: notifications in threads here too
     return Services(
         application=application,
         projections=projections,
@@ -89,10 +98,25 @@ def build_services(settings: Settings) -> Services:
         attachments=AttachmentStore(settings.attachments_dir),
         tokens=TokenVerifier(settings.tokens()),
         store=StoreHealth.for_store(settings.database_url),
+        notifications=notifications,
+    )
+
+
+def build_notifications(
+    settings: Settings, application: KompetanseApplication
+) -> NotificationService:
+    """The notification process's parts (R31, ADR 0025), not started; the application
+    derives invitations' secrets from the same key, so their e-mails carry the link."""
+    notification_settings = NotificationSettings.from_env(settings.data_dir)
+    application.invitation_key = notification_settings.invitation_key()
+    return NotificationService(
+        application, views_database_url(settings.database_url), notification_settings
     )
 
 
 def close_services(services: Services) -> None:
     """Stop the projections, then close the views' and the store's connections."""
+    if services.notifications is not None:
+        services.notifications.close()
     services.projections.close()
     services.application.close()

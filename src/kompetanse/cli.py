@@ -17,6 +17,7 @@ from kompetanse.cli_attachments import attachments_app
 from kompetanse.cli_audit import audit_app
 from kompetanse.cli_catalogue import catalogue_app
 from kompetanse.cli_keys import keys_app
+from kompetanse.cli_notifications import notifications_app
 from kompetanse.cli_projections import projections_app
 from kompetanse.cli_sync import sync
 from kompetanse.devkeys import mint_dev_token
@@ -28,6 +29,7 @@ app.add_typer(projections_app, name="projections")
 app.add_typer(keys_app, name="keys")
 app.add_typer(attachments_app, name="attachments")  # R9: sweep unreferenced uploads
 app.add_typer(audit_app, name="audit")  # R24
+app.add_typer(notifications_app, name="notifications")  # R31
 app.command("sync")(sync)  # R23
 
 DEMO_USER = ("demo-lis", "Demo LIS")
@@ -66,6 +68,7 @@ def serve(
     from kompetanse.bootstrap import build_services, close_services
     from kompetanse.workers import serve_workers
     from kompetanse_store.check import StoreUnreadableError
+    from projections.notifications.config import NotificationSettingsError
     from projections.service import StaleViewsError
 
     settings = _settings()
@@ -77,7 +80,7 @@ def serve(
             settings if workers == 1 else dataclasses.replace(settings, projections="external")
         )
         services = build_services(checked)
-    except (StoreUnreadableError, StaleViewsError) as error:
+    except (StoreUnreadableError, StaleViewsError, NotificationSettingsError) as error:
         typer.echo(f"kompetanse: {error}", err=True)
         raise typer.Exit(2) from None
     if workers > 1:

@@ -4,7 +4,8 @@ One process serves at most one core (Python's GIL), and with the projections inl
 it also applies every event. With N workers the API uses N cores: each worker builds
 its own services (`kompetanse.asgi:worker_app`, projections external), and the views
 are followed by one `kompetanse projections run` child, restarted when it dies and
-stopped with the server. Workers and follower stop by themselves when the server
+stopped with the server; so is the notification process (`kompetanse notifications run`,
+ADR 0025). Workers and follower stop by themselves when the server
 process is gone (killed with SIGKILL, say), so none is left holding the port. The
 workers' Prometheus values are shared through files in a directory of the server's
 own (`PROMETHEUS_MULTIPROC_DIR`), so `/metrics` counts every worker's requests.
@@ -32,9 +33,11 @@ RESTART_DELAY = 2.0
 
 
 class FollowerProcess:
-    """`kompetanse projections run` as a child process, restarted when it exits."""
+    """`kompetanse projections run` (or another `kompetanse ... run`, such as
+    `notifications run`) as a child process, restarted when it exits."""
 
-    def __init__(self) -> None:
+    def __init__(self, command: tuple[str, ...] = ("projections", "run")) -> None:
+        self.command = command
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._supervise, name="follower", daemon=True)
@@ -44,7 +47,7 @@ class FollowerProcess:
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         env = {**os.environ, PARENT_ENV: str(os.getpid())}
-        command = [sys.executable, "-m", "kompetanse", "projections", "run"]
+        command = [sys.executable, "-m", "kompetanse", *self.command]
         return subprocess.Popen(command, env=env)
 
     def _supervise(self) -> None:
@@ -55,7 +58,7 @@ class FollowerProcess:
             code = process.wait()
             if self._stopping.is_set():
                 return
-            log.error("the projections follower exited with %s; restarting it", code)
+            log.error("`kompetanse %s` exited with %s; restarting it", " ".join(self.command), code)
             self._stopping.wait(RESTART_DELAY)
 
     def stop(self, timeout: float = 15.0) -> None:
@@ -80,9 +83,13 @@ def serve_workers(*, host: str, port: int, workers: int, follow: bool) -> None:
     os.environ["KOMPETANSE_PROJECTIONS"] = "external"
     os.environ[PARENT_ENV] = str(os.getpid())  # workers and follower stop when it is gone
     follower = FollowerProcess() if follow else None
+    # R31: the notification process (follower, reminders, e-mail) is one more child
+    notifier = FollowerProcess(("notifications", "run")) if follow else None
     try:
         if follower is not None:
             follower.start()
+        if notifier is not None:
+            notifier.start()
         uvicorn.run(
             "kompetanse.asgi:worker_app",
             factory=True,
@@ -93,6 +100,8 @@ def serve_workers(*, host: str, port: int, workers: int, follow: bool) -> None:
             log_config=None,
         )
     finally:
+        if notifier is not None:
+            notifier.stop()
         if follower is not None:
             follower.stop()
         shutil.rmtree(metrics_dir, ignore_errors=True)

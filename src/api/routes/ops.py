@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from pydantic import BaseModel
 
 from api.deps import ServicesDep
@@ -31,6 +31,7 @@ class Readiness(BaseModel):
     status: str
     store: dict[str, Any]
     projections: list[dict[str, Any]]
+    notifications: dict[str, Any] | None = None  # the e-mail outbox (ADR 0025)
 
 
 @router.get("/healthz", response_model=Health)
@@ -51,6 +52,8 @@ def readyz(services: ServicesDep) -> JSONResponse:
         "store": store,
         "projections": projections,
     }
+    if services.notifications is not None:  # reported, never a reason to refuse traffic
+        body["notifications"] = _notification_status(services)
     headers = {} if ready else {"Retry-After": RETRY_AFTER_SECONDS}
     return JSONResponse(body, status_code=200 if ready else 503, headers=headers)
 
@@ -65,6 +68,17 @@ def _store_status(services: ServicesDep) -> dict[str, Any]:
             services.store.saw_outage(error)
         return {"reachable": False, "position": None}
     return {"reachable": True, "position": position}
+
+
+def _notification_status(services: ServicesDep) -> dict[str, Any]:
+    assert services.notifications is not None
+    try:
+        status = services.notifications.status()
+    except Exception as error:  # readiness probe: report, do not fail
+        log.warning("readiness: notification status unavailable: %s", error)
+        return {"available": False}
+    follower = status["follower"][0] if status["follower"] else {}
+    return {"available": True, "outbox": status["outbox"], "follower": follower}
 
 
 def _projection_status(services: ServicesDep) -> tuple[list[dict[str, Any]], bool]:
@@ -101,5 +115,31 @@ STATUS_FIELDS = (
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format"}},
 )
 def metrics(request: Request) -> Response:
-    """Request counts and latency by route template and status, commands recorded."""
-    return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+    """Request counts and latency by route template and status, commands recorded, and the
+    e-mail outbox: waiting, the oldest's age, failed attempts (ADR 0025)."""
+    text = request.app.state.metrics.exposition()
+    notifications = request.app.state.services.notifications
+    if notifications is not None:
+        text += outbox_metrics(notifications)
+    return Response(text, media_type=CONTENT_TYPE_LATEST)
+
+
+def outbox_metrics(notifications: Any) -> bytes:
+    """The outbox's gauges, read from the database (the same in every worker)."""
+    try:
+        outbox = notifications.status()["outbox"]
+    except Exception as error:  # a scrape must not fail because the database is away
+        log.warning("metrics: notification status unavailable: %s", error)
+        return b""
+    registry = CollectorRegistry()
+    gauges = {
+        "waiting": "E-mails of notifications not delivered yet",
+        "oldest_waiting_seconds": "Age of the oldest e-mail not delivered yet (0: none)",
+        "failures": "Failed delivery attempts of the e-mails still waiting",
+        "undeliverable": "E-mails whose recipient has no known address",
+        "sent": "E-mails delivered",
+    }
+    for name, help_text in gauges.items():
+        gauge = Gauge(f"kompetanse_notification_outbox_{name}", help_text, registry=registry)
+        gauge.set(outbox[name] or 0)
+    return generate_latest(registry)

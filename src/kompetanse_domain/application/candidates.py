@@ -21,6 +21,7 @@ from kompetanse_domain.model.candidate import (
 )
 from kompetanse_domain.model.candidate_state import AttachmentState
 from kompetanse_domain.model.identity import Identity, candidate_id_for
+from kompetanse_domain.model.notifying import invitation_secret
 
 INVITATION_LIFETIME = timedelta(days=30)
 
@@ -30,6 +31,8 @@ class AlreadyRegisteredError(ConflictError):
 
 
 class CandidateUseCases(Loads):
+    invitation_key: bytes | None = None  # set by the wiring (ADR 0025); None: random secrets
+
     """Mixed into `KompetanseApplication`."""
 
     specialties: tuple[str, ...]
@@ -77,7 +80,11 @@ class CandidateUseCases(Loads):
             candidate, actor = self._candidate_for_change(ctx, candidate_id)
             candidate.check_can_read(actor)  # not found before the role
             invitation_id = uuid.uuid4()
-            secret = secrets.token_urlsafe(24)
+            secret = (  # derived: the notification process can mail the link (R31)
+                secrets.token_urlsafe(24)
+                if self.invitation_key is None
+                else invitation_secret(self.invitation_key, str(invitation_id))
+            )
             candidate.invite(
                 actor,
                 invitation_id=str(invitation_id),

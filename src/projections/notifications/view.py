@@ -1,0 +1,299 @@
+"""Who is told of what: a follower of the event stream (R31, ADR 0025).
+
+Run by the views' engine (`Follower`), so the notifications an event gives and the
+position after it are committed in one transaction: each event is decided exactly once,
+crash or not. Each notification is written with its e-mail (an outbox row, delivered by
+`sender`) in that same transaction. The decision of who must act is the domain's
+(`kompetanse_domain.model.notifying`); this module holds the facts it needs.
+
+Only names, goal codes and links reach a notification: never an activity's title, a
+comment, a reason, a summary or a concern's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import singledispatchmethod
+from typing import Any
+from uuid import UUID
+
+from kompetanse_domain.model import notifying
+from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.identity import Role
+from kompetanse_domain.model.learning_goal import LearningGoal
+from kompetanse_domain.model.meeting import SupervisionMeeting
+from kompetanse_domain.model.notifying import Kind
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.notifications.tables import NotificationTables, define_notification_tables
+
+Tx = ViewTx[NotificationTables]
+APPROVER_ROLES = (Role.LEADER.value, Role.DEPUTY.value)
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a notification points: pages under the portal's public address."""
+
+    base: str
+
+    def url(self, path: str) -> str:
+        return f"{self.base.rstrip('/')}{path}"
+
+
+def message_id(notification_id: str, base: str) -> str:
+    """The e-mail's stable Message-ID: one per notification, i.e. per (event, recipient)."""
+    host = base.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "kompetanse"
+    return f"<{notification_id}@{host}>"
+
+
+def write_notification(
+    tx_insert: Any,
+    t: NotificationTables,
+    base: str,
+    *,
+    notification_id: str,
+    kind: str,
+    candidate_id: str | None,
+    subject: str,
+    link: str,
+    created_at: datetime,
+    recipient_sub: str | None = None,
+    recipient_email: str | None = None,
+) -> None:
+    """The notification row and its e-mail, through `tx_insert(table, **values)` (the
+    follower's batch or the reminder's transaction), so both commit together."""
+    tx_insert(
+        t.notification,
+        notification_id=notification_id,
+        recipient_sub=recipient_sub,
+        recipient_email=recipient_email,
+        kind=kind,
+        candidate_id=candidate_id,
+        subject=subject,
+        link=link,
+        created_at=created_at,
+        read_at=None,
+    )
+    tx_insert(
+        t.outbox,
+        notification_id=notification_id,
+        message_id=message_id(notification_id, base),
+        state="waiting",
+        attempts=0,
+        failures=0,
+        next_attempt_at=created_at,
+        claimed_at=None,
+        last_error=None,
+        created_at=created_at,
+        sent_at=None,
+        sent_to=None,
+    )
+
+
+class NotificationsView(ViewProjection[NotificationTables]):
+    name = "notifications"
+    define = staticmethod(define_notification_tables)
+
+    def __init__(self, public_url: str = "", invitation_key: bytes | None = None) -> None:
+        super().__init__()
+        self.links = Links(public_url or "http://127.0.0.1:8000")
+        self.invitation_key = invitation_key
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _notify(
+        self, tx: Tx, event: Any, recipient: str, kind: Kind, subject: str, link: str, cid: str
+    ) -> None:
+        source = f"{aggregate_id(event)}:{event.originator_version}"
+        write_notification(
+            tx.insert,
+            tx.t,
+            self.links.base,
+            notification_id=notifying.notification_id(source, recipient, kind),
+            kind=kind,
+            candidate_id=cid,
+            subject=subject,
+            link=link,
+            created_at=event.timestamp,
+            recipient_sub=recipient,
+        )
+
+    def _candidate(self, tx: Tx, cid: str) -> tuple[str, str]:
+        row = tx.row(tx.t.candidate, {"candidate_id": cid})
+        return ("", "") if row is None else (row["sub"], row["name"])
+
+    def _approvers(self, tx: Tx, cid: str) -> list[str]:
+        rows = tx.conn.execute(tx.t.role.select().where(tx.t.role.c.candidate_id == cid)).mappings()
+        held = [(row["sub"], row["role"]) for row in rows]
+        leader = next((sub for sub, role in held if role == Role.LEADER.value), None)
+        return notifying.approvers(leader, [sub for sub, role in held if role == "deputy"])
+
+    def _goal(self, tx: Tx, event: Any) -> tuple[str, str]:
+        row = tx.row(tx.t.goal, {"goal_id": aggregate_id(event)})
+        return ("", "") if row is None else (row["candidate_id"], row["code"])
+
+    def _goal_link(self, cid: str, code: str) -> str:
+        return self.links.url(f"/v1/candidates/{cid}/goals/{code}")
+
+    # -- people ----------------------------------------------------------------------
+
+    @singledispatchmethod
+    def process_event(self, domain_event: object, tx: Tx) -> None:
+        """Other events tell nobody anything."""
+
+    @process_event.register
+    def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
+        tx.insert(tx.t.candidate, candidate_id=aggregate_id(event), sub=event.sub, name=event.name)
+        self._remember_address(tx, event.sub, event.email)
+
+    def _remember_address(self, tx: Tx, sub: str, email: str) -> None:
+        if tx.exists(tx.t.address, {"sub": sub}):
+            tx.update(tx.t.address, {"sub": sub}, email=email)
+        else:
+            tx.insert(tx.t.address, sub=sub, email=email)
+
+    @process_event.register
+    def invitation_issued(self, event: Candidate.InvitationIssued, tx: Tx) -> None:
+        cid = aggregate_id(event)
+        tx.insert(
+            tx.t.invitation, invitation_id=event.invitation_id, candidate_id=cid, email=event.email
+        )
+        _, candidate_name = self._candidate(tx, cid)
+        if self.invitation_key is not None:
+            secret = notifying.invitation_secret(self.invitation_key, event.invitation_id)
+            token = f"{UUID(cid).hex}.{UUID(event.invitation_id).hex}.{secret}"
+            link = self.links.url(f"/v1/invitations/{token}/accept")
+        else:  # no key: the candidate hands the token on (the e-mail still says who asks)
+            link = self.links.url("/docs")
+        kind = Kind.INVITATION
+        write_notification(
+            tx.insert,
+            tx.t,
+            self.links.base,
+            notification_id=notifying.notification_id(event.invitation_id, event.email, kind),
+            kind=kind,
+            candidate_id=cid,
+            subject=notifying.subject(
+                kind, actor_name=event.actor_name, candidate_name=candidate_name, role=event.role
+            ),
+            link=link,
+            created_at=event.timestamp,
+            recipient_email=event.email,
+        )
+
+    @process_event.register
+    def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
+        email = tx.value(tx.t.invitation, "email", {"invitation_id": event.invitation_id})
+        if email is not None and not tx.exists(tx.t.address, {"sub": event.actor}):
+            tx.insert(tx.t.address, sub=event.actor, email=email)
+        if event.role in APPROVER_ROLES:
+            key = {"candidate_id": aggregate_id(event), "sub": event.actor, "role": event.role}
+            tx.delete(tx.t.role, key)
+            tx.insert(tx.t.role, **key)
+
+    @process_event.register
+    def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
+        if event.role in APPROVER_ROLES:
+            key = {"candidate_id": aggregate_id(event), "sub": event.sub, "role": event.role}
+            tx.delete(tx.t.role, key)
+
+    # -- goals and activities ------------------------------------------------------------
+
+    @process_event.register
+    def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
+        tx.insert(
+            tx.t.goal,
+            goal_id=aggregate_id(event),
+            candidate_id=str(event.candidate_id),
+            code=event.code,
+            withdrawn=False,
+            waiting_since=None,
+        )
+
+    @process_event.register
+    def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=True, waiting_since=None)
+
+    @process_event.register
+    def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=False)
+
+    @process_event.register
+    def activity_sent_for_signing(self, event: LearningGoal.ActivitySentForSigning, tx: Tx) -> None:
+        key = {"activity_id": event.activity_id}
+        values = {"signer_sub": event.signer_sub, "waiting_since": event.timestamp}
+        if tx.exists(tx.t.activity, key):
+            tx.update(tx.t.activity, key, **values)
+        else:
+            tx.insert(tx.t.activity, goal_id=aggregate_id(event), **key, **values)
+        cid, code = self._goal(tx, event)
+        _, candidate_name = self._candidate(tx, cid)
+        kind = Kind.SIGNING_REQUESTED
+        subject = notifying.subject(kind, candidate_name=candidate_name, goal_code=code)
+        link = self.links.url("/v1/supervisors/me/signing-requests")
+        self._notify(tx, event, event.signer_sub, kind, subject, link, cid)
+
+    def _activity_decided(self, event: Any, tx: Tx, kind: Kind) -> None:
+        tx.update(tx.t.activity, {"activity_id": event.activity_id}, waiting_since=None)
+        self._tell_candidate(event, tx, kind)
+
+    def _tell_candidate(self, event: Any, tx: Tx, kind: Kind) -> None:
+        cid, code = self._goal(tx, event)
+        candidate_sub, _ = self._candidate(tx, cid)
+        if candidate_sub:
+            subject = notifying.subject(kind, actor_name=event.actor_name, goal_code=code)
+            self._notify(tx, event, candidate_sub, kind, subject, self._goal_link(cid, code), cid)
+
+    @process_event.register
+    def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:
+        self._activity_decided(event, tx, Kind.ACTIVITY_SIGNED)
+
+    @process_event.register
+    def activity_rejected(self, event: LearningGoal.ActivityRejected, tx: Tx) -> None:
+        self._activity_decided(event, tx, Kind.ACTIVITY_REJECTED)
+
+    @process_event.register
+    def sent_for_approval(self, event: LearningGoal.SentForApproval, tx: Tx) -> None:
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, waiting_since=event.timestamp)
+        cid, code = self._goal(tx, event)
+        _, candidate_name = self._candidate(tx, cid)
+        kind = Kind.APPROVAL_REQUESTED
+        subject = notifying.subject(kind, candidate_name=candidate_name, goal_code=code)
+        link = self.links.url("/v1/leaders/me/approvals")
+        for recipient in self._approvers(tx, cid):
+            self._notify(tx, event, recipient, kind, subject, link, cid)
+
+    def _goal_decided(self, event: Any, tx: Tx, kind: Kind) -> None:
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, waiting_since=None)
+        self._tell_candidate(event, tx, kind)
+
+    @process_event.register
+    def goal_approved(self, event: LearningGoal.Approved, tx: Tx) -> None:
+        self._goal_decided(event, tx, Kind.GOAL_APPROVED)
+
+    @process_event.register
+    def goal_rejected(self, event: LearningGoal.Rejected, tx: Tx) -> None:
+        self._goal_decided(event, tx, Kind.GOAL_REJECTED)
+
+    # ---- TO MAP (issue 26 point 1): events other helpers are adding now ---------------
+    # When they land, register one handler each here, without any user text:
+    #   the approval withdrawn (R29; LearningGoal.ApprovalWithdrawn or as named):
+    #       self._goal_decided(event, tx, Kind.APPROVAL_WITHDRAWN)   # -> the candidate
+    #   a concern raised (Candidate.ConcernRaised or as named):
+    #       recipients = notifying.concern_recipients(leader, deputies)  # leader + deputies
+    #       self._notify(tx, event, sub, Kind.CONCERN_RAISED, subject, link, cid) for each
+    #   (link: /v1/candidates/{cid}/concerns; never the concern's text)
+    # ---------------------------------------------------------------------------------
+
+    # -- meetings --------------------------------------------------------------------
+
+    @process_event.register
+    def meeting_created(self, event: SupervisionMeeting.Created, tx: Tx) -> None:
+        cid = str(event.candidate_id)
+        candidate_sub, _ = self._candidate(tx, cid)
+        if candidate_sub:
+            kind = Kind.MEETING_SCHEDULED
+            subject = notifying.subject(kind, actor_name=event.actor_name)
+            link = self.links.url(f"/v1/meetings/{aggregate_id(event)}")
+            self._notify(tx, event, candidate_sub, kind, subject, link, cid)
