@@ -22,10 +22,13 @@ from fastapi import FastAPI
 from kompetanse_domain.catalogue.model import VERSION_PATTERN
 from kompetanse_domain.model.finding import Q_MAX, Q_MIN
 from kompetanse_domain.model.identity import EMAIL_PATTERN, INVITABLE_ROLES
-from kompetanse_domain.model.learning_goal import ACTIVITY_KINDS
+from kompetanse_domain.model.vocabulary import ACTIVITY_KINDS, PlanState
 
 INVITABLE = sorted(role.value for role in INVITABLE_ROLES)
 KINDS = list(ACTIVITY_KINDS)
+# The answers' other states are typed with the vocabulary's enums in their models; a plan's
+# is declared here, as its enum's name is taken by the `PlanState` answer model.
+PLAN_STATES = [state.value for state in PlanState]
 # The domain's own rule for an address, exactly. Not `format: email` as well: that format
 # admits addresses the domain refuses (`a@localhost`), and with the pattern beside it
 # schemathesis' coverage phase spent 45 s generating examples.
@@ -64,6 +67,8 @@ PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
     ("Invite", "email"): EMAIL,
     ("RegisterCandidate", "email"): EMAIL,
     ("RegisterActivity", "kind"): {"enum": KINDS},
+    ("PlanState", "state"): {"enum": PLAN_STATES},
+    ("PlanAsOf", "state"): {"enum": PLAN_STATES},
     ("CandidateRegistered", "candidate_id"): UUID,
     ("InvitationIssued", "invitation_id"): UUID,
     ("InvitationAccepted", "candidate_id"): UUID,

@@ -27,6 +27,7 @@ from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
 from kompetanse_domain.model.values import in_zone
+from kompetanse_domain.model.vocabulary import PlanState
 
 OSLO = ZoneInfo("Europe/Oslo")
 DASH = "&ndash;"
@@ -36,7 +37,11 @@ SPECIALTY_NAMES = {
     "SAM": "Samfunnsmedisin",
     "ARB": "Arbeidsmedisin",
 }
-PLAN_STATES = {"active": "aktiv", "archived": "arkivert (fullført)", "removed": "fjernet"}
+PLAN_STATES: dict[str, str] = {
+    PlanState.ACTIVE: "aktiv",
+    PlanState.ARCHIVED: "arkivert (fullført)",
+    PlanState.REMOVED: "fjernet",
+}
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,7 @@ def summarise_plans(
     }
     summaries = []
     for plan in sorted(candidate.plans.values(), key=lambda p: p["code"]):
-        if plan["state"] == "removed":
+        if plan["state"] == PlanState.REMOVED:
             continue
         approved = [
             ApprovedGoal(

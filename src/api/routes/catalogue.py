@@ -29,6 +29,7 @@ from kompetanse_domain.catalogue import Catalogue, PlanDefinition
 from kompetanse_domain.catalogue.loading import held_plan_version
 from kompetanse_domain.catalogue.model import VERSION_PATTERN
 from kompetanse_domain.errors import InvalidInputError, NotFoundError
+from kompetanse_domain.model.vocabulary import ActivityKind
 
 router = APIRouter(tags=["catalogue"], responses=QUERY_PROBLEMS)
 
@@ -145,7 +146,7 @@ class PlanSummaries(BaseModel):
 
 
 class RecommendedActivity(BaseModel):
-    kind: str
+    kind: ActivityKind
     title: str
     recommended_minimum: int | None  # procedures only (R12): advice, never enforced
 

@@ -13,6 +13,7 @@ from typing import Any
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
+from kompetanse_domain.model.vocabulary import PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.progress_tables import ProgressTables, define_progress_tables
 
@@ -40,15 +41,15 @@ class ProgressView(ViewProjection[ProgressTables]):
 
     @process_event.register
     def plan_assigned(self, event: Candidate.PlanAssigned, tx: Tx) -> None:
-        self._plan(event, event.plan_code, "active", tx)
+        self._plan(event, event.plan_code, PlanState.ACTIVE, tx)
 
     @process_event.register
     def plan_archived(self, event: Candidate.PlanArchived, tx: Tx) -> None:
-        self._plan(event, event.plan_code, "archived", tx)
+        self._plan(event, event.plan_code, PlanState.ARCHIVED, tx)
 
     @process_event.register
     def plan_removed(self, event: Candidate.PlanRemoved, tx: Tx) -> None:
-        self._plan(event, event.plan_code, "removed", tx)
+        self._plan(event, event.plan_code, PlanState.REMOVED, tx)
 
     def _plan(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
         key = {"candidate_id": aggregate_id(event), "plan_code": plan_code}
