@@ -32,9 +32,9 @@ from eventsourcing.persistence import Notification
 from tqdm import tqdm
 
 from api.deps import Services
-from api.settings import Settings, SettingsError
 from kompetanse.audit_export import export_candidate
 from kompetanse.bootstrap import build_services, close_services
+from kompetanse.cli_support import refuse, settings_from_env
 from kompetanse_domain.application.audit import AuditService
 from kompetanse_domain.audit.checkpoint import (
     CheckpointError,
@@ -47,7 +47,6 @@ from kompetanse_domain.audit.recompute import UnattributedEventError
 from kompetanse_domain.errors import DomainError
 
 EXIT_FAILED = 1
-EXIT_REFUSED = 2
 
 audit_app = typer.Typer(
     help="Audit (R24): sign checkpoints of the hash chains, verify them, export a history.",
@@ -62,17 +61,9 @@ CatchUp = Annotated[
 ]
 
 
-def _refuse(message: str) -> typer.Exit:
-    typer.echo(f"kompetanse: {message}", err=True)
-    return typer.Exit(EXIT_REFUSED)
-
-
 @contextmanager
 def _services(catch_up: bool = True) -> Iterator[Services]:
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        raise _refuse(str(error)) from None
+    settings = settings_from_env()
     services = build_services(dataclasses.replace(settings, projections="external"))
     try:
         if catch_up:
@@ -124,7 +115,7 @@ def checkpoint(
         try:
             private = load_or_create_key(key_path)
         except (CheckpointError, ValueError) as error:
-            raise _refuse(f"{key_path}: {error}") from None
+            raise refuse(f"{key_path}: {error}") from None
         upto = services.application.recorder.max_notification_id() or 0
         try:
             heads = ProgressAudit(services, "checkpoint").heads(upto=upto)
@@ -162,7 +153,7 @@ def verify(
 ) -> None:
     """Recompute the chains from the stored events; exit 1 at the first bad position."""
     if candidate is not None and all_:
-        raise _refuse("give --candidate ID or --all, not both")
+        raise refuse("give --candidate ID or --all, not both")
     cid = _candidate_id(candidate) if candidate is not None else None
     heads = None
     if checkpoint_file is not None:
@@ -210,7 +201,7 @@ def _candidate_id(value: str) -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        raise _refuse(f"{value!r} is not a candidate id (a UUID)") from None
+        raise refuse(f"{value!r} is not a candidate id (a UUID)") from None
 
 
 # -- export --------------------------------------------------------------------------------
@@ -228,7 +219,7 @@ def export(
         try:
             done = export_candidate(services.application, services.projections.queries, cid, out)
         except DomainError as error:
-            raise _refuse(str(error)) from None
+            raise refuse(str(error)) from None
     typer.echo(f"{done.jsonl}: {done.events} event(s)")
     typer.echo(f"{done.html}: {done.approved} approved goal(s)")
     if not done.verified.ok:
