@@ -13,8 +13,9 @@ from typing import Any
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
-from kompetanse_domain.model.vocabulary import PlanState
+from kompetanse_domain.model.vocabulary import ActivityKind, PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.views import goal_rows
 from projections.views.progress_tables import ProgressTables, define_progress_tables
 
 Tx = ViewTx[ProgressTables]
@@ -70,12 +71,7 @@ class ProgressView(ViewProjection[ProgressTables]):
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
         tx.insert(
             tx.t.goal,
-            goal_id=aggregate_id(event),
-            candidate_id=str(event.candidate_id),
-            code=event.code,
-            plan_code=event.plan_code,
-            state=GoalState.NOT_STARTED,
-            withdrawn=False,
+            **goal_rows.opened_goal(event),
             registered=0,
             pending=0,
             signed=0,
@@ -85,7 +81,7 @@ class ProgressView(ViewProjection[ProgressTables]):
     @process_event.register
     def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:
         self._count(event, tx, registered=1)
-        if event.kind == "procedure":
+        if event.kind == ActivityKind.PROCEDURE:
             tx.insert(
                 tx.t.procedure,
                 activity_id=event.activity_id,
