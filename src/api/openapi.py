@@ -22,13 +22,13 @@ from fastapi import FastAPI
 from kompetanse_domain.catalogue.model import VERSION_PATTERN
 from kompetanse_domain.model.finding import Q_MAX, Q_MIN
 from kompetanse_domain.model.identity import EMAIL_PATTERN, INVITABLE_ROLES
-from kompetanse_domain.model.learning_goal import ACTIVITY_KINDS
+from kompetanse_domain.model.vocabulary import ACTIVITY_KINDS, PlanState
 
 INVITABLE = sorted(role.value for role in INVITABLE_ROLES)
 KINDS = list(ACTIVITY_KINDS)
-# R29: the states a correction adds (`withdrawn`) among those an activity may show
-ACTIVITY_STATES = ["registered", "sent_for_signing", "signed", "rejected", "withdrawn"]
-GOAL_STATES = ["not_started", "sent_for_approval", "approved", "rejected"]
+# The answers' other states are typed with the vocabulary's enums in their models; a plan's
+# is declared here, as its enum's name is taken by the `PlanState` answer model.
+PLAN_STATES = [state.value for state in PlanState]
 # The domain's own rule for an address, exactly. Not `format: email` as well: that format
 # admits addresses the domain refuses (`a@localhost`), and with the pattern beside it
 # schemathesis' coverage phase spent 45 s generating examples.
@@ -68,9 +68,9 @@ PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
     ("RegisterCandidate", "email"): EMAIL,
     ("RegisterActivity", "kind"): {"enum": KINDS},
     ("EditActivity", "kind"): {"enum": KINDS},  # R29
-    ("ActivityPublic", "state"): {"enum": ACTIVITY_STATES},
-    ("GoalPublic", "state"): {"enum": GOAL_STATES},
     ("DecisionPublic", "decision"): {"enum": ["approved", "rejected"]},
+    ("PlanState", "state"): {"enum": PLAN_STATES},
+    ("PlanAsOf", "state"): {"enum": PLAN_STATES},
     ("CandidateRegistered", "candidate_id"): UUID,
     ("InvitationIssued", "invitation_id"): UUID,
     ("InvitationAccepted", "candidate_id"): UUID,

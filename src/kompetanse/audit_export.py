@@ -27,6 +27,8 @@ from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
 from kompetanse_domain.model.values import in_zone
+from kompetanse_domain.model.vocabulary import PlanState
+from projections.queries.port import HistoryRow, ReadPort
 
 OSLO = ZoneInfo("Europe/Oslo")
 DASH = "&ndash;"
@@ -36,7 +38,11 @@ SPECIALTY_NAMES = {
     "SAM": "Samfunnsmedisin",
     "ARB": "Arbeidsmedisin",
 }
-PLAN_STATES = {"active": "aktiv", "archived": "arkivert (fullført)", "removed": "fjernet"}
+PLAN_STATES: dict[str, str] = {
+    PlanState.ACTIVE: "aktiv",
+    PlanState.ARCHIVED: "arkivert (fullført)",
+    PlanState.REMOVED: "fjernet",
+}
 
 
 @dataclass(frozen=True)
@@ -69,14 +75,14 @@ class Exported:
 
 
 def export_candidate(
-    application: KompetanseApplication, queries: Any, cid: UUID, out_dir: Path
+    application: KompetanseApplication, queries: ReadPort, cid: UUID, out_dir: Path
 ) -> Exported:
     """Write `<cid>.jsonl` and `<cid>.html` into `out_dir`; the chain is verified first."""
     upto = queries.audit_position()
     verified = AuditService(application).verify(
         queries.iter_recorded_links(cid, upto=upto), candidate_id=cid, upto=upto
     )
-    history: list[dict[str, Any]] = queries.list_history(cid)
+    history = queries.list_history(cid)
     now = datetime.now(UTC)
     aggregates = AuditService(application).state_as_of(queries.versions_as_of(cid, now))
     candidate = next((a for a in aggregates if isinstance(a, Candidate)), None)
@@ -103,6 +109,11 @@ def _json_default(value: Any) -> str:
     return str(value)
 
 
+def _text(value: object) -> str | None:
+    """A text of an event's data (the JSON the view stored), or None."""
+    return value if isinstance(value, str) else None
+
+
 def _oslo_date(instant: datetime | None) -> date | None:
     return in_zone(instant, OSLO).date() if instant is not None else None
 
@@ -110,18 +121,18 @@ def _oslo_date(instant: datetime | None) -> date | None:
 def summarise_plans(
     candidate: Candidate,
     goals: list[LearningGoal],
-    history: list[dict[str, Any]],
+    history: list[HistoryRow],
     catalogue: Catalogue,
 ) -> list[PlanSummary]:
     """Per plan (not removed) the approved goals, from the rebuilt aggregates."""
     imported_from = {
-        item["aggregate_id"]: item["data"].get("source_portal")
+        item["aggregate_id"]: _text(item["data"].get("source_portal"))
         for item in history
         if item["type"] == "LearningGoal.ApprovalImported"
     }
     summaries = []
     for plan in sorted(candidate.plans.values(), key=lambda p: p["code"]):
-        if plan["state"] == "removed":
+        if plan["state"] == PlanState.REMOVED:
             continue
         approved = [
             ApprovedGoal(
@@ -186,7 +197,7 @@ code { word-break: break-all; }
 def render_html(
     candidate: Candidate,
     plans: list[PlanSummary],
-    history: list[dict[str, Any]],
+    history: list[HistoryRow],
     verified: VerifyResult,
     *,
     generated_at: datetime,

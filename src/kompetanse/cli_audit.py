@@ -40,9 +40,9 @@ from tqdm import tqdm
 
 from api.deps import Services
 from api.export_keys import checkpoint_key_path, published_keys
-from api.settings import Settings, SettingsError
 from kompetanse.audit_export import export_candidate
 from kompetanse.bootstrap import build_services, close_services
+from kompetanse.cli_support import refuse, settings_from_env
 from kompetanse_domain.application.audit import AuditService
 from kompetanse_domain.audit.checkpoint import (
     CheckpointError,
@@ -61,7 +61,6 @@ from kompetanse_domain.audit.recompute import UnattributedEventError
 from kompetanse_domain.errors import DomainError
 
 EXIT_FAILED = 1
-EXIT_REFUSED = 2
 
 audit_app = typer.Typer(
     help="Audit (R24): sign checkpoints of the hash chains, verify them, export a history.",
@@ -76,17 +75,9 @@ CatchUp = Annotated[
 ]
 
 
-def _refuse(message: str) -> typer.Exit:
-    typer.echo(f"kompetanse: {message}", err=True)
-    return typer.Exit(EXIT_REFUSED)
-
-
 @contextmanager
 def _services(catch_up: bool = True) -> Iterator[Services]:
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        raise _refuse(str(error)) from None
+    settings = settings_from_env()
     services = build_services(dataclasses.replace(settings, projections="external"))
     try:
         if catch_up:
@@ -138,7 +129,7 @@ def checkpoint(
         try:
             private = load_or_create_key(key_path)
         except (CheckpointError, ValueError) as error:
-            raise _refuse(f"{key_path}: {error}") from None
+            raise refuse(f"{key_path}: {error}") from None
         upto = services.application.recorder.max_notification_id() or 0
         try:
             heads = ProgressAudit(services, "checkpoint").heads(upto=upto)
@@ -176,7 +167,7 @@ def verify(
 ) -> None:
     """Recompute the chains from the stored events; exit 1 at the first bad position."""
     if candidate is not None and all_:
-        raise _refuse("give --candidate ID or --all, not both")
+        raise refuse("give --candidate ID or --all, not both")
     cid = _candidate_id(candidate) if candidate is not None else None
     heads = None
     if checkpoint_file is not None:
@@ -224,7 +215,7 @@ def _candidate_id(value: str) -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        raise _refuse(f"{value!r} is not a candidate id (a UUID)") from None
+        raise refuse(f"{value!r} is not a candidate id (a UUID)") from None
 
 
 # -- export --------------------------------------------------------------------------------
@@ -242,7 +233,7 @@ def export(
         try:
             done = export_candidate(services.application, services.projections.queries, cid, out)
         except DomainError as error:
-            raise _refuse(str(error)) from None
+            raise refuse(str(error)) from None
     typer.echo(f"{done.jsonl}: {done.events} event(s)")
     typer.echo(f"{done.html}: {done.approved} approved goal(s)")
     if not done.verified.ok:
@@ -259,12 +250,9 @@ def _export_keys(source: str | None) -> dict[str, Ed25519PublicKey]:
     the keys of this portal's data directory; refuses (exit 2) what cannot be read."""
     try:
         if source is None:
-            try:
-                data_dir = Settings.from_env().data_dir
-            except SettingsError as error:
-                raise _refuse(str(error)) from None
+            data_dir = settings_from_env().data_dir
             if not checkpoint_key_path(data_dir).exists():
-                raise _refuse(
+                raise refuse(
                     f"no --key given and this portal has no checkpoint key at "
                     f"{checkpoint_key_path(data_dir)}; pass --key URL|FILE (the portal's "
                     "GET /v1/audit/keys)"
@@ -275,7 +263,7 @@ def _export_keys(source: str | None) -> dict[str, Ed25519PublicKey]:
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             response = httpx.get(source, headers=headers, timeout=15, follow_redirects=True)
             if response.status_code != 200:
-                raise _refuse(
+                raise refuse(
                     f"{source} answered {response.status_code}; the keys need a signed-in "
                     "user: set KOMPETANSE_TOKEN, or save the JWK set and pass the file"
                 )
@@ -284,13 +272,13 @@ def _export_keys(source: str | None) -> dict[str, Ed25519PublicKey]:
         if data.lstrip().startswith(b"-----BEGIN"):
             loaded: object = serialization.load_pem_public_key(data)
             if not isinstance(loaded, Ed25519PublicKey):
-                raise _refuse(f"{source} is not an Ed25519 public key")
+                raise refuse(f"{source} is not an Ed25519 public key")
             return {key_id(loaded): loaded}
         return keys_from_jwks(json.loads(data))
     except ExportSignatureError as error:
-        raise _refuse(f"{source}: {error}") from None
+        raise refuse(f"{source}: {error}") from None
     except (OSError, ValueError, httpx.HTTPError) as error:
-        raise _refuse(f"cannot read the keys from {source}: {error}") from None
+        raise refuse(f"cannot read the keys from {source}: {error}") from None
 
 
 @audit_app.command("verify-export")
@@ -312,9 +300,9 @@ def verify_export_file(
     try:
         document = json.loads(file.read_bytes())
     except OSError as error:
-        raise _refuse(f"cannot read {file}: {error.strerror or error}") from None
+        raise refuse(f"cannot read {file}: {error.strerror or error}") from None
     except ValueError as error:
-        raise _refuse(f"{file} is not a JSON export (malformed JSON: {error})") from None
+        raise refuse(f"{file} is not a JSON export (malformed JSON: {error})") from None
     keys = _export_keys(key)
     try:
         verified = verify_export(document, keys)

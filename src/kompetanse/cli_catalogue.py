@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from kompetanse.cli_support import EXIT_REFUSED
 from kompetanse_domain.catalogue import (
     CatalogueFileError,
     CatalogueImportError,
@@ -22,8 +23,6 @@ from kompetanse_domain.catalogue import (
     load_catalogue,
     save_imported_plan,
 )
-
-EXIT_REFUSED = 2
 
 catalogue_app = typer.Typer(
     help="The plan catalogue: list plans and goals, import an official spreadsheet export.",

@@ -11,11 +11,10 @@ from __future__ import annotations
 import typer
 from eventsourcing.cryptography import AESCipher
 
-from api.settings import Settings, SettingsError
 from kompetanse.bootstrap import build_application
+from kompetanse.cli_support import refuse, settings_from_env
 from kompetanse_store.check import StoreUnreadableError, check_store_readable
 
-EXIT_REFUSED = 2
 KEY_BYTES = 32
 
 keys_app = typer.Typer(
@@ -33,17 +32,12 @@ def cipher() -> None:
 @keys_app.command("check")
 def check() -> None:
     """Decode the first and the last stored event with KOMPETANSE_CIPHER_KEY (or none)."""
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        typer.echo(f"kompetanse: {error}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from None
+    settings = settings_from_env()
     application = build_application(settings, check=False)
     try:
         checked = check_store_readable(application)
     except StoreUnreadableError as error:
-        typer.echo(f"kompetanse: {error}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from None
+        raise refuse(str(error)) from None
     finally:
         application.close()
     mode = "encrypted" if settings.cipher_key else "not encrypted"

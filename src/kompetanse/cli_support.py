@@ -1,5 +1,5 @@
 """What CLI commands share: settings from the environment and the application over
-the store, refused with exit 2 and one line that says why (no traceback)."""
+the store, refused with exit 2 (`EXIT_REFUSED`) and one line that says why (no traceback)."""
 
 from __future__ import annotations
 
@@ -14,21 +14,31 @@ from kompetanse_domain.application import KompetanseApplication
 from kompetanse_store.check import StoreUnreadableError
 
 EXIT_REFUSED = 2
+"""The exit status of a command refused before it did anything (bad settings or input)."""
+
+
+def refuse(message: str) -> typer.Exit:
+    """Say why on stderr, `kompetanse: <message>`; the caller raises the exit (2)."""
+    typer.echo(f"kompetanse: {message}", err=True)
+    return typer.Exit(EXIT_REFUSED)
+
+
+def settings_from_env() -> Settings:
+    """The settings, or a refusal that names the setting in error."""
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise refuse(str(error)) from None
 
 
 @contextmanager
 def opened_application() -> Iterator[tuple[Settings, KompetanseApplication]]:
     """The settings and the application built from them, closed afterwards."""
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        typer.echo(f"kompetanse: {error}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from None
+    settings = settings_from_env()
     try:
         application = build_application(settings)
     except StoreUnreadableError as error:
-        typer.echo(f"kompetanse: {error}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from None
+        raise refuse(str(error)) from None
     try:
         yield settings, application
     finally:

@@ -34,12 +34,11 @@ import httpx
 import typer
 
 from api.observability import configure_logging
-from api.settings import Settings, SettingsError
+from kompetanse.cli_support import refuse, settings_from_env
 from kompetanse.sync import SyncJob, SyncStopped
 from kompetanse.sync_position import WAITING, SyncPositionStore, Waiting
 from kompetanse_store.urls import views_database_url
 
-EXIT_REFUSED = 2
 log = logging.getLogger("kompetanse.sync")
 
 
@@ -118,13 +117,8 @@ def sync(
 ) -> None:
     """R23: apply every approval of the source portal to the target, exactly once."""
     if action not in (None, "status"):
-        typer.echo(f"kompetanse: unknown action {action!r}; the only one is `status`", err=True)
-        raise typer.Exit(EXIT_REFUSED)
-    try:
-        settings = Settings.from_env()
-    except SettingsError as error:
-        typer.echo(f"kompetanse: {error}", err=True)
-        raise typer.Exit(EXIT_REFUSED) from None
+        raise refuse(f"unknown action {action!r}; the only one is `status`")
+    settings = settings_from_env()
     if action == "status":
         _status(views_database_url(settings.database_url), source)
         return
@@ -139,8 +133,7 @@ def sync(
         if not value
     ]
     if missing or not (source and source_token and target and target_token):
-        typer.echo(f"kompetanse: sync needs {', '.join(missing)}", err=True)
-        raise typer.Exit(EXIT_REFUSED)
+        raise refuse(f"sync needs {', '.join(missing)}")
     configure_logging()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     positions = SyncPositionStore(views_database_url(settings.database_url))
@@ -170,8 +163,7 @@ def sync(
         except SyncStopped:
             pass
         except (httpx.HTTPStatusError, ValueError) as error:  # refused, or not a feed
-            typer.echo(f"kompetanse: {error}", err=True)
-            raise typer.Exit(EXIT_REFUSED) from None
+            raise refuse(str(error)) from None
         finally:
             stats = job.stats
             log.info(

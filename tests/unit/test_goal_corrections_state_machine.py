@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError, NotFoundError
-from kompetanse_domain.model.goal_corrections import ACTIVITY_WITHDRAWN
 from kompetanse_domain.model.identity import Actor, Role
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from support.domain import (
@@ -55,10 +54,10 @@ class CorrectingGoalMachine(LearningGoalMachine):
     def send_activity_for_signing(self, label: str, index: int, signer: str) -> None:
         """R29: a withdrawn activity is never sent again; the rest as R9 says."""
         activity_id = self.pick(
-            index, ActivityState.REGISTERED, ActivityState.REJECTED, ACTIVITY_WITHDRAWN
+            index, ActivityState.REGISTERED, ActivityState.REJECTED, ActivityState.WITHDRAWN
         )
         activity = self.activities.get(activity_id)
-        if activity is None or activity.state != ACTIVITY_WITHDRAWN:
+        if activity is None or activity.state != ActivityState.WITHDRAWN:
             super().send_activity_for_signing(label, index, signer)
             return
         signer_sub = identity(signer).sub
@@ -168,7 +167,7 @@ class CorrectingGoalMachine(LearningGoalMachine):
             self.open_refusal(),
             NotFoundError if activity is None else None,
             ConflictError
-            if activity and activity.state in (ActivityState.SIGNED, ACTIVITY_WITHDRAWN)
+            if activity and activity.state in (ActivityState.SIGNED, ActivityState.WITHDRAWN)
             else None,
             text_refusal(reason, 4000),
         )
@@ -186,7 +185,7 @@ class CorrectingGoalMachine(LearningGoalMachine):
         )
         if refusal is None:
             assert activity is not None
-            activity.state = ACTIVITY_WITHDRAWN
+            activity.state = ActivityState.WITHDRAWN
 
     @rule(label=who("candidate"), reason=st.sampled_from([None, "", "For tidlig", "x\u202ey"]))
     def recall(self, label: str, reason: str | None) -> None:
@@ -242,9 +241,9 @@ class CorrectingGoalMachine(LearningGoalMachine):
         assert self.goal.decided_by_sub == self.decided_by
         assert set(self.goal.activities) == set(self.activities)
         for activity_id, record in self.goal.activities.items():
-            assert record["state"] in ACTIVITY_STATES | {ACTIVITY_WITHDRAWN}
+            assert record["state"] in ACTIVITY_STATES | {ActivityState.WITHDRAWN}
             assert record["state"] == self.activities[activity_id].state
-            if record["state"] != ACTIVITY_WITHDRAWN:
+            if record["state"] != ActivityState.WITHDRAWN:
                 assert record["signer_sub"] == self.activities[activity_id].signer
 
 

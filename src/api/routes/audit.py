@@ -35,6 +35,7 @@ from kompetanse_domain.model import values
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
+from kompetanse_domain.model.vocabulary import ActivityKind, ActivityState, GoalState, MeetingState
 from projections.views.audit import instant_json
 
 router = APIRouter(tags=["audit"], route_class=QueryRoute, responses=QUERY_PROBLEMS)
@@ -130,10 +131,10 @@ class PlanAsOf(BaseModel):
 class ActivityAsOf(BaseModel):
     activity_id: str
     title: str
-    kind: str
+    kind: ActivityKind
     fulfilled_on: date
     count: int | None
-    state: str
+    state: ActivityState
     signer: Person | None
     decision_comment: str | None
 
@@ -142,7 +143,7 @@ class GoalAsOf(BaseModel):
     code: str
     plan_code: str
     catalogue_version: str
-    state: str
+    state: GoalState
     withdrawn: bool
     completed_on: date | None
     approver: Person | None
@@ -155,7 +156,7 @@ class GoalAsOf(BaseModel):
 
 class MeetingAsOf(BaseModel):
     meeting_id: str
-    state: str
+    state: MeetingState
     scheduled_for: str
     planned_minutes: int
     summary: str

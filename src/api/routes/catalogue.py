@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, TypedDict
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -29,107 +29,11 @@ from kompetanse_domain.catalogue import Catalogue, PlanDefinition
 from kompetanse_domain.catalogue.loading import held_plan_version
 from kompetanse_domain.catalogue.model import VERSION_PATTERN
 from kompetanse_domain.errors import InvalidInputError, NotFoundError
+from kompetanse_domain.model.vocabulary import ActivityKind
 
 router = APIRouter(tags=["catalogue"], responses=QUERY_PROBLEMS)
 
 _VERSION = re.compile(VERSION_PATTERN)
-
-
-class PlanSummaryRow(TypedDict):
-    code: str
-    version: str
-    title: str
-    goal_count: int
-
-
-class RecommendedActivityRow(TypedDict):
-    kind: str
-    title: str
-    recommended_minimum: int | None
-
-
-class GoalRow(TypedDict):
-    code: str
-    title: str
-    arena: str | None
-    competence_level: str
-    recommended_activities: list[RecommendedActivityRow]
-
-
-class PlanRow(TypedDict):
-    code: str
-    version: str
-    title: str
-    part: str
-    specialty: str | None
-    sample_titles: bool
-    goal_count: int
-    goals: list[GoalRow]
-
-
-def plan_summaries(catalogue: Catalogue) -> list[PlanSummaryRow]:
-    """Every plan of the catalogue, by code."""
-    return [
-        {
-            "code": plan.code,
-            "version": plan.version,
-            "title": plan.title,
-            "goal_count": len(plan.goals),
-        }
-        for plan in catalogue.plans
-    ]
-
-
-def plan_detail(
-    catalogue: Catalogue, code: str, version: str | None, extra_dir: Path | None = None
-) -> PlanRow:
-    """The plan `code`: the catalogue's newest, or `version` when given, also an older
-    one held in the shipped or imported plans (`extra_dir`); `NotFoundError` else."""
-    if version is not None and not _VERSION.fullmatch(version):
-        raise InvalidInputError("version must be numbers separated by dots, e.g. 2026.1")
-    if code not in catalogue:
-        raise NotFoundError(
-            f"No plan {code} in the catalogue; GET /v1/catalogue/plans lists the plans"
-        )
-    plan = catalogue.plan(code)
-    if version is not None and version != plan.version:
-        plan = _older(plan, version, extra_dir)
-    return {
-        "code": plan.code,
-        "version": plan.version,
-        "title": plan.title,
-        "part": plan.part,
-        "specialty": plan.specialty,
-        "sample_titles": plan.sample_titles,
-        "goal_count": len(plan.goals),
-        "goals": [
-            {
-                "code": goal.code,
-                "title": goal.title,
-                "arena": goal.arena,
-                "competence_level": goal.competence_level,
-                "recommended_activities": [
-                    {
-                        "kind": activity.kind,
-                        "title": activity.title,
-                        "recommended_minimum": activity.recommended_minimum,
-                    }
-                    for activity in goal.recommended_activities
-                ],
-            }
-            for goal in plan.goals
-        ],
-    }
-
-
-def _older(newest: PlanDefinition, version: str, extra_dir: Path | None) -> PlanDefinition:
-    older = held_plan_version(newest.code, version, extra_dir)
-    if older is None:
-        raise NotFoundError(
-            f"Plan {newest.code} is not held in version {version}; the newest is "
-            f"{newest.version} (leave out version for it)"
-        )
-    return older
 
 
 class PlanSummary(BaseModel):
@@ -145,7 +49,7 @@ class PlanSummaries(BaseModel):
 
 
 class RecommendedActivity(BaseModel):
-    kind: str
+    kind: ActivityKind
     title: str
     recommended_minimum: int | None  # procedures only (R12): advice, never enforced
 
@@ -169,8 +73,70 @@ class Plan(BaseModel):
     goals: list[PlanGoal]
 
 
+def plan_summaries(catalogue: Catalogue) -> list[PlanSummary]:
+    """Every plan of the catalogue, by code."""
+    return [
+        PlanSummary(
+            code=plan.code, version=plan.version, title=plan.title, goal_count=len(plan.goals)
+        )
+        for plan in catalogue.plans
+    ]
+
+
+def plan_detail(
+    catalogue: Catalogue, code: str, version: str | None, extra_dir: Path | None = None
+) -> Plan:
+    """The plan `code`: the catalogue's newest, or `version` when given, also an older
+    one held in the shipped or imported plans (`extra_dir`); `NotFoundError` else."""
+    if version is not None and not _VERSION.fullmatch(version):
+        raise InvalidInputError("version must be numbers separated by dots, e.g. 2026.1")
+    if code not in catalogue:
+        raise NotFoundError(
+            f"No plan {code} in the catalogue; GET /v1/catalogue/plans lists the plans"
+        )
+    plan = catalogue.plan(code)
+    if version is not None and version != plan.version:
+        plan = _older(plan, version, extra_dir)
+    return Plan(
+        code=plan.code,
+        version=plan.version,
+        title=plan.title,
+        part=plan.part,
+        specialty=plan.specialty,
+        sample_titles=plan.sample_titles,
+        goal_count=len(plan.goals),
+        goals=[
+            PlanGoal(
+                code=goal.code,
+                title=goal.title,
+                arena=goal.arena,
+                competence_level=goal.competence_level,
+                recommended_activities=[
+                    RecommendedActivity(
+                        kind=activity.kind,
+                        title=activity.title,
+                        recommended_minimum=activity.recommended_minimum,
+                    )
+                    for activity in goal.recommended_activities
+                ],
+            )
+            for goal in plan.goals
+        ],
+    )
+
+
+def _older(newest: PlanDefinition, version: str, extra_dir: Path | None) -> PlanDefinition:
+    older = held_plan_version(newest.code, version, extra_dir)
+    if older is None:
+        raise NotFoundError(
+            f"Plan {newest.code} is not held in version {version}; the newest is "
+            f"{newest.version} (leave out version for it)"
+        )
+    return older
+
+
 @router.get("/v1/catalogue/plans", response_model=PlanSummaries)
-def list_plans(services: ServicesDep, identity: IdentityDep) -> Listed[PlanSummaryRow]:
+def list_plans(services: ServicesDep, identity: IdentityDep) -> Listed[PlanSummary]:
     """Every plan of the catalogue (any authenticated user): code, version, title and
     number of goals, by code."""
     return listed(plan_summaries(services.application.catalogue))
@@ -185,7 +151,7 @@ def get_plan(
         str | None,
         Query(description="A version such as 2026.1; the newest when left out."),
     ] = None,
-) -> PlanRow:
+) -> Plan:
     """A plan and its goals (any authenticated user): code, title, arena, competence
     level and recommended activities, with the procedures' recommended minimums (R11,
     R12). The newest version when `version` is left out; 404 for an unknown code or a

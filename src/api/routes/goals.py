@@ -28,6 +28,7 @@ from api.schemas import (
     SendForSigning,
 )
 from kompetanse_domain.errors import NotFoundError
+from kompetanse_domain.model.vocabulary import ActivityKind, ActivityState, GoalState
 from projections.queries.port import GoalView
 
 router = APIRouter(tags=["goals"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
@@ -146,14 +147,14 @@ async def reject_goal(
 class ActivityPublic(BaseModel):
     activity_id: str
     title: str
-    kind: str
+    kind: ActivityKind
     fulfilled_on: date
     activity_code: str | None
     count: int | None
     note: str | None
     attachment_id: str | None
     attachment: Attachment | None
-    state: str
+    state: ActivityState
     signer: Person | None
     decision_comment: str | None
     registered_at: datetime
@@ -191,7 +192,7 @@ class GoalPublic(BaseModel):
     title: str
     plan_code: str
     catalogue_version: str
-    state: str
+    state: GoalState
     withdrawn: bool
     completed_on: date | None
     sent_for_approval_at: datetime | None

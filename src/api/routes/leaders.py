@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from api.responses import CandidateRef, Person
 from api.routes.queries import Listed, ReaderDep, listed, query_router
 from kompetanse_domain.model.values import in_zone
+from kompetanse_domain.model.vocabulary import GoalState
 from projections.queries.port import ApprovalRow, LeaderCandidateRow, ReportRow
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -46,7 +47,7 @@ class Approval(BaseModel):
     candidate: CandidateRef
     goal_code: str
     plan_code: str
-    state: str
+    state: GoalState
     completed_on: date | None
     sent_at: datetime | None
     comment: str | None

@@ -19,6 +19,7 @@ from api.routes.queries import Listed, ReaderDep, etag, listed, query_router
 from api.schemas import CreateMeeting, Finalise, Summary
 from kompetanse_domain.application.service import MeetingNotFoundError
 from kompetanse_domain.errors import NotFoundError
+from kompetanse_domain.model.vocabulary import MeetingState
 from projections.queries.port import MeetingSummaryRow, MeetingView
 
 router = APIRouter(tags=["meetings"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
@@ -73,7 +74,7 @@ async def finalise_meeting(mid: MeetingId, body: Finalise, cmd: CommandDep) -> R
 class MeetingSummary(BaseModel):
     meeting_id: str
     candidate_id: str
-    state: str
+    state: MeetingState
     scheduled_for: str
     planned_minutes: int
     held_on: date | None

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from api.responses import Attachment, CandidateRef, Person
 from api.routes.queries import Listed, ReaderDep, listed, query_router
+from kompetanse_domain.model.vocabulary import ActivityKind, ActivityState
 from projections.queries.port import SigningRequestRow
 
 reads = query_router()
@@ -19,13 +20,13 @@ class SigningRequest(BaseModel):
     candidate: CandidateRef
     goal_code: str
     title: str
-    kind: str
+    kind: ActivityKind
     fulfilled_on: date
     activity_code: str | None
     count: int | None
     attachment_id: str | None
     attachment: Attachment | None
-    state: str
+    state: ActivityState
     sent_at: datetime | None
     signer: Person | None
 

@@ -48,6 +48,7 @@ from kompetanse_domain.catalogue.model import (
     COMPETENCE_LEVELS,
     PLAN_CODE_PATTERN,
     VERSION_PATTERN,
+    ActivityKind,
     PlanDefinition,
 )
 
@@ -319,7 +320,7 @@ def _read_activity(number: int, cells: dict[str, str], reading: _Reading) -> dic
             reading.refuse(
                 number, "recommended_minimum", f"{minimum_cell!r} is not a whole number >= 1"
             )
-        elif kind is not None and kind != "procedure":
+        elif kind is not None and kind != ActivityKind.PROCEDURE:
             reading.refuse(
                 number,
                 "recommended_minimum",

@@ -25,6 +25,8 @@ from pydantic import (
 )
 
 from kompetanse_domain.catalogue.errors import UnknownGoalError, UnknownPlanError
+from kompetanse_domain.model.vocabulary import ACTIVITY_KINDS as ACTIVITY_KINDS
+from kompetanse_domain.model.vocabulary import ActivityKind as ActivityKind
 
 KnowledgeLevel = Literal["kjenne til", "ha kunnskap om", "ha god kunnskap om"]
 SkillLevel = Literal["under supervisjon", "selvstendig"]
@@ -35,17 +37,6 @@ KNOWLEDGE_LEVELS: tuple[str, ...] = ("kjenne til", "ha kunnskap om", "ha god kun
 SKILL_LEVELS: tuple[str, ...] = ("under supervisjon", "selvstendig")
 COMPETENCE_LEVELS: tuple[str, ...] = KNOWLEDGE_LEVELS + SKILL_LEVELS
 
-ActivityKind = Literal[
-    "course", "procedure", "e_learning", "group_supervision", "internal_teaching", "other"
-]
-ACTIVITY_KINDS: tuple[str, ...] = (
-    "course",
-    "procedure",
-    "e_learning",
-    "group_supervision",
-    "internal_teaching",
-    "other",
-)
 
 Arena = Literal["hospital", "municipality"]
 ARENAS: tuple[str, ...] = ("hospital", "municipality")
@@ -89,9 +80,9 @@ class RecommendedActivity(BaseModel):
 
     @model_validator(mode="after")
     def _minimum_only_for_procedures(self) -> RecommendedActivity:
-        if self.recommended_minimum is not None and self.kind != "procedure":
+        if self.recommended_minimum is not None and self.kind != ActivityKind.PROCEDURE:
             raise ValueError(
-                f"recommended_minimum is only for kind 'procedure', not {self.kind!r}; "
+                f"recommended_minimum is only for kind 'procedure', not {self.kind.value!r}; "
                 "leave it empty"
             )
         return self

@@ -13,7 +13,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, NotFoundError
-from kompetanse_domain.model import values
+from kompetanse_domain.model import values, vocabulary
 from kompetanse_domain.model.candidate_access import ATTACHMENT_HIDDEN, ReadChecks
 from kompetanse_domain.model.candidate_state import (
     SPECIALTIES,
@@ -203,7 +203,7 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
                 email=self.email,
                 secret_sha256=self.secret_sha256,
                 expires_at=self.expires_at,
-                state="pending",
+                state=vocabulary.InvitationState.PENDING,
                 accepted_by=None,
             )
 
@@ -252,7 +252,7 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
         def apply(self, aggregate: Any) -> None:
             candidate = cast(Candidate, aggregate)
             invitation = candidate.invitations[self.invitation_id]
-            invitation["state"] = "accepted"
+            invitation["state"] = vocabulary.InvitationState.ACCEPTED
             invitation["accepted_by"] = self.actor
             person = PersonState(sub=self.actor, name=self.actor_name)
             candidate._grant(Role(self.role), person)
@@ -295,7 +295,9 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
         reason: str
 
         def apply(self, aggregate: Any) -> None:
-            cast(Candidate, aggregate).invitations[self.invitation_id]["state"] = "revoked"
+            cast(Candidate, aggregate).invitations[self.invitation_id]["state"] = (
+                vocabulary.InvitationState.REVOKED
+            )
 
     def revoke_invitation(self, actor: Actor, *, invitation_id: str, reason: str) -> None:
         """R2: the one who issued an invitation may revoke it while it is pending."""
@@ -305,7 +307,7 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
             raise InvitationNotFoundError(f"Invitation {invitation_id} not found")
         allowed = (Role.LEADER,) if invitation["role"] == Role.DEPUTY else (Role.CANDIDATE,)
         check_role(actor, allowed, "R2: only the one who invites may revoke the invitation")
-        if invitation["state"] != "pending":
+        if invitation["state"] != vocabulary.InvitationState.PENDING:
             raise InvitationNotUsableError(f"R3: the invitation was already {invitation['state']}")
         self.trigger_event(
             self.InvitationRevoked,
@@ -367,7 +369,7 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
                 code=self.plan_code,
                 version=self.catalogue_version,
                 goal_codes=list(self.goal_codes),
-                state="active",
+                state=vocabulary.PlanState.ACTIVE,
             )
 
     def assign_plan(
@@ -389,7 +391,7 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
 
     def active_plan(self, plan_code: str) -> PlanState:
         plan = self.plans.get(plan_code)
-        if plan is None or plan["state"] == "removed":
+        if plan is None or plan["state"] == vocabulary.PlanState.REMOVED:
             raise NotFoundError(f"Plan {plan_code} is not assigned to this candidate")
         return plan
 
@@ -398,7 +400,7 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
         return {
             code
             for plan in self.plans.values()
-            if plan["state"] != "removed"
+            if plan["state"] != vocabulary.PlanState.REMOVED
             for code in plan["goal_codes"]
         }
 
@@ -406,7 +408,9 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
         plan_code: str
 
         def apply(self, aggregate: Any) -> None:
-            cast(Candidate, aggregate).plans[self.plan_code]["state"] = "archived"
+            cast(Candidate, aggregate).plans[self.plan_code]["state"] = (
+                vocabulary.PlanState.ARCHIVED
+            )
 
     def archive_plan(self, actor: Actor, *, plan_code: str, unapproved_goals: list[str]) -> None:
         """R5: the leader archives a completed plan (every goal approved)."""
@@ -421,7 +425,7 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
         reason: str
 
         def apply(self, aggregate: Any) -> None:
-            cast(Candidate, aggregate).plans[self.plan_code]["state"] = "removed"
+            cast(Candidate, aggregate).plans[self.plan_code]["state"] = vocabulary.PlanState.REMOVED
 
     def remove_plan(self, actor: Actor, *, plan_code: str, reason: str) -> None:
         """R5: the leader deletes a plan assigned by mistake; its history is kept."""

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError, NotFoundError
-from kompetanse_domain.model import values
+from kompetanse_domain.model import values, vocabulary
 from kompetanse_domain.model.identity import INVITABLE_ROLES, Role
 
 HPR_PATTERN = re.compile(r"[0-9]{4,9}")
@@ -36,7 +36,7 @@ class InvitationState(TypedDict):
     email: str
     secret_sha256: str
     expires_at: datetime
-    state: str  # pending | accepted | revoked
+    state: str  # InvitationState
     accepted_by: str | None
 
 
@@ -44,7 +44,7 @@ class PlanState(TypedDict):
     code: str
     version: str
     goal_codes: list[str]
-    state: str  # active | archived | removed
+    state: str  # PlanState
 
 
 class AttachmentState(TypedDict):
@@ -103,13 +103,13 @@ def check_hpr_number(hpr_number: str | None) -> None:
 
 def check_plan_assignable(plan_code: str, existing: PlanState | None) -> None:
     """R4: a plan is assigned once, or again after it was removed."""
-    if existing is not None and existing["state"] != "removed":
+    if existing is not None and existing["state"] != vocabulary.PlanState.REMOVED:
         raise PlanStateError(f"R4: plan {plan_code} is already {existing['state']}")
 
 
 def check_plan_archivable(plan: PlanState, unapproved_goals: list[str]) -> None:
     """R5: an active plan whose goals are all approved may be archived."""
-    if plan["state"] == "archived":
+    if plan["state"] == vocabulary.PlanState.ARCHIVED:
         raise PlanStateError(f"R5: plan {plan['code']} is already archived")
     if unapproved_goals:
         shown = ", ".join(sorted(unapproved_goals)[:5])
@@ -151,7 +151,10 @@ def check_single_role_free(
             f"R2: {holder['name']} is already your {role.value}; remove that role first"
         )
     for invitation in invitations.values():
-        if invitation["role"] == role.value and invitation["state"] == "pending":
+        if (
+            invitation["role"] == role.value
+            and invitation["state"] == vocabulary.InvitationState.PENDING
+        ):
             raise RoleAlreadyHeldError(
                 f"R2: an invitation for {role.value} to {invitation['name']} is pending; "
                 "revoke it first"
@@ -166,7 +169,7 @@ def usable_invitation(
         invitation["secret_sha256"], hash_secret(secret)
     ):
         raise InvitationNotFoundError("Invitation not found; ask the candidate for a new one")
-    if invitation["state"] != "pending":
+    if invitation["state"] != vocabulary.InvitationState.PENDING:
         raise InvitationNotUsableError(
             f"R3: this invitation was already {invitation['state']}; ask for a new one"
         )

@@ -36,8 +36,6 @@ from kompetanse_domain.model.identity import Actor, Role
 if TYPE_CHECKING:
     from kompetanse_domain.model.learning_goal import LearningGoal
 
-ACTIVITY_WITHDRAWN = "withdrawn"
-"""R29: an activity the candidate withdrew: kept, shown, counted nowhere, final."""
 EDITABLE_STATES = (ActivityState.REGISTERED, ActivityState.REJECTED)
 EDITABLE_FIELDS = (
     "title",
@@ -88,7 +86,9 @@ class ActivityWithdrawn(_Event):
     signer_sub: str | None  # who it was waiting for, if it was sent for signing
 
     def apply(self, aggregate: Any) -> None:
-        cast("LearningGoal", aggregate).activities[self.activity_id]["state"] = ACTIVITY_WITHDRAWN
+        cast("LearningGoal", aggregate).activities[self.activity_id]["state"] = (
+            ActivityState.WITHDRAWN
+        )
 
 
 class Recalled(_Event):
@@ -193,7 +193,7 @@ class GoalCorrections:
             raise ActivityTransitionError(
                 "R29: activity is signed; a signed activity is final and cannot be withdrawn"
             )
-        if record["state"] == ACTIVITY_WITHDRAWN:
+        if record["state"] == ActivityState.WITHDRAWN:
             raise ActivityTransitionError("R29: activity is already withdrawn")
         waiting = record["state"] == ActivityState.SENT_FOR_SIGNING
         self.trigger_event(

@@ -1,6 +1,6 @@
-"""What a LearningGoal holds besides its events: its states, the records of its
+"""What a LearningGoal holds besides its events: the records of its
 activities and comments, its refusals, and the checks of its transitions that need
-no aggregate (R6, R7, R9, R10).
+no aggregate (R6, R7, R9, R10). Its states are the vocabulary's (`model.vocabulary`).
 
 The `LearningGoal` aggregate and its nested events stay in `learning_goal` (events
 are stored under their module's topic), which re-exports the names callers use.
@@ -14,20 +14,8 @@ from typing import TypedDict
 from kompetanse_domain.errors import ConflictError, NotFoundError
 from kompetanse_domain.model.guards import RoleNotPermittedError
 from kompetanse_domain.model.identity import Actor
-
-
-class GoalState:
-    NOT_STARTED = "not_started"
-    SENT_FOR_APPROVAL = "sent_for_approval"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-
-
-class ActivityState:
-    REGISTERED = "registered"
-    SENT_FOR_SIGNING = "sent_for_signing"
-    SIGNED = "signed"
-    REJECTED = "rejected"
+from kompetanse_domain.model.vocabulary import ActivityState as ActivityState
+from kompetanse_domain.model.vocabulary import GoalState as GoalState
 
 
 class ActivityRecord(TypedDict):
@@ -69,7 +57,7 @@ def check_can_send_for_signing(record: ActivityRecord, signer_sub: str) -> None:
     """R9: an activity not signed, and not already waiting for this signer."""
     if record["state"] == ActivityState.SIGNED:
         raise ActivityTransitionError("R9: activity is signed; a signed activity is final")
-    if record["state"] == "withdrawn":  # R29 (goal_corrections.ACTIVITY_WITHDRAWN)
+    if record["state"] == ActivityState.WITHDRAWN:  # R29
         raise ActivityTransitionError(
             "R29: activity is withdrawn; register it again to send it for signing"
         )

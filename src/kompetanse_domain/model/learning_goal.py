@@ -38,8 +38,9 @@ from kompetanse_domain.model.guards import (
     optional_text,
 )
 from kompetanse_domain.model.identity import Actor, Identity, Role, goal_id_for
+from kompetanse_domain.model.vocabulary import ACTIVITY_KINDS
 
-__all__ = [  # the states and refusals live in `goal_records`, beside the records
+__all__ = [  # states and kinds: `vocabulary`; refusals: `goal_records`, beside the records
     "ACTIVITY_KINDS",
     "ActivityNotFoundError",
     "ActivityState",
@@ -48,15 +49,6 @@ __all__ = [  # the states and refusals live in `goal_records`, beside the record
     "GoalTransitionError",
     "LearningGoal",
 ]
-
-ACTIVITY_KINDS = (
-    "course",
-    "procedure",
-    "e_learning",
-    "group_supervision",
-    "internal_teaching",
-    "other",
-)
 
 
 WITHDRAWAL_LIMIT = values.PLAN_REMOVAL_REASON_LIMIT + 200

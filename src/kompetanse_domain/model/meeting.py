@@ -17,13 +17,9 @@ from kompetanse_domain.model import values
 from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import check_not_future, check_role
 from kompetanse_domain.model.identity import Actor, Role
+from kompetanse_domain.model.vocabulary import MeetingState as MeetingState
 
 MAX_MINUTES = 24 * 60
-
-
-class MeetingState:
-    OPEN = "open"
-    FINALISED = "finalised"
 
 
 class MeetingFinalisedError(ConflictError):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition
-from kompetanse_domain.model.learning_goal import ActivityState
+from kompetanse_domain.model.vocabulary import ActivityKind, ActivityState
 
 # (key, title, recommended minimum) of each recommended procedure of a goal
 Recommended = tuple[tuple[str, str, int], ...]
@@ -59,7 +59,7 @@ def recommended_procedures(goal: GoalDefinition | None) -> Recommended:
     return tuple(
         (_key(activity.title), activity.title, activity.recommended_minimum)
         for activity in (goal.recommended_activities if goal else ())
-        if activity.kind == "procedure" and activity.recommended_minimum is not None
+        if activity.kind == ActivityKind.PROCEDURE and activity.recommended_minimum is not None
     )
 
 

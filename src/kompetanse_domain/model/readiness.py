@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from kompetanse_domain.catalogue import Catalogue
-from kompetanse_domain.model.learning_goal import GoalState
+from kompetanse_domain.model.vocabulary import GoalState, PlanState
 
 MINIMUM_MONTHS = 78  # 6.5 years (R21)
 PART1_SPECIALTY = "LIS1"
 COMMON_PLAN = "FKM"  # R20: "FKM included"
-REMOVED = "removed"  # a plan state: no longer assigned (R5)
 NOT_ASSIGNED = "not_assigned"  # a missing plan's state in `Missing`
 MINIMUM_DURATION_NOTE = (
     "Information only (R21): counted from registration in this portal; "
@@ -88,7 +87,7 @@ def add_months(day: date, months: int) -> date:
 def is_assigned(plans: Mapping[str, str], code: str) -> bool:
     """A plan counts as assigned unless it was never assigned or was removed (R5);
     an archived plan stays on record."""
-    return plans.get(code, REMOVED) != REMOVED
+    return plans.get(code, PlanState.REMOVED) != PlanState.REMOVED
 
 
 def specialties_of(catalogue: Catalogue, specialty: str, plans: Mapping[str, str]) -> list[str]:

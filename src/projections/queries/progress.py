@@ -28,6 +28,7 @@ from kompetanse_domain.model.procedures import Procedure, procedure_progress, re
 from kompetanse_domain.model.readiness import readiness, specialties_of
 from kompetanse_domain.model.supervision_rule import supervision_hours
 from kompetanse_domain.model.values import in_zone
+from kompetanse_domain.model.vocabulary import GoalState, PlanState
 from projections.queries.procedures import procedures_answer
 from projections.queries.read import ReadTx, person
 from projections.queries.readiness import readiness_answer
@@ -35,7 +36,12 @@ from projections.queries.supervision import supervision_answer
 from projections.views.progress_tables import ProgressTables
 
 OSLO = ZoneInfo("Europe/Oslo")
-GOAL_STATES = ("approved", "sent_for_approval", "rejected", "not_started")
+GOAL_STATES = (  # the order of the totals in an answer
+    GoalState.APPROVED,
+    GoalState.SENT_FOR_APPROVAL,
+    GoalState.REJECTED,
+    GoalState.NOT_STARTED,
+)
 
 
 def oslo_date(instant: datetime) -> date:
@@ -82,7 +88,7 @@ def get_progress(
                 **counts(row[3] for row in goals if row[2] == code),
             }
             for code, state in sorted(plans.items())
-            if state != "removed"
+            if state != PlanState.REMOVED
         ],
         "goals": [
             {

@@ -8,6 +8,7 @@ from functools import singledispatchmethod
 from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table
 
 from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.vocabulary import PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 
@@ -124,7 +125,7 @@ class CandidatesView(ViewProjection[CandidateTables]):
             candidate_id=aggregate_id(event),
             plan_code=event.plan_code,
             catalogue_version=event.catalogue_version,
-            state="active",
+            state=PlanState.ACTIVE,
             goal_count=len(event.goal_codes),
             assigned_at=event.timestamp,
             changed_at=event.timestamp,
@@ -133,11 +134,11 @@ class CandidatesView(ViewProjection[CandidateTables]):
 
     @process_event.register
     def plan_archived(self, event: Candidate.PlanArchived, tx: Tx) -> None:
-        self._plan_state(event, event.plan_code, "archived", tx)
+        self._plan_state(event, event.plan_code, PlanState.ARCHIVED, tx)
 
     @process_event.register
     def plan_removed(self, event: Candidate.PlanRemoved, tx: Tx) -> None:
-        self._plan_state(event, event.plan_code, "removed", tx)
+        self._plan_state(event, event.plan_code, PlanState.REMOVED, tx)
 
     def _plan_state(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
         tx.update(

@@ -15,9 +15,9 @@ from typing import Any
 
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
-from kompetanse_domain.model.goal_corrections import ACTIVITY_WITHDRAWN
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.views import goal_rows
 from projections.views.goals_tables import GoalTables, define_goal_tables
 
 Tx = ViewTx[GoalTables]
@@ -61,13 +61,8 @@ class GoalsView(ViewProjection[GoalTables]):
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
         tx.insert(
             tx.t.goal,
-            goal_id=aggregate_id(event),
-            candidate_id=str(event.candidate_id),
-            code=event.code,
-            plan_code=event.plan_code,
+            **goal_rows.opened_goal(event),
             catalogue_version=event.catalogue_version,
-            state=GoalState.NOT_STARTED,
-            withdrawn=False,
             imported_from=[],
             opened_at=event.timestamp,
             updated_at=event.timestamp,
@@ -78,16 +73,8 @@ class GoalsView(ViewProjection[GoalTables]):
     def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:
         tx.insert(
             tx.t.activity,
-            activity_id=event.activity_id,
-            goal_id=aggregate_id(event),
-            title=event.title,
-            kind=event.kind,
-            fulfilled_on=event.fulfilled_on,
-            activity_code=event.activity_code,
-            count=event.count,
+            **goal_rows.registered_activity(event),
             note=event.note,
-            attachment_id=event.attachment_id,
-            state=ActivityState.REGISTERED,
             registered_at=event.timestamp,
         )
         self._goal(event, tx)
@@ -97,11 +84,8 @@ class GoalsView(ViewProjection[GoalTables]):
         self._activity(
             event,
             tx,
-            state=ActivityState.SENT_FOR_SIGNING,
-            signer_sub=event.signer_sub,
-            signer_name=event.signer_name,
+            **goal_rows.activity_sent_for_signing(event),
             decision_comment=None,
-            sent_at=event.timestamp,
             decided_at=None,
         )
         attachment_id = tx.value(tx.t.activity, "attachment_id", {"activity_id": event.activity_id})
@@ -144,16 +128,7 @@ class GoalsView(ViewProjection[GoalTables]):
 
     @process_event.register
     def goal_sent_for_approval(self, event: LearningGoal.SentForApproval, tx: Tx) -> None:
-        self._goal(
-            event,
-            tx,
-            state=GoalState.SENT_FOR_APPROVAL,
-            completed_on=event.completed_on,
-            send_comment=event.comment,
-            sent_at=event.timestamp,
-            approver_sub=event.approver_sub,
-            approver_name=event.approver_name,
-        )
+        self._goal(event, tx, **goal_rows.sent_for_approval(event))
 
     @process_event.register
     def goal_approved(self, event: LearningGoal.Approved, tx: Tx) -> None:
@@ -163,14 +138,14 @@ class GoalsView(ViewProjection[GoalTables]):
     def goal_rejected(self, event: LearningGoal.Rejected, tx: Tx) -> None:
         self._decided(event, GoalState.REJECTED, event.reason, tx)
 
-    def _decided(self, event: LearningGoal.Event, state: str, comment: str | None, tx: Tx) -> None:
+    def _decided(
+        self, event: LearningGoal.Event, state: GoalState, comment: str | None, tx: Tx
+    ) -> None:
+        decided = goal_rows.decided(event, state, event.actor_name, event.timestamp)
         self._goal(
             event,
             tx,
-            state=state,
-            decided_by_sub=event.actor,
-            decided_by_name=event.actor_name,
-            decided_at=event.timestamp,
+            **decided,
             decision_comment=comment,
             decision_version=self._decision(
                 event, state, event.actor_name, event.timestamp, tx, comment=comment
@@ -197,13 +172,13 @@ class GoalsView(ViewProjection[GoalTables]):
     def approval_imported(self, event: LearningGoal.ApprovalImported, tx: Tx) -> None:
         sources = tx.value(tx.t.goal, "imported_from", {"goal_id": aggregate_id(event)})
         source = {"source_portal": event.source_portal, "source_event_id": event.source_event_id}
+        decided = goal_rows.decided(
+            event, GoalState.APPROVED, event.approver_name, event.approved_at
+        )
         self._goal(
             event,
             tx,
-            state=GoalState.APPROVED,
-            decided_by_sub=event.actor,
-            decided_by_name=event.approver_name,
-            decided_at=event.approved_at,
+            **decided,
             decision_comment=None,
             imported_from=[*(sources or []), source],
             decision_version=self._decision(
@@ -232,7 +207,7 @@ class GoalsView(ViewProjection[GoalTables]):
         self._activity(
             event,
             tx,
-            state=ACTIVITY_WITHDRAWN,
+            state=ActivityState.WITHDRAWN,
             withdrawn_at=event.timestamp,
             withdrawal_reason=event.reason,
         )

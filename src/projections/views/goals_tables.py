@@ -27,6 +27,7 @@ from projections.engine.tables import (
     index,
     table,
 )
+from projections.views.goal_rows import approval_columns
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,7 @@ def define_goal_tables(md: MetaData, g: int) -> GoalTables:
         Column("catalogue_version", CODE, nullable=False),
         Column("state", STATE, nullable=False),
         Column("withdrawn", Boolean, nullable=False),
-        Column("completed_on", Date),
-        Column("sent_at", UTCDateTime),
-        Column("send_comment", Text),
-        Column("approver_sub", SUB),
-        Column("approver_name", NAME),
-        Column("decided_by_sub", SUB),
-        Column("decided_by_name", NAME),
-        Column("decided_at", UTCDateTime),
+        *approval_columns(),
         Column("decision_comment", Text),
         Column("imported_from", PORTABLE_JSON, nullable=False),
         Column("decision_version", Integer),  # R29: the `decision` the state stands on

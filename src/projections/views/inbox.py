@@ -19,6 +19,7 @@ from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.views import goal_rows
 
 SIGNING_ROLES = (Role.SUPERVISOR.value, Role.VEILEDER.value)
 
@@ -122,32 +123,14 @@ class InboxView(ViewProjection[InboxTables]):
 
     @process_event.register
     def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:
-        tx.insert(
-            tx.t.activity,
-            activity_id=event.activity_id,
-            goal_id=aggregate_id(event),
-            title=event.title,
-            kind=event.kind,
-            fulfilled_on=event.fulfilled_on,
-            activity_code=event.activity_code,
-            count=event.count,
-            attachment_id=event.attachment_id,
-            state=ActivityState.REGISTERED,
-        )
+        tx.insert(tx.t.activity, **goal_rows.registered_activity(event))
 
     def _activity(self, event: Any, tx: Tx, **values: Any) -> None:
         tx.update(tx.t.activity, {"activity_id": event.activity_id}, **values)
 
     @process_event.register
     def activity_sent_for_signing(self, event: LearningGoal.ActivitySentForSigning, tx: Tx) -> None:
-        self._activity(
-            event,
-            tx,
-            state=ActivityState.SENT_FOR_SIGNING,
-            signer_sub=event.signer_sub,
-            signer_name=event.signer_name,
-            sent_at=event.timestamp,
-        )
+        self._activity(event, tx, **goal_rows.activity_sent_for_signing(event))
 
     @process_event.register
     def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:
@@ -169,4 +152,4 @@ class InboxView(ViewProjection[InboxTables]):
 
     @process_event.register
     def activity_withdrawn(self, event: corrections.ActivityWithdrawn, tx: Tx) -> None:
-        self._activity(event, tx, state=corrections.ACTIVITY_WITHDRAWN)
+        self._activity(event, tx, state=ActivityState.WITHDRAWN)

@@ -15,6 +15,7 @@ from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.views import goal_rows
 from projections.views.leader_tables import LeaderTables, define_leader_tables
 
 Tx = ViewTx[LeaderTables]
@@ -66,12 +67,7 @@ class LeaderView(ViewProjection[LeaderTables]):
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
         tx.insert(
             tx.t.goal,
-            goal_id=aggregate_id(event),
-            candidate_id=str(event.candidate_id),
-            code=event.code,
-            plan_code=event.plan_code,
-            state=GoalState.NOT_STARTED,
-            withdrawn=False,
+            **goal_rows.opened_goal(event),
             mentor_comments=0,
             signed_activities=0,
         )
@@ -86,33 +82,22 @@ class LeaderView(ViewProjection[LeaderTables]):
 
     @process_event.register
     def goal_sent_for_approval(self, event: LearningGoal.SentForApproval, tx: Tx) -> None:
-        self._goal(
-            event,
-            tx,
-            state=GoalState.SENT_FOR_APPROVAL,
-            completed_on=event.completed_on,
-            sent_at=event.timestamp,
-            send_comment=event.comment,
-            approver_sub=event.approver_sub,
-            approver_name=event.approver_name,
-        )
-
-    def _decided(self, event: Any, state: str, name: str, at: Any, tx: Tx) -> None:
-        self._goal(
-            event, tx, state=state, decided_by_sub=event.actor, decided_by_name=name, decided_at=at
-        )
+        self._goal(event, tx, **goal_rows.sent_for_approval(event))
 
     @process_event.register
     def goal_approved(self, event: LearningGoal.Approved, tx: Tx) -> None:
-        self._decided(event, GoalState.APPROVED, event.actor_name, event.timestamp, tx)
+        decided = goal_rows.decided(event, GoalState.APPROVED, event.actor_name, event.timestamp)
+        self._goal(event, tx, **decided)
 
     @process_event.register
     def goal_rejected(self, event: LearningGoal.Rejected, tx: Tx) -> None:
-        self._decided(event, GoalState.REJECTED, event.actor_name, event.timestamp, tx)
+        decided = goal_rows.decided(event, GoalState.REJECTED, event.actor_name, event.timestamp)
+        self._goal(event, tx, **decided)
 
     @process_event.register
     def approval_imported(self, event: LearningGoal.ApprovalImported, tx: Tx) -> None:
-        self._decided(event, GoalState.APPROVED, event.approver_name, event.approved_at, tx)
+        name, at = event.approver_name, event.approved_at
+        self._goal(event, tx, **goal_rows.decided(event, GoalState.APPROVED, name, at))
 
     @process_event.register
     def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table
 
 from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.views.goal_rows import approval_columns, goal_columns
 
 
 @dataclass(frozen=True)
@@ -35,20 +36,8 @@ def define_leader_tables(md: MetaData, g: int) -> LeaderTables:
     )  # fmt: skip
     goal = table(
         md, "leader_goal", g,
-        Column("goal_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("code", CODE, nullable=False),
-        Column("plan_code", CODE, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("withdrawn", Boolean, nullable=False),
-        Column("completed_on", Date),
-        Column("sent_at", UTCDateTime),
-        Column("send_comment", Text),
-        Column("approver_sub", SUB),
-        Column("approver_name", NAME),
-        Column("decided_by_sub", SUB),
-        Column("decided_by_name", NAME),
-        Column("decided_at", UTCDateTime),
+        *goal_columns(),
+        *approval_columns(),
         Column("mentor_comments", Integer, nullable=False),
         Column("signed_activities", Integer, nullable=False),
     )  # fmt: skip

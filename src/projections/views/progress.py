@@ -14,7 +14,9 @@ from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
+from kompetanse_domain.model.vocabulary import ActivityKind, PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.views import goal_rows
 from projections.views.progress_tables import ProgressTables, define_progress_tables
 
 Tx = ViewTx[ProgressTables]
@@ -41,15 +43,15 @@ class ProgressView(ViewProjection[ProgressTables]):
 
     @process_event.register
     def plan_assigned(self, event: Candidate.PlanAssigned, tx: Tx) -> None:
-        self._plan(event, event.plan_code, "active", tx)
+        self._plan(event, event.plan_code, PlanState.ACTIVE, tx)
 
     @process_event.register
     def plan_archived(self, event: Candidate.PlanArchived, tx: Tx) -> None:
-        self._plan(event, event.plan_code, "archived", tx)
+        self._plan(event, event.plan_code, PlanState.ARCHIVED, tx)
 
     @process_event.register
     def plan_removed(self, event: Candidate.PlanRemoved, tx: Tx) -> None:
-        self._plan(event, event.plan_code, "removed", tx)
+        self._plan(event, event.plan_code, PlanState.REMOVED, tx)
 
     def _plan(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
         key = {"candidate_id": aggregate_id(event), "plan_code": plan_code}
@@ -70,12 +72,7 @@ class ProgressView(ViewProjection[ProgressTables]):
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
         tx.insert(
             tx.t.goal,
-            goal_id=aggregate_id(event),
-            candidate_id=str(event.candidate_id),
-            code=event.code,
-            plan_code=event.plan_code,
-            state=GoalState.NOT_STARTED,
-            withdrawn=False,
+            **goal_rows.opened_goal(event),
             registered=0,
             pending=0,
             signed=0,
@@ -85,7 +82,7 @@ class ProgressView(ViewProjection[ProgressTables]):
     @process_event.register
     def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:
         self._count(event, tx, registered=1)
-        if event.kind == "procedure":
+        if event.kind == ActivityKind.PROCEDURE:
             tx.insert(
                 tx.t.procedure,
                 activity_id=event.activity_id,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, Column, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
 from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.views.goal_rows import goal_columns
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,7 @@ def define_progress_tables(md: MetaData, g: int) -> ProgressTables:
     )  # fmt: skip
     goal = table(
         md, "progress_goal", g,
-        Column("goal_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("code", CODE, nullable=False),
-        Column("plan_code", CODE, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("withdrawn", Boolean, nullable=False),
+        *goal_columns(),
         Column("registered", Integer, nullable=False),
         Column("pending", Integer, nullable=False),
         Column("signed", Integer, nullable=False),
