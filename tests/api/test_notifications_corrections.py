@@ -148,3 +148,19 @@ def test_an_edited_activity_sent_again_reminds_only_its_new_signer_once_per_peri
     notifications.catch_up()
     assert notifications.remind(resent + timedelta(days=5 * DAYS)) == 0
     assert_no_canary(inbox.every)
+
+
+def test_an_activity_re_routed_while_waiting_reminds_only_its_new_signer(
+    api: Api, notifications: NotificationService, inbox: Inbox, clock: Clock
+) -> None:
+    cid = build_team(api)
+    _, signing = goal_with_activity(api, cid)
+    for who in ("supervisor", "supervisor_2"):  # the first is away: sent to the second
+        api.ok(
+            "POST", signing + "/send-for-signing", "candidate", {"signer_sub": api.person(who).sub}
+        )
+    notifications.catch_up()
+    clock.fixed = clock() + timedelta(days=DAYS, minutes=1)
+    assert notifications.remind() == 1
+    notifications.send()
+    assert _reminders(inbox) == [(address(api, "supervisor_2"), "reminder")]
