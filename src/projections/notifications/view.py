@@ -18,6 +18,7 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
+from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model import notifying
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
@@ -276,10 +277,25 @@ class NotificationsView(ViewProjection[NotificationTables]):
     def goal_rejected(self, event: LearningGoal.Rejected, tx: Tx) -> None:
         self._goal_decided(event, tx, Kind.GOAL_REJECTED)
 
+    @process_event.register
+    def approval_withdrawn(self, event: corrections.ApprovalWithdrawn, tx: Tx) -> None:
+        self._goal_decided(event, tx, Kind.APPROVAL_WITHDRAWN)  # never the reason
+
+    # -- corrections (R29): what was recalled or withdrawn no longer waits (no reminder) --
+
+    @process_event.register
+    def goal_recalled(self, event: corrections.Recalled, tx: Tx) -> None:
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, waiting_since=None)
+
+    @process_event.register
+    def activity_withdrawn(self, event: corrections.ActivityWithdrawn, tx: Tx) -> None:
+        tx.update(tx.t.activity, {"activity_id": event.activity_id}, waiting_since=None)
+
+    # An edited activity (`ActivityEdited`) was registered or rejected, so it waits for
+    # nobody; sent again, `activity_sent_for_signing` starts its wait (and reminders) anew.
+
     # ---- TO MAP (issue 26 point 1): events other helpers are adding now ---------------
-    # When they land, register one handler each here, without any user text:
-    #   the approval withdrawn (R29; LearningGoal.ApprovalWithdrawn or as named):
-    #       self._goal_decided(event, tx, Kind.APPROVAL_WITHDRAWN)   # -> the candidate
+    # When it lands, register one handler here, without any user text:
     #   a concern raised (Candidate.ConcernRaised or as named):
     #       recipients = notifying.concern_recipients(leader, deputies)  # leader + deputies
     #       self._notify(tx, event, sub, Kind.CONCERN_RAISED, subject, link, cid) for each
