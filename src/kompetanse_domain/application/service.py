@@ -34,6 +34,7 @@ from kompetanse_domain.application.loads import (
 )
 from kompetanse_domain.application.meetings import MeetingUseCases
 from kompetanse_domain.application.plans import PlanUseCases
+from kompetanse_domain.application.profile import ProfileUseCases
 from kompetanse_domain.application.repairs import RepairingMapper
 from kompetanse_domain.application.sync import SyncUseCases
 from kompetanse_domain.application.transcodings import DateAsISO
@@ -52,7 +53,7 @@ __all__ = [
 
 
 class KompetanseApplication(
-    CandidateUseCases, PlanUseCases, GoalUseCases, MeetingUseCases, SyncUseCases
+    CandidateUseCases, ProfileUseCases, PlanUseCases, GoalUseCases, MeetingUseCases, SyncUseCases
 ):
     """The use cases of the portal."""
 
