@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ForbiddenError, InvalidInputError
 from kompetanse_domain.model import values
+from kompetanse_domain.model.candidate_profile import own_event
 from kompetanse_domain.model.candidate_state import (
     InvitationNotUsableError,
     InvitationState,
@@ -93,7 +94,6 @@ class CandidateInvitations:
         leader: PersonState | None
         veileder: PersonState | None
         invitations: dict[str, InvitationState]
-        InvitationIssued: ClassVar[type[Any]]
         InvitationAccepted: ClassVar[type[Any]]
 
         def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None: ...
@@ -140,7 +140,7 @@ class CandidateInvitations:
             holder = self.leader if parsed is Role.LEADER else self.veileder
             check_single_role_free(parsed, holder, self.invitations)
         self.trigger_event(
-            self.InvitationIssued,
+            own_event(self, InvitationIssued),
             actor=actor.sub,
             actor_name=actor.name,
             invitation_id=invitation_id,

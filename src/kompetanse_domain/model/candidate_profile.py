@@ -15,7 +15,7 @@ every other event of a candidate.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
@@ -65,6 +65,12 @@ class SpecialtyChanged(Aggregate.Event):
         aggregate.specialty_since = self.from_date
 
 
+def own_event(aggregate: object, template: type[Any]) -> type[Any]:
+    """The aggregate's own redefinition of an event template (`Candidate.<Name>`)."""
+    event_class: type[Any] = getattr(type(aggregate), template.__name__)
+    return event_class
+
+
 class CandidateProfile:
     """The profile commands of `Candidate` (R28)."""
 
@@ -76,8 +82,6 @@ class CandidateProfile:
         organisation_id: str
         organisation_name: str
         created_on: datetime
-        ProfileEdited: ClassVar[type[Any]]
-        SpecialtyChanged: ClassVar[type[Any]]
 
         def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None: ...
 
@@ -124,7 +128,9 @@ class CandidateProfile:
             changed["organisation_name"] = organisation_name
         if all(value is None for value in changed.values()):
             return False
-        self.trigger_event(self.ProfileEdited, actor=actor.sub, actor_name=actor.name, **changed)
+        self.trigger_event(
+            own_event(self, ProfileEdited), actor=actor.sub, actor_name=actor.name, **changed
+        )
         return True
 
     def change_specialty(
@@ -156,7 +162,7 @@ class CandidateProfile:
                 f"R28: {specialty} is already the current specialty; nothing to record"
             )
         self.trigger_event(
-            self.SpecialtyChanged,
+            own_event(self, SpecialtyChanged),
             actor=actor.sub,
             actor_name=actor.name,
             specialty=specialty,

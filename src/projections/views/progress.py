@@ -11,6 +11,7 @@ from functools import singledispatchmethod
 from typing import Any
 
 from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.candidate_profile import SpecialtyChanged
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
@@ -37,6 +38,11 @@ class ProgressView(ViewProjection[ProgressTables]):
             specialty=event.specialty,
             registered_at=event.timestamp,
         )
+
+    @process_event.register
+    def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
+        """R28: readiness (R20-R22) and the R19 rule follow the current specialty."""
+        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, specialty=event.specialty)
 
     @process_event.register
     def plan_assigned(self, event: Candidate.PlanAssigned, tx: Tx) -> None:
