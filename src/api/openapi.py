@@ -26,6 +26,7 @@ from kompetanse_domain.model.learning_goal import ACTIVITY_KINDS
 
 INVITABLE = sorted(role.value for role in INVITABLE_ROLES)
 KINDS = list(ACTIVITY_KINDS)
+INVITATION_STATES = ["pending", "accepted", "revoked", "expired"]
 # The domain's own rule for an address, exactly. Not `format: email` as well: that format
 # admits addresses the domain refuses (`a@localhost`), and with the pattern beside it
 # schemathesis' coverage phase spent 45 s generating examples.
@@ -73,6 +74,13 @@ PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
     ("MeetingCreated", "meeting_id"): UUID,
     ("AttachmentStored", "attachment_id"): UUID,
     ("ApprovalImported", "candidate_id"): UUID,
+    # the profile and the invitations list (API.md v1.1, R28)
+    ("EditProfile", "email"): EMAIL,
+    ("ProfileEdited", "candidate_id"): UUID,
+    ("SpecialtyChanged", "candidate_id"): UUID,
+    ("InvitationItem", "invitation_id"): UUID,
+    ("InvitationItem", "role"): {"enum": INVITABLE},
+    ("InvitationItem", "state"): {"enum": INVITATION_STATES},
 }
 
 # (method, path, parameter) -> keywords for that parameter's schema.
@@ -113,6 +121,9 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "GetHistory": ("get", CANDIDATE + "/history", _NEW_CANDIDATE),
         "GetState": ("get", CANDIDATE + "/state", _NEW_CANDIDATE),
         "VerifyHistory": ("get", CANDIDATE + "/history/verify", _NEW_CANDIDATE),
+        "EditProfile": ("patch", CANDIDATE, _NEW_CANDIDATE),  # R28
+        "ChangeSpecialty": ("post", CANDIDATE + "/specialties", _NEW_CANDIDATE),  # R28
+        "ListInvitations": ("get", CANDIDATE + "/invitations", _NEW_CANDIDATE),
     },
     ("post", CANDIDATE + "/invitations", "201"): {
         "AcceptInvitation": (
@@ -206,6 +217,7 @@ def catalogue_enums(application: Any) -> dict[tuple[str, str], dict[str, Any]]:
     specialties: Sequence[str] | None = getattr(application, "specialties", None)
     if specialties:
         enums[("RegisterCandidate", "specialty")] = {"enum": list(specialties)}
+        enums[("ChangeSpecialty", "specialty")] = {"enum": list(specialties)}  # R28
     catalogue = getattr(application, "catalogue", None)
     if catalogue is not None:
         enums[("AssignPlan", "plan_code")] = {"enum": list(catalogue.plan_codes)}
