@@ -189,6 +189,10 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
             {"cid": "$request.path.cid", "attachment_id": "$response.body#/attachment_id"},
         ),
     },
+    ("post", CANDIDATE + "/specialties", "201"): {  # R28
+        "GetCandidate": ("get", CANDIDATE, _SAME_CANDIDATE),
+        "GetProgress": ("get", CANDIDATE + "/progress", _SAME_CANDIDATE),
+    },
     ("post", "/v1/sync/approvals", "200"): {
         "GetCandidate": ("get", CANDIDATE, _NEW_CANDIDATE),
     },
