@@ -195,6 +195,10 @@ def test_r26_a_deputy_until_a_date_acts_until_that_day_and_not_after(
     reads.ok(
         "POST", f"/v1/candidates/{cid}/plans", "deputy", {"plan_code": "FKM"}, 201
     )  # today: yes
+    goal = f"/v1/candidates/{cid}/goals/FKM-001"
+    reads.ok("POST", goal + "/send-for-approval", "candidate", {"completed_on": str(today)})
+    approvals = reads.get("/v1/leaders/me/approvals", "deputy")["data"]
+    assert [a["goal_code"] for a in approvals] == ["FKM-001"]
 
     tomorrow = today + timedelta(days=1)
     monkeypatch.setattr(candidate_invitations, "today_in_oslo", lambda: tomorrow)
@@ -212,4 +216,7 @@ def test_r26_a_deputy_until_a_date_acts_until_that_day_and_not_after(
         assert response.status_code == 403, (method, path, response.text)
         assert "deputy" in problem_of(response)["detail"]
     assert history_length(reads, cid) == stored
+    assert reads.get("/v1/leaders/me/candidates", "deputy")["count"] == 0  # nor in their lists
+    assert reads.get("/v1/leaders/me/approvals", "deputy")["count"] == 0
+    assert reads.get("/v1/leaders/me/approvals", "leader")["count"] == 1
     reads.ok("POST", f"/v1/candidates/{cid}/plans", "leader", {"plan_code": "ALM"}, 201)
