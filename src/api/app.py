@@ -31,6 +31,7 @@ from api.routes import (
     meetings,
     notifications,
     ops,
+    profile,
     supervisors,
 )
 from api.routes import catalogue as catalogue_routes
@@ -82,7 +83,7 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
         commands.upload_router,
         max_body_size=services.settings.max_upload + MULTIPART_OVERHEAD,
     )
-    for resource in (candidates, goals, meetings, leaders, supervisors, attachments):  # their GETs
+    for resource in (candidates, goals, meetings, leaders, supervisors, attachments, profile):
         app.include_router(resource.reads)
     app.include_router(audit.router)  # R24 audit
     app.include_router(feed.router)  # R23 feed

@@ -22,13 +22,14 @@ from fastapi import FastAPI
 from kompetanse_domain.catalogue.model import VERSION_PATTERN
 from kompetanse_domain.model.finding import Q_MAX, Q_MIN
 from kompetanse_domain.model.identity import EMAIL_PATTERN, INVITABLE_ROLES
-from kompetanse_domain.model.vocabulary import ACTIVITY_KINDS, PlanState
+from kompetanse_domain.model.vocabulary import ACTIVITY_KINDS, InvitationState, PlanState
 
 INVITABLE = sorted(role.value for role in INVITABLE_ROLES)
 KINDS = list(ACTIVITY_KINDS)
 # The answers' other states are typed with the vocabulary's enums in their models; a plan's
 # is declared here, as its enum's name is taken by the `PlanState` answer model.
 PLAN_STATES = [state.value for state in PlanState]
+INVITATION_STATES = [state.value for state in InvitationState]
 # The domain's own rule for an address, exactly. Not `format: email` as well: that format
 # admits addresses the domain refuses (`a@localhost`), and with the pattern beside it
 # schemathesis' coverage phase spent 45 s generating examples.
@@ -80,6 +81,13 @@ PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
     ("MeetingCreated", "meeting_id"): UUID,
     ("AttachmentStored", "attachment_id"): UUID,
     ("ApprovalImported", "candidate_id"): UUID,
+    # the profile and the invitations list (API.md v1.1, R28)
+    ("EditProfile", "email"): EMAIL,
+    ("ProfileEdited", "candidate_id"): UUID,
+    ("SpecialtyChanged", "candidate_id"): UUID,
+    ("InvitationItem", "invitation_id"): UUID,
+    ("InvitationItem", "role"): {"enum": INVITABLE},
+    ("InvitationItem", "state"): {"enum": INVITATION_STATES},
 }
 
 # (method, path, parameter) -> keywords for that parameter's schema.
@@ -122,6 +130,10 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "VerifyHistory": ("get", CANDIDATE + "/history/verify", _NEW_CANDIDATE),
         "GetExportJson": ("get", CANDIDATE + "/export.json", _NEW_CANDIDATE),
         "GetExportPdf": ("get", CANDIDATE + "/export.pdf", _NEW_CANDIDATE),
+        "EditProfile": ("patch", CANDIDATE, _NEW_CANDIDATE),  # R28
+        # no link to POST .../specialties: repeating it is 409 (the specialty is current
+        # then), so a replayed scenario would not reach what it reached the first time
+        "ListInvitations": ("get", CANDIDATE + "/invitations", _NEW_CANDIDATE),
     },
     ("post", CANDIDATE + "/invitations", "201"): {
         "AcceptInvitation": (
@@ -191,6 +203,10 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
             {"cid": "$request.path.cid", "attachment_id": "$response.body#/attachment_id"},
         ),
     },
+    ("post", CANDIDATE + "/specialties", "201"): {  # R28
+        "GetCandidate": ("get", CANDIDATE, _SAME_CANDIDATE),
+        "GetProgress": ("get", CANDIDATE + "/progress", _SAME_CANDIDATE),
+    },
     ("post", "/v1/sync/approvals", "200"): {
         "GetCandidate": ("get", CANDIDATE, _NEW_CANDIDATE),
     },
@@ -219,6 +235,7 @@ def catalogue_enums(application: Any) -> dict[tuple[str, str], dict[str, Any]]:
     specialties: Sequence[str] | None = getattr(application, "specialties", None)
     if specialties:
         enums[("RegisterCandidate", "specialty")] = {"enum": list(specialties)}
+        enums[("ChangeSpecialty", "specialty")] = {"enum": list(specialties)}  # R28
     catalogue = getattr(application, "catalogue", None)
     if catalogue is not None:
         enums[("AssignPlan", "plan_code")] = {"enum": list(catalogue.plan_codes)}

@@ -7,6 +7,7 @@ answer with the application's `Outcome.value` as is.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -57,6 +58,7 @@ class CandidateRegistered(BaseModel):
 class InvitationIssued(BaseModel):
     invitation_id: str
     token: str
+    expires_at: datetime
 
 
 class InvitationAccepted(BaseModel):

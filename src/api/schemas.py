@@ -100,6 +100,8 @@ class Invite(Body):
     role: Annotated[str, Field(min_length=1, max_length=40, examples=["supervisor"])]
     name: Name
     email: Email
+    hpr_number: HprNumber | None = None  # v1.1: only that person may accept it
+    until: date | None = None  # v1.1: a deputy's last day
 
 
 class AssignPlan(Body):

@@ -4,14 +4,15 @@ and its progress (GET, `reads`: R12, R19-R22).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
+from api.deps import PrincipalDep
 from api.responses import (
     COMMAND_PROBLEMS,
     CandidateRegistered,
@@ -55,7 +56,13 @@ async def invite(cid: CandidateId, body: Invite, cmd: CommandDep) -> Response:
     """R2: invite a leader, veileder or supervisor; the leader invites deputies (R7)."""
     return await cmd.run(
         lambda ctx: cmd.application.invite(
-            ctx, cid, role=body.role, name=body.name, email=body.email
+            ctx,
+            cid,
+            role=body.role,
+            name=body.name,
+            email=body.email,
+            hpr_number=body.hpr_number,
+            until=body.until,
         ),
         body,
         status=201,
@@ -72,10 +79,14 @@ async def revoke_invitation(cid: CandidateId, invitation_id: Sub, cmd: CommandDe
 
 @router.post("/v1/invitations/{token}/accept", response_model=InvitationAccepted)
 async def accept_invitation(
-    token: InvitationToken, cmd: CommandDep, body: Empty | None = None
+    token: InvitationToken, cmd: CommandDep, principal: PrincipalDep, body: Empty | None = None
 ) -> Response:
-    """R3: accept an invitation with the token from its link."""
-    return await cmd.run(lambda ctx: cmd.application.accept_invitation(ctx, token), body)
+    """R3: accept an invitation with the token from its link (one bound to an HPR number:
+    only with a token whose `hpr_number` claim is that number, 403 otherwise)."""
+    hpr_number = principal.hpr_number
+    return await cmd.run(
+        lambda ctx: cmd.application.accept_invitation(ctx, token, hpr_number=hpr_number), body
+    )
 
 
 @router.delete("/v1/candidates/{cid}/roles/{role}/{sub}", status_code=204)
@@ -124,6 +135,15 @@ async def remove_plan(
 class RoleHolder(Person):
     role: str
     since: datetime
+    until: date | None = None  # a deputy's last day (v1.1)
+
+
+class SpecialtyPeriod(BaseModel):
+    """R28: a specialty of the doctor, from a day until the day the next one began."""
+
+    specialty: str
+    from_: date = Field(alias="from")
+    until: date | None
 
 
 class PlanState(BaseModel):
@@ -154,6 +174,7 @@ class CandidatePublic(BaseModel):
     version: int
     roles: list[RoleHolder]
     plans: list[PlanState]
+    specialties: list[SpecialtyPeriod]  # R28: oldest first, the current one last
 
 
 class ProgressPublic(BaseModel):

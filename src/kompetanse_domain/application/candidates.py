@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 from kompetanse_domain.application.context import CommandContext, Outcome
@@ -74,7 +74,15 @@ class CandidateUseCases(Loads):
         return self._execute(ctx, decide)
 
     def invite(
-        self, ctx: CommandContext, candidate_id: UUID, *, role: str, name: str, email: str
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        *,
+        role: str,
+        name: str,
+        email: str,
+        hpr_number: str | None = None,
+        until: date | None = None,
     ) -> Outcome:
         def decide() -> Decision:
             candidate, actor = self._candidate_for_change(ctx, candidate_id)
@@ -85,6 +93,7 @@ class CandidateUseCases(Loads):
                 if self.invitation_key is None
                 else invitation_secret(self.invitation_key, str(invitation_id))
             )
+            expires_at = ctx.now + INVITATION_LIFETIME
             candidate.invite(
                 actor,
                 invitation_id=str(invitation_id),
@@ -92,14 +101,21 @@ class CandidateUseCases(Loads):
                 name=name,
                 email=email,
                 secret=secret,
-                expires_at=ctx.now + INVITATION_LIFETIME,
+                expires_at=expires_at,
+                hpr_number=hpr_number,
+                until=until,
+                today=ctx.today,
             )
             token = f"{candidate.id.hex}.{invitation_id.hex}.{secret}"
-            return changes(candidate, value={"invitation_id": str(invitation_id), "token": token})
+            value = {"invitation_id": str(invitation_id), "token": token}
+            return changes(candidate, value={**value, "expires_at": expires_at.isoformat()})
 
         return self._execute(ctx, decide)
 
-    def accept_invitation(self, ctx: CommandContext, token: str) -> Outcome:
+    def accept_invitation(
+        self, ctx: CommandContext, token: str, *, hpr_number: str | None = None
+    ) -> Outcome:
+        """R3; an invitation bound to an HPR number only with that `hpr_number` claim."""
         candidate_id, invitation_id, secret = _parse_token(token)
 
         def decide() -> Decision:
@@ -108,7 +124,11 @@ class CandidateUseCases(Loads):
             except CandidateNotFoundError:
                 raise InvitationNotFoundError("Invitation not found") from None
             role = candidate.accept_invitation(
-                ctx.identity, invitation_id=invitation_id, secret=secret, now=ctx.now
+                ctx.identity,
+                invitation_id=invitation_id,
+                secret=secret,
+                now=ctx.now,
+                hpr_number=hpr_number,
             )
             return changes(candidate, value={"candidate_id": str(candidate.id), "role": role.value})
 

@@ -36,6 +36,7 @@ from kompetanse_domain.application.loads import (
 )
 from kompetanse_domain.application.meetings import MeetingUseCases
 from kompetanse_domain.application.plans import PlanUseCases
+from kompetanse_domain.application.profile import ProfileUseCases
 from kompetanse_domain.application.repairs import RepairingMapper
 from kompetanse_domain.application.sync import SyncUseCases
 from kompetanse_domain.application.transcodings import DateAsISO
@@ -55,6 +56,7 @@ __all__ = [
 
 class KompetanseApplication(
     CandidateUseCases,
+    ProfileUseCases,
     PlanUseCases,
     GoalUseCases,
     CorrectionUseCases,

@@ -6,15 +6,17 @@ instant (`timestamp`) and the reason where one applies (ADR 0003).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, NotFoundError
-from kompetanse_domain.model import values, vocabulary
+from kompetanse_domain.model import candidate_invitations, candidate_profile, values, vocabulary
 from kompetanse_domain.model.candidate_access import ATTACHMENT_HIDDEN, ReadChecks
+from kompetanse_domain.model.candidate_invitations import CandidateInvitations
+from kompetanse_domain.model.candidate_profile import CandidateProfile
 from kompetanse_domain.model.candidate_state import (
     SPECIALTIES,
     AttachmentNotFoundError,
@@ -24,25 +26,21 @@ from kompetanse_domain.model.candidate_state import (
     InvitationState,
     PersonState,
     PlanState,
-    RoleAlreadyHeldError,
     SignerNotEligibleError,
     attachment_filename,
     check_hpr_number,
     check_plan_archivable,
     check_plan_assignable,
-    check_single_role_free,
     check_specialty,
-    hash_secret,
     invitable_role,
     optional_reason,
-    usable_invitation,
 )
 from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import (
     check_role,
     check_text,
 )
-from kompetanse_domain.model.identity import SINGLE_ROLES, Actor, Identity, Role, candidate_id_for
+from kompetanse_domain.model.identity import Actor, Identity, Role, candidate_id_for
 
 # R27: who opens every file of the candidate (a supervisor: only what was sent to them)
 
@@ -55,7 +53,7 @@ __all__ = [
 ]
 
 
-class Candidate(PickleCopy, ReadChecks, Aggregate):
+class Candidate(CandidateProfile, CandidateInvitations, PickleCopy, ReadChecks, Aggregate):
     """A doctor in specialisation (LIS/ALIS) and the people around their training."""
 
     class Event(Aggregate.Event):
@@ -78,6 +76,9 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
         organisation_id: str
         organisation_name: str
         hpr_number: str | None
+
+    ProfileEdited = candidate_profile.ProfileEdited  # R28
+    SpecialtyChanged = candidate_profile.SpecialtyChanged  # R28
 
     @staticmethod
     def create_id(sub: str) -> UUID:
@@ -166,9 +167,9 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
             roles.add(Role.SUPERVISOR)
         return frozenset(roles)
 
-    def actor(self, identity: Identity) -> Actor:
-        """The identity with its roles towards this candidate."""
-        return Actor(identity=identity, roles=self.roles_of(identity.sub))
+    def actor(self, identity: Identity, today: date | None = None) -> Actor:
+        """The identity with its roles towards this candidate today (R7: a deputy's end)."""
+        return self.current_actor(identity, self.roles_of(identity.sub), today)
 
     def signer(self, sub: str) -> PersonState:
         """R9/R10: an activity may be sent to a supervisor or the veileder of this candidate."""
@@ -188,62 +189,7 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
 
     # -- invitations (R2, R3) ------------------------------------------------------
 
-    class InvitationIssued(Event):
-        invitation_id: str
-        role: str
-        name: str
-        email: str
-        secret_sha256: str
-        expires_at: datetime
-
-        def apply(self, aggregate: Any) -> None:
-            cast(Candidate, aggregate).invitations[self.invitation_id] = InvitationState(
-                role=self.role,
-                name=self.name,
-                email=self.email,
-                secret_sha256=self.secret_sha256,
-                expires_at=self.expires_at,
-                state=vocabulary.InvitationState.PENDING,
-                accepted_by=None,
-            )
-
-    def invite(
-        self,
-        actor: Actor,
-        *,
-        invitation_id: str,
-        role: str,
-        name: str,
-        email: str,
-        secret: str,
-        expires_at: datetime,
-    ) -> None:
-        """R2: the candidate invites leader, veileder, supervisors; the leader invites deputies."""
-        parsed = invitable_role(role)
-        if parsed is Role.DEPUTY:
-            check_role(actor, (Role.LEADER,), "R7: only the leader may invite a deputy")
-        else:
-            check_role(
-                actor,
-                (Role.CANDIDATE,),
-                "R2: only the candidate invites leader, veileder and supervisors",
-            )
-        name = check_text(name, "name", "R2", limit=values.NAME_LIMIT)
-        email = values.email(email, "email", rule="R2")
-        if parsed in SINGLE_ROLES:
-            holder = self.leader if parsed is Role.LEADER else self.veileder
-            check_single_role_free(parsed, holder, self.invitations)
-        self.trigger_event(
-            self.InvitationIssued,
-            actor=actor.sub,
-            actor_name=actor.name,
-            invitation_id=invitation_id,
-            role=parsed.value,
-            name=name,
-            email=email,
-            secret_sha256=hash_secret(secret),
-            expires_at=expires_at,
-        )
+    InvitationIssued = candidate_invitations.InvitationIssued  # v2 (hpr_number, until)
 
     class InvitationAccepted(Event):
         invitation_id: str
@@ -266,29 +212,6 @@ class Candidate(PickleCopy, ReadChecks, Aggregate):
             self.deputies[person["sub"]] = person
         elif role is Role.SUPERVISOR:
             self.supervisors[person["sub"]] = person
-
-    def accept_invitation(
-        self, identity: Identity, *, invitation_id: str, secret: str, now: datetime
-    ) -> Role:
-        """R3: the invited person identifies (HelseID) and accepts; returns the role."""
-        invitation = usable_invitation(self.invitations.get(invitation_id), secret=secret, now=now)
-        role = Role(invitation["role"])
-        if identity.sub == self.sub:
-            raise InvitationNotUsableError(
-                "R2: a candidate cannot hold a role in their own training"
-            )
-        if role in self.roles_of(identity.sub):
-            raise RoleAlreadyHeldError(f"R2: you are already {role.value} for this candidate")
-        if role in SINGLE_ROLES and (self.leader if role is Role.LEADER else self.veileder):
-            raise RoleAlreadyHeldError(f"R2: this candidate already has a {role.value}")
-        self.trigger_event(
-            self.InvitationAccepted,
-            actor=identity.sub,
-            actor_name=identity.name,
-            invitation_id=invitation_id,
-            role=role.value,
-        )
-        return role
 
     class InvitationRevoked(Event):
         invitation_id: str

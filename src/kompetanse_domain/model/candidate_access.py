@@ -24,6 +24,11 @@ class ReadChecks:
         """R14, R17, R24: related people and auditors may read; others learn nothing."""
         if not actor.is_related and not actor.identity.is_auditor:
             raise NotRelatedError("Candidate not found, or you have no role for this candidate")
+        if not actor.roles and not actor.identity.is_auditor:  # R7: a deputy past `until`
+            raise RoleNotPermittedError(
+                "R7: your time as deputy for this candidate has ended; ask the leader for a "
+                "new invitation"
+            )
 
     def check_can_read_meetings(self, actor: Actor) -> None:
         """R17: the candidate and the veileder read meetings; auditors too (R24)."""

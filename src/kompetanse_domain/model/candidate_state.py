@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from datetime import datetime
-from typing import TypedDict
+from datetime import date, datetime
+from typing import NotRequired, TypedDict
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError, NotFoundError
 from kompetanse_domain.model import values, vocabulary
@@ -38,6 +38,8 @@ class InvitationState(TypedDict):
     expires_at: datetime
     state: str  # InvitationState
     accepted_by: str | None
+    hpr_number: NotRequired[str]  # only that person may accept it (v1.1)
+    until: NotRequired[date]  # a deputy's last day (v1.1)
 
 
 class PlanState(TypedDict):

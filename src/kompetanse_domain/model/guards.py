@@ -29,6 +29,11 @@ def check_role(actor: Actor, allowed: tuple[Role, ...], refusal: str) -> None:
         return
     if not actor.is_related and not actor.identity.is_auditor:
         raise NotRelatedError("Candidate not found, or you have no role for this candidate")
+    if actor.ended and not actor.roles:
+        ended = ", ".join(
+            f"{role.value} until {day.isoformat()}" for role, day in actor.ended.items()
+        )
+        refusal = f"{refusal} (your role ended: {ended}; ask the leader for a new invitation)"
     raise RoleNotPermittedError(refusal)
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 NAMESPACE = uuid.UUID("5b7f1d0e-2c47-4c8e-9a53-6f7c9e2b1a10")
@@ -64,6 +66,8 @@ class Actor:
 
     identity: Identity
     roles: frozenset[Role] = field(default_factory=frozenset)
+    ended: Mapping[Role, date] = field(default_factory=dict)
+    """Roles that ended (a deputy past `until`): still related (403, not 404), no power."""
 
     @property
     def sub(self) -> str:
@@ -75,7 +79,7 @@ class Actor:
 
     @property
     def is_related(self) -> bool:
-        return bool(self.roles)
+        return bool(self.roles or self.ended)
 
     def holds(self, *roles: Role) -> bool:
         return any(role in self.roles for role in roles)

@@ -18,8 +18,8 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
+from kompetanse_domain.model import candidate_invitations, notifying
 from kompetanse_domain.model import goal_corrections as corrections
-from kompetanse_domain.model import notifying
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import LearningGoal
@@ -155,7 +155,7 @@ class NotificationsView(ViewProjection[NotificationTables]):
             tx.insert(tx.t.address, sub=sub, email=email)
 
     @process_event.register
-    def invitation_issued(self, event: Candidate.InvitationIssued, tx: Tx) -> None:
+    def invitation_issued(self, event: candidate_invitations.InvitationIssued, tx: Tx) -> None:
         cid = aggregate_id(event)
         tx.insert(
             tx.t.invitation, invitation_id=event.invitation_id, candidate_id=cid, email=event.email

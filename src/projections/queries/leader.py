@@ -11,15 +11,29 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from kompetanse_domain.model import candidate_invitations
+from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState
 from projections.queries.port import ApprovalRow, LeaderCandidateRow, ReportRow
 from projections.queries.progress import GOAL_STATES, one_of
 from projections.queries.read import ReadTx, person
 from projections.views.leader_tables import LeaderTables
+from projections.views.profile import ProfileTables
 
 
-def _led_by(t: LeaderTables, sub: str) -> Any:
-    return select(t.link.c.candidate_id).where(t.link.c.sub == sub)
+def _held_by(r: ReadTx, t: LeaderTables, sub: str) -> Any:
+    """The actor's links, but not as a deputy past their last day (R7, `profile` view)."""
+    p: ProfileTables = r.t("profile")
+    today = candidate_invitations.today_in_oslo()  # the domain's clock for a deputy's end
+    ended = select(p.deputy.c.candidate_id).where(
+        (p.deputy.c.sub == sub) & (p.deputy.c.until < today)
+    )
+    link = t.link.c
+    return (link.sub == sub) & ~((link.role == Role.DEPUTY) & link.candidate_id.in_(ended))
+
+
+def _led_by(r: ReadTx, t: LeaderTables, sub: str) -> Any:
+    return select(t.link.c.candidate_id).where(_held_by(r, t, sub))
 
 
 def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
@@ -27,7 +41,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
     c, g, link = t.candidate.c, t.goal.c, t.link.c
     roles: dict[str, list[str]] = {}
     for cid, role in r.conn.execute(
-        select(link.candidate_id, link.role).where(link.sub == sub).order_by(link.role)
+        select(link.candidate_id, link.role).where(_held_by(r, t, sub)).order_by(link.role)
     ).all():
         roles.setdefault(cid, []).append(role)
     if not roles:
@@ -38,7 +52,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
     # By the (candidate_id, state) index of the led candidates only (see `one_of`).
     for cid, state, n in r.conn.execute(
         select(g.candidate_id, g.state, func.count())
-        .where(one_of(r.conn.dialect.name, g.candidate_id, _led_by(t, sub)) & ~g.withdrawn)
+        .where(one_of(r.conn.dialect.name, g.candidate_id, _led_by(r, t, sub)) & ~g.withdrawn)
         .group_by(g.candidate_id, g.state)
     ).all():
         counted = totals[cid]
@@ -55,7 +69,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
         }
         for cid, candidate_sub, name, specialty in r.conn.execute(
             select(c.candidate_id, c.sub, c.name, c.specialty)
-            .where(one_of(r.conn.dialect.name, c.candidate_id, _led_by(t, sub)))
+            .where(one_of(r.conn.dialect.name, c.candidate_id, _led_by(r, t, sub)))
             .order_by(c.name, c.sub)
         ).all()
     ]
@@ -75,7 +89,7 @@ def list_leader_approvals(r: ReadTx, sub: str) -> list[ApprovalRow]:
         .where(
             (g.state == GoalState.SENT_FOR_APPROVAL)
             & ~g.withdrawn
-            & one_of(r.conn.dialect.name, g.candidate_id, _led_by(t, sub))
+            & one_of(r.conn.dialect.name, g.candidate_id, _led_by(r, t, sub))
         )
         .order_by(g.sent_at, c.name, g.code)
     ).all()  # fmt: skip
@@ -105,7 +119,7 @@ def iter_report_rows(r: ReadTx, sub: str) -> Iterator[ReportRow]:
     statement = (
         select(t.goal, c.sub.label("candidate_sub"), c.name.label("candidate_name"))
         .join(t.candidate, c.candidate_id == g.candidate_id)
-        .where(~g.withdrawn & g.candidate_id.in_(_led_by(t, sub)))
+        .where(~g.withdrawn & g.candidate_id.in_(_led_by(r, t, sub)))
         .order_by(c.name, c.candidate_id, g.plan_code, g.code)
         .execution_options(stream_results=True, yield_per=500)
     )

@@ -47,6 +47,12 @@ class RoleHolderRow(TypedDict):
     sub: str
     name: str
     since: datetime
+    until: date | None  # a deputy's last day (R7), else None
+
+
+# R28: a specialty the doctor trained in, `from` a day `until` the day the next one began
+# (None: the current one); the functional form, as `from` is a Python keyword
+SpecialtyRow = TypedDict("SpecialtyRow", {"specialty": str, "from": date, "until": date | None})
 
 
 class PlanStateRow(TypedDict):
@@ -72,6 +78,7 @@ class CandidateView(TypedDict):
     version: int
     roles: list[RoleHolderRow]
     plans: list[PlanStateRow]
+    specialties: list[SpecialtyRow]  # R28: oldest first, the current one last
 
 
 class ProgressView(TypedDict):

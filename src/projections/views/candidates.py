@@ -8,6 +8,7 @@ from functools import singledispatchmethod
 from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table
 
 from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
 from kompetanse_domain.model.vocabulary import PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
@@ -75,7 +76,7 @@ class CandidatesView(ViewProjection[CandidateTables]):
         """Any other change of the candidate (invitations, attachments) moves its version."""
         self._touch(event, tx)
 
-    def _touch(self, event: Candidate.Event, tx: Tx) -> None:
+    def _touch(self, event: Candidate.Event | ProfileEdited | SpecialtyChanged, tx: Tx) -> None:
         tx.update(
             tx.t.candidate, {"candidate_id": aggregate_id(event)}, version=event.originator_version
         )
@@ -95,6 +96,23 @@ class CandidatesView(ViewProjection[CandidateTables]):
             registered_at=event.timestamp,
             version=event.originator_version,
         )
+
+    @process_event.register
+    def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
+        """R28: the values the candidate changed (None: kept)."""
+        changed = {
+            column: getattr(event, column)
+            for column in ("name", "email", "organisation_id", "organisation_name")
+            if getattr(event, column) is not None
+        }
+        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, **changed)
+        self._touch(event, tx)
+
+    @process_event.register
+    def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
+        """R28: the current specialty (all of them, with dates: the `profile` view)."""
+        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, specialty=event.specialty)
+        self._touch(event, tx)
 
     @process_event.register
     def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:

@@ -16,6 +16,7 @@ from functools import singledispatchmethod
 from sqlalchemy import Column, MetaData, Table, Text
 
 from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
 from kompetanse_domain.model.finding import name_search_key
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.engine.tables import CODE, ID, NAME, index, table
@@ -66,3 +67,20 @@ class FinderView(ViewProjection[FinderTables]):
             organisation_id=event.organisation_id,
             organisation_name=event.organisation_name,
         )
+
+    @process_event.register
+    def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
+        """R28: a changed name is found under the new one."""
+        changed = {
+            column: getattr(event, column)
+            for column in ("name", "organisation_id", "organisation_name")
+            if getattr(event, column) is not None
+        }
+        if event.name is not None:
+            changed["name_key"] = name_search_key(event.name)
+        if changed:
+            tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, **changed)
+
+    @process_event.register
+    def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
+        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, specialty=event.specialty)

@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConst
 
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.candidate_profile import ProfileEdited
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
@@ -86,6 +87,12 @@ class InboxView(ViewProjection[InboxTables]):
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
         tx.insert(tx.t.candidate, candidate_id=aggregate_id(event), sub=event.sub, name=event.name)
+
+    @process_event.register
+    def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
+        """R28: signing requests and approvals show the candidate's new name."""
+        if event.name is not None:
+            tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, name=event.name)
 
     def _signer_key(self, cid: str, sub: str, role: str) -> dict[str, str]:
         return {"candidate_id": cid, "sub": sub, "role": role}

@@ -12,6 +12,7 @@ from typing import Any
 
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
@@ -39,6 +40,16 @@ class LeaderView(ViewProjection[LeaderTables]):
             name=event.name,
             specialty=event.specialty,
         )
+
+    @process_event.register
+    def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
+        """R28: the leader's list shows the candidate's new name."""
+        if event.name is not None:
+            tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, name=event.name)
+
+    @process_event.register
+    def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
+        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, specialty=event.specialty)
 
     def _link_key(self, cid: str, role: str, sub: str) -> dict[str, str]:
         return {"sub": sub, "candidate_id": cid, "role": role}

@@ -12,6 +12,7 @@ from typing import Any
 
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.candidate_profile import SpecialtyChanged
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
 from kompetanse_domain.model.vocabulary import ActivityKind, PlanState
@@ -40,6 +41,11 @@ class ProgressView(ViewProjection[ProgressTables]):
             specialty=event.specialty,
             registered_at=event.timestamp,
         )
+
+    @process_event.register
+    def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
+        """R28: readiness (R20-R22) and the R19 rule follow the current specialty."""
+        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, specialty=event.specialty)
 
     @process_event.register
     def plan_assigned(self, event: Candidate.PlanAssigned, tx: Tx) -> None:
