@@ -8,18 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
-from web_world import LiveServer, build_team, real_services, wait_for_views, web_app
+from web_world import (
+    LiveServer,
+    build_team,
+    chromium,
+    real_services,
+    wait_for_views,
+    web_app,
+)
 
 from api.deps import Services
 
 
 @pytest.fixture
-def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
-    with real_services(database_url, tmp_path / "data") as built:
+def store_url(database_url: str) -> str:
+    """The store of the test's services; override with `sqlite_url` where storage is moot."""
+    return database_url
+
+
+@pytest.fixture
+def services(store_url: str, tmp_path: Path) -> Iterator[Services]:
+    with real_services(store_url, tmp_path / "data") as built:
         yield built
 
 
@@ -40,3 +54,21 @@ def client(services: Services) -> Iterator[TestClient]:
 def live_server(services: Services) -> Iterator[LiveServer]:
     with LiveServer(web_app(services)) as server:
         yield server
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    driver = chromium()
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def browser_without_javascript() -> Iterator[Any]:
+    driver = chromium(javascript=False)
+    try:
+        yield driver
+    finally:
+        driver.quit()

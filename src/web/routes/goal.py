@@ -10,9 +10,10 @@ import uuid
 from collections.abc import Callable
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response, UploadFile
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
+from starlette.datastructures import UploadFile  # what a form holds (fastapi's subclasses it)
 
 from api.attachments import AttachmentTooLargeError, UnsupportedAttachmentError
 from api.routes.attachments import content_disposition
