@@ -85,8 +85,7 @@ def serve(
         close_services(services)
     base = f"http://{host}:{port}"
     typer.echo(f"Kompetanse API on {base} (store: {settings.database_url.split('@')[-1]})")
-    typer.echo(f"Web pages: {base}/ (in dev mode: sign in as a demo user)")
-    typer.echo(f"API documentation: {base}/docs")
+    typer.echo(f"Web pages: {base}/ (sign in there); API documentation: {base}/docs")
     if settings.dev_mode:
         _show_demo_token(settings)
     if workers > 1:
