@@ -114,6 +114,8 @@ class WebRoute(APIRoute):
             try:
                 response = await handle(request)
             except SignInRequired:
+                if request.method == "GET":
+                    session.remember_page(request.url.path)
                 target = "/utlopt" if session.expired else "/logg-inn"
                 response = RedirectResponse(target, status_code=303)
             except CsrfRefused:
@@ -184,6 +186,7 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
         nav = navigation(web.services, identity)
     html = web.templates.get_template(template).render(
         request=request,
+        flash=session.take_flash() if session is not None else None,
         csrf=session.csrf if session is not None else "",
         me=identity,
         nav=nav or Navigation(),

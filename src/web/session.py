@@ -39,6 +39,26 @@ class Session:
     identity: Identity | None = None
     expired: bool = False  # the cookie was a signed-in session that is too old now
     changed: bool = False
+    flash: str | None = None  # shown on the next page only (an invitation's link)
+    next_page: str | None = None  # where to go after signing in
+
+    def show_once(self, text: str) -> None:
+        self.flash = text
+        self.changed = True
+
+    def take_flash(self) -> str | None:
+        text, self.flash = self.flash, None
+        if text is not None:
+            self.changed = True
+        return text
+
+    def remember_page(self, path: str) -> None:
+        self.next_page = path
+        self.changed = True
+
+    def take_next_page(self) -> str:
+        page, self.next_page = self.next_page or "/", None
+        return page if page.startswith("/") and not page.startswith("//") else "/"
 
     def sign_in(self, identity: Identity) -> None:
         self.identity = identity
@@ -52,6 +72,10 @@ class Session:
 
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"csrf": self.csrf}
+        if self.flash is not None:
+            data["flash"] = self.flash
+        if self.next_page is not None:
+            data["next"] = self.next_page
         if self.identity is not None:
             data["sub"] = self.identity.sub
             data["name"] = self.identity.name
@@ -103,6 +127,10 @@ def _session_from(data: object) -> Session:
     if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
         return Session(changed=True)
     session = Session(csrf=data["csrf"])
+    if isinstance(data.get("flash"), str):
+        session.flash = data["flash"]
+    if isinstance(data.get("next"), str):
+        session.next_page = data["next"]
     sub, name, roles = data.get("sub"), data.get("name"), data.get("roles", [])
     if isinstance(sub, str) and isinstance(name, str) and isinstance(roles, list):
         try:

@@ -71,6 +71,13 @@ FIELD_LABELS = {
     "sub": "Brukerident (sub)",
     "name": "Navn",
     "certificate": "Dokumentasjon (kursbevis)",
+    "email": "E-post",
+    "specialty": "Spesialitet",
+    "organisation_id": "Arbeidsgiverens id",
+    "organisation_name": "Arbeidsgiverens navn",
+    "hpr_number": "HPR-nummer",
+    "role": "Rolle",
+    "plan_code": "Plan",
 }
 
 FAMILY_MESSAGES: tuple[tuple[type[DomainError], str], ...] = (

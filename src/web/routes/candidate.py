@@ -6,15 +6,16 @@ Read through the typed read port; who may see a candidate is the domain's
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
 from kompetanse_domain.catalogue import Catalogue
-from kompetanse_domain.model.identity import candidate_id_for
-from web.pages import WebRoute, render, see_other, signed_in, web_of
-from web.texts import GOAL_STATES
+from kompetanse_domain.model.identity import Role, candidate_id_for
+from web.pages import FormErrors, WebRoute, render, see_other, signed_in, web_of
+from web.texts import GOAL_STATES, ROLES
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -45,10 +46,16 @@ def my_candidacy(request: Request) -> Response:
 
 @router.get("/kandidater/{cid}")
 def candidate_plans(request: Request, cid: UUID) -> Response:
-    """Plans with progress per plan."""
+    return plans_page(request, cid)
+
+
+def plans_page(
+    request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
+) -> Response:
+    """Plans with progress per plan; the candidate invites, the leader assigns plans."""
     identity = signed_in(request)
     services = web_of(request).services
-    services.application.actor_for(identity, cid)
+    actor = services.application.actor_for(identity, cid)
     queries = services.projections.queries
     candidate = queries.get_candidate(cid)
     progress = queries.get_progress(cid)
@@ -59,14 +66,30 @@ def candidate_plans(request: Request, cid: UUID) -> Response:
         {**plan, "title": plan_title(catalogue, str(plan["plan_code"]))}
         for plan in progress["plans"]
     ]
+    held = {plan["plan_code"] for plan in candidate["plans"] if plan["state"] != "removed"}
+    is_candidate = actor.holds(Role.CANDIDATE)
+    is_leader = actor.holds(Role.LEADER, Role.DEPUTY)
+    invitable = ("leader", "veileder", "supervisor") if is_candidate else ("deputy",)
     return render(
         request,
         "candidate.html",
+        status=status,
         title=f"Planer for {candidate['name']}",
         candidate=candidate,
         progress=progress,
         plans=plans,
-        own=candidate["sub"] == identity.sub,
+        own=is_candidate,
+        may_invite=is_candidate or actor.holds(Role.LEADER),
+        invite_roles=[(role, ROLES[role]) for role in invitable],
+        plan_choices=[
+            (plan.code, f"{plan.title} ({plan.code})")
+            for plan in catalogue.plans
+            if plan.code not in held
+        ]
+        if is_leader
+        else [],
+        errors=errors,
+        idem=uuid.uuid4().hex,
     )
 
 

@@ -66,7 +66,7 @@ async def sign_in(request: Request) -> Response:
         return render(
             request, "signin.html", status=422, title="Logg inn", demo=DEMO_USERS, errors=errors
         )
-    return see_other("/")
+    return see_other(session_of(request).take_next_page())
 
 
 @router.post("/logg-ut")
