@@ -62,7 +62,11 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        day=texts.day, moment=texts.moment, number=texts.number, percent=texts.percent
+        day=texts.day,
+        moment=texts.moment,
+        number=texts.number,
+        percent=texts.percent,
+        event_name=texts.event_name,
     )
     env.globals.update(
         GOAL_STATES=texts.GOAL_STATES,

@@ -57,6 +57,40 @@ ROLES = {
     "supervisor": "supervisør",
 }
 
+EVENTS = {  # the last part of an event's type
+    "Registered": "Registrert som kandidat",
+    "InvitationIssued": "Invitasjon sendt",
+    "InvitationAccepted": "Invitasjon godtatt",
+    "InvitationRevoked": "Invitasjon trukket tilbake",
+    "RoleRevoked": "Rolle fjernet",
+    "PlanAssigned": "Plan tildelt",
+    "PlanArchived": "Plan arkivert",
+    "PlanRemoved": "Plan fjernet",
+    "AttachmentUploaded": "Dokumentasjon lastet opp",
+    "Opened": "Læringsmål åpnet",
+    "ActivityRegistered": "Aktivitet registrert",
+    "ActivitySentForSigning": "Aktivitet sendt til signering",
+    "ActivitySigned": "Aktivitet signert",
+    "ActivityRejected": "Aktivitet avvist",
+    "MentorCommented": "Kommentar fra veileder",
+    "SentForApproval": "Læringsmål sendt til godkjenning",
+    "Approved": "Læringsmål godkjent",
+    "Rejected": "Læringsmål avvist",
+    "Reopened": "Læringsmål åpnet igjen",
+    "Withdrawn": "Trukket tilbake",
+    "ApprovalImported": "Godkjenning hentet fra en annen portal",
+    "Created": "Veiledningsmøte opprettet",
+    "PreparationWritten": "Forberedelse skrevet",
+    "SummaryRevised": "Referat endret",
+    "Finalised": "Veiledningsmøte avsluttet",
+}
+
+
+def event_name(kind: str) -> str:
+    """`Candidate.Registered` -> "Registrert som kandidat" (the type itself if unknown)."""
+    return EVENTS.get(kind.rsplit(".", 1)[-1], kind)
+
+
 FIELD_LABELS = {
     "title": "Tittel",
     "kind": "Type aktivitet",
@@ -78,6 +112,7 @@ FIELD_LABELS = {
     "hpr_number": "HPR-nummer",
     "role": "Rolle",
     "plan_code": "Plan",
+    "q": "Navn",
 }
 
 FAMILY_MESSAGES: tuple[tuple[type[DomainError], str], ...] = (
@@ -108,6 +143,12 @@ FAMILY_MESSAGES: tuple[tuple[type[DomainError], str], ...] = (
     ),
 )
 
+SEARCH_PROBLEMS = (
+    ("hpr_number must be", "hpr_number", "HPR-nummeret må være 4 til 9 sifre"),
+    ("q must hold", "q", "Skriv minst 2 tegn av navnet"),
+    ("give hpr_number", "q", "Skriv en del av navnet, eller et HPR-nummer"),
+)
+
 _RULE = re.compile(r"^(R\d{1,2})\b")
 _FUTURE = re.compile(r"^(\w+) \d{4}-\d{2}-\d{2} is in the future")
 
@@ -133,6 +174,9 @@ def field_error(error: DomainError) -> tuple[str, str] | None:
         if "longer than" in error.problem:
             return error.field, f"{label} er for lang; gjør den kortere"
         return error.field, f"{label} kan ikke lagres slik den står; rett den og send på nytt"
+    for start, name, text in SEARCH_PROBLEMS:
+        if error.message.startswith(start):
+            return name, text
     future = _FUTURE.match(error.message)
     if future and future.group(1) in FIELD_LABELS:
         name = future.group(1)

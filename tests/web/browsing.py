@@ -18,12 +18,14 @@ TINY_PDF = (
 NORWEGIAN_DAY = YESTERDAY.strftime("%d.%m.%Y")
 
 
-def sign_in_as(driver: Any, server: LiveServer, person: Person) -> None:
+def sign_in_as(driver: Any, server: LiveServer, person: Person, *, auditor: bool = False) -> None:
     """Through the dev sign-in page: type the sub and the name, press the button."""
     driver.delete_all_cookies()
     driver.get(server.url + "/logg-inn")
     driver.find_element(By.ID, "logg-inn-sub").send_keys(person.sub)
     driver.find_element(By.ID, "logg-inn-name").send_keys(person.name)
+    if auditor:
+        driver.find_element(By.ID, "logg-inn-auditor").click()
     _and_wait(driver, driver.find_element(By.XPATH, "//button[normalize-space()='Logg inn']"))
     assert driver.find_element(By.TAG_NAME, "h1").text == f"Hei, {person.name}", driver.page_source
 

@@ -123,6 +123,13 @@ def test_the_main_pages_have_no_serious_or_critical_accessibility_violations(
         violations = axe_violations(browser)
         if violations:
             found[path] = [f"{v['id']}: {v['help']}" for v in violations]
+    # the auditor's search and timeline
+    sign_in_as(browser, live_server, Person("revisor-1", "Rita Revisor"), auditor=True)
+    for path in ("/revisor?q=lise", f"/kandidater/{team}/historikk"):
+        browser.get(live_server.url + path)
+        violations = axe_violations(browser)
+        if violations:
+            found[path] = [f"{v['id']}: {v['help']}" for v in violations]
     # the error summary's page too
     sign_in_as(browser, live_server, CANDIDATE)
     browser.get(f"{live_server.url}/kandidater/{team}/mal/{GOAL}")
