@@ -113,6 +113,7 @@ FIELD_LABELS = {
     "role": "Rolle",
     "plan_code": "Plan",
     "q": "Navn",
+    "text": "Kommentar",
 }
 
 FAMILY_MESSAGES: tuple[tuple[type[DomainError], str], ...] = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -34,10 +35,19 @@ def _and_wait(driver: Any, element: Any) -> None:
     """Click, then wait until the next page has replaced this one."""
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 10).until(lambda _: _gone(page))
     WebDriverWait(driver, 10).until(  # the page's last element: it is all there
         expected_conditions.presence_of_element_located((By.TAG_NAME, "footer"))
     )
+
+
+def _gone(element: Any) -> bool:
+    """The element's page was replaced (Chromium says so in more than one way)."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 def click_link(driver: Any, text: str) -> None:

@@ -31,6 +31,8 @@ def test_a_candidate_registers_an_activity_and_sends_it_for_signing_the_supervis
     certificate = tmp_path / "kursbevis.pdf"
     certificate.write_bytes(TINY_PDF)
 
+    driver.get("data:text/html,<title>off</title><script>document.title='on'</script>")
+    assert driver.title == "off"  # JavaScript is switched off in this browser
     sign_in_as(driver, live_server, CANDIDATE)
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "nb"
     click_link(driver, "Mine planer")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from fastapi.testclient import TestClient
-from web_world import CANDIDATE, GOAL, LEADER, SUPERVISOR, YESTERDAY, csrf_of, sign_in
+from web_world import CANDIDATE, GOAL, LEADER, SUPERVISOR, VEILEDER, YESTERDAY, csrf_of, sign_in
 
 from api.deps import Services
 from kompetanse_domain.application import CommandContext
@@ -69,3 +69,20 @@ def test_a_leader_rejects_a_goal_with_a_reason_the_candidate_then_reads(
     sign_in(client, CANDIDATE)
     goal_page = client.get(f"/kandidater/{team}/mal/{GOAL}").text
     assert "Avvist" in goal_page and "Trenger flere aktiviteter" in goal_page
+
+
+def test_a_veileders_comment_holding_a_script_tag_shows_as_text(
+    client: TestClient, team: UUID, services: Services
+) -> None:
+    sign_in(client, VEILEDER)
+    page = client.get(f"/kandidater/{team}/mal/{GOAL}")
+    assert "Kommenter målet" in page.text
+    answer = client.post(
+        f"/kandidater/{team}/mal/{GOAL}/kommentarer",
+        data={"csrf": csrf_of(page.text), "text": "Bra! <script>alert('x')</script>"},
+    )
+    assert answer.status_code == 303
+    sign_in(client, LEADER)
+    shown = client.get(f"/kandidater/{team}/mal/{GOAL}").text
+    assert "Bra! &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in shown
+    assert "<script>" not in shown

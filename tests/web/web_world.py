@@ -71,6 +71,7 @@ class Person:
 CANDIDATE = Person("web-lis", "Lise Lege")
 LEADER = Person("web-leder", "Lars Leder")
 SUPERVISOR = Person("web-supervisor", "Siri Supervisør")
+VEILEDER = Person("web-veileder", "Vera Veileder")
 STRANGER = Person("web-fremmed", "Frank Fremmed")
 
 
@@ -102,7 +103,7 @@ def _ctx(person: Person) -> CommandContext:
 
 
 def build_team(application: KompetanseApplication) -> UUID:
-    """A candidate with a leader and a supervisor, and the test plan assigned."""
+    """A candidate with a leader, a veileder and a supervisor, and the test plan assigned."""
     registered = application.register_candidate(
         _ctx(CANDIDATE),
         name=CANDIDATE.name,
@@ -112,7 +113,7 @@ def build_team(application: KompetanseApplication) -> UUID:
         organisation_name="Oslo kommune",
     )
     cid = UUID(registered.value["candidate_id"])
-    for role, person in (("leader", LEADER), ("supervisor", SUPERVISOR)):
+    for role, person in (("leader", LEADER), ("veileder", VEILEDER), ("supervisor", SUPERVISOR)):
         invited = application.invite(
             _ctx(CANDIDATE), cid, role=role, name=person.name, email=f"{person.sub}@example.no"
         )

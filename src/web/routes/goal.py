@@ -72,6 +72,7 @@ def goal_page(
         signers=signers,
         is_candidate=actor.holds(Role.CANDIDATE),
         is_approver=actor.holds(Role.LEADER, Role.DEPUTY),
+        is_veileder=actor.holds(Role.VEILEDER),
         my_sub=identity.sub,
         errors=errors,
         idem=uuid.uuid4().hex,
@@ -247,6 +248,21 @@ async def send_for_approval(request: Request, cid: UUID, code: str) -> Response:
             completed_on=completed_on,  # type: ignore[arg-type]  # None only with errors
             comment=values.get("comment") or None,
         ),
+    )
+
+
+@router.post(GOAL + "/kommentarer")
+async def comment_goal(request: Request, cid: UUID, code: str) -> Response:
+    """R13: the veileder comments on the goal for the leader."""
+    values = await form_of(request)
+    errors = FormErrors("kommentar", values=values)
+    application = web_of(request).services.application
+    return await _submit(
+        request,
+        cid,
+        code,
+        errors,
+        lambda ctx: application.comment_goal(ctx, cid, code, text=values.get("text", "")),
     )
 
 
