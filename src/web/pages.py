@@ -14,6 +14,7 @@ views have the new events, so the page after the 303 shows them).
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,17 +23,19 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.deps import Services
 from kompetanse_domain.application import CommandContext, Outcome
-from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.errors import DomainError, NotFoundError, UnavailableError
 from kompetanse_domain.model.identity import Identity, candidate_id_for
 from web import texts
 from web.session import Session, SessionCodec, check_csrf
 
+LOG = logging.getLogger("web")
 TEMPLATES = Path(__file__).parent / "templates"
 POSITION_WAIT = 5.0
 SECURITY_HEADERS = {
@@ -131,15 +134,26 @@ class WebRoute(APIRoute):
                     text="Skjemaet kom uten gyldig sikkerhetsnøkkel. Gå tilbake, last siden "
                     "på nytt og send skjemaet igjen.",
                 )
-            except NotFoundError:
+            except (NotFoundError, RequestValidationError):  # e.g. /kandidater/not-an-id
                 response = not_found(request)
             except DomainError as error:
                 response = render(
                     request,
                     "message.html",
-                    status=409,
+                    status=503 if isinstance(error, UnavailableError) else 409,
                     title="Det gikk ikke",
                     text=texts.refusal(error),
+                )
+            except Exception:  # never a stack trace or problem JSON on a page
+                LOG.exception("page %s %s failed", request.method, request.url.path)
+                response = render(
+                    request,
+                    "message.html",
+                    status=500,
+                    title="Noe gikk galt",
+                    text="Noe gikk galt hos oss, og ingenting ble lagret av det siste du "
+                    "sendte. Prøv igjen om litt.",
+                    nav=Navigation(),
                 )
             web.sessions.write(request, response, session)
             response.headers.update(SECURITY_HEADERS)

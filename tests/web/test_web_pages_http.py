@@ -120,3 +120,13 @@ def test_navigation_shows_only_what_the_roles_allow(client: TestClient, team: UU
     sign_in(client, LEADER)
     menu = client.get("/").text
     assert 'href="/leder"' in menu and 'href="/kandidat"' not in menu
+
+
+def test_a_malformed_address_is_the_norwegian_404_page_not_problem_json(
+    client: TestClient, team: UUID
+) -> None:
+    sign_in(client, CANDIDATE)
+    answer = client.get("/kandidater/ikke-en-id/mal")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Fant ikke siden" in answer.text
