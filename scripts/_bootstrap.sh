@@ -54,6 +54,14 @@ _bootstrap_venv() {
   _bootstrap_run "$VENV/bin/uv" pip install --python "$VENV/bin/python" --no-deps -e . || return 1
 }
 
+# `apt-get update` once per run, however many packages are installed after it.
+_bootstrap_apt_update() {
+  if [[ -z "${_BOOTSTRAP_APT_UPDATED:-}" ]]; then
+    DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get update || return 1
+    _BOOTSTRAP_APT_UPDATED=1
+  fi
+}
+
 # PostgreSQL server binaries, needed by the test suite's throwaway cluster.
 # Called by scripts/test only.
 ensure_postgres_binaries() {
@@ -65,7 +73,7 @@ ensure_postgres_binaries() {
   fi
   if [[ "$(id -u)" -eq 0 ]]; then
     echo "bootstrap: installing PostgreSQL (apt-get install -y postgresql)..." >&2
-    DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get update || return 1
+    _bootstrap_apt_update || return 1
     DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get install -y postgresql || return 1
   else
     echo "bootstrap: PostgreSQL server binaries (initdb, pg_ctl) are missing." >&2
@@ -83,12 +91,28 @@ ensure_pdftotext() {
   fi
   if [[ "$(id -u)" -eq 0 ]]; then
     echo "bootstrap: installing pdftotext (apt-get install -y poppler-utils)..." >&2
-    DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get install -y poppler-utils \
-      || { DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get update \
-        && DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get install -y poppler-utils; } \
-      || return 1
+    _bootstrap_apt_update || return 1
+    DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get install -y poppler-utils || return 1
   else
     echo "bootstrap: pdftotext is missing; install it, e.g. 'sudo apt-get install -y poppler-utils'." >&2
+    return 1
+  fi
+}
+
+# Chromium and its driver, for the browser tests of the web pages (tests/web).
+# Called by scripts/test only. The Debian packages; nothing downloads a browser.
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+    return 0
+  fi
+  if [[ "$(id -u)" -eq 0 ]]; then
+    echo "bootstrap: installing Chromium (apt-get install -y chromium chromium-driver)..." >&2
+    _bootstrap_apt_update || return 1
+    DEBIAN_FRONTEND=noninteractive _bootstrap_run apt-get install -y chromium chromium-driver \
+      || return 1
+  else
+    echo "bootstrap: chromium and chromedriver are missing (the browser tests need them)." >&2
+    echo "  Install them, e.g. 'sudo apt-get install -y chromium chromium-driver'." >&2
     return 1
   fi
 }

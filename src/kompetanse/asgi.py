@@ -17,6 +17,7 @@ from api.settings import Settings
 from kompetanse.bootstrap import build_services, close_services
 from kompetanse.private_files import keep_new_files_private
 from kompetanse.workers import exit_with_parent, stop_this_process
+from web.app import install as install_pages
 
 
 def worker_app() -> FastAPI:
@@ -30,4 +31,4 @@ def worker_app() -> FastAPI:
         stopped.set()
         close_services(services)
 
-    return create_app(services, on_shutdown=shutdown)
+    return install_pages(create_app(services, on_shutdown=shutdown))

@@ -70,6 +70,7 @@ def serve(
     from kompetanse_store.check import StoreUnreadableError
     from projections.notifications.config import NotificationSettingsError
     from projections.service import StaleViewsError
+    from web.app import install as install_pages
 
     settings = _settings()
     keep_new_files_private()  # the server's files: 0600, folders 0700
@@ -87,7 +88,7 @@ def serve(
         close_services(services)
     base = f"http://{host}:{port}"
     typer.echo(f"Kompetanse API on {base} (store: {settings.database_url.split('@')[-1]})")
-    typer.echo(f"API documentation: {base}/docs")
+    typer.echo(f"Web pages: {base}/ (sign in there); API documentation: {base}/docs")
     if settings.dev_mode:
         _show_demo_token(settings)
     if workers > 1:
@@ -96,7 +97,8 @@ def serve(
         serve_workers(host=host, port=port, workers=workers, follow=follow_here)
         return
     try:
-        uvicorn.run(create_app(services), host=host, port=port, access_log=False, log_config=None)
+        app = install_pages(create_app(services))
+        uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
     finally:
         close_services(services)
 

@@ -1,0 +1,32 @@
+"""Adds the web pages to the API's FastAPI app (ADR 0023): same process, same services.
+
+`install(app)` is called by the wiring (`kompetanse serve`, the workers' factory, the
+tests); the API package knows nothing of the pages. The pages are left out of the
+OpenAPI document; their static files (Designsystemet's CSS, copied by
+`scripts/fetch_designsystemet`) are served under `/static`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.deps import Services
+from web.pages import Web, environment
+from web.routes import auditor, candidate, goal, people, signin, work
+from web.session import SessionCodec, session_secret
+
+STATIC = Path(__file__).parent / "static"
+
+
+def install(app: FastAPI, *, secret: str | None = None) -> FastAPI:
+    """The pages on `app`, over the services it was made with."""
+    services: Services = app.state.services
+    key = secret if secret is not None else session_secret(services.settings.data_dir)
+    app.state.web = Web(services=services, templates=environment(), sessions=SessionCodec(key))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (signin, candidate, goal, people, work, auditor):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,306 @@
+"""How a page is served: the route class, the session, rendering, forms and commands.
+
+`WebRoute` reads the signed session before the page and writes it after; a page for
+someone not signed in sends them to sign in (or to the expired page); a refusal the
+page did not handle (an unrelated candidate's page: the domain's not-found) becomes a
+Norwegian page, never a stack trace or problem JSON. Every answer carries the
+Content-Security-Policy (no inline script, `frame-ancestors 'none'`).
+
+A form's POST checks the CSRF token first, then calls the same application method as
+the API route (`run_command`: in turn with the API's commands, then waits until the
+views have the new events, so the page after the 303 shows them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from api.deps import Services
+from kompetanse_domain.application import CommandContext, Outcome
+from kompetanse_domain.errors import DomainError, NotFoundError, UnavailableError
+from kompetanse_domain.model.identity import Identity, candidate_id_for
+from web import texts
+from web.session import Session, SessionCodec, check_csrf
+
+LOG = logging.getLogger("web")
+TEMPLATES = Path(__file__).parent / "templates"
+POSITION_WAIT = 5.0
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+class SignInRequired(Exception):
+    """The page needs a signed-in person."""
+
+
+class CsrfRefused(Exception):
+    """A form came without this session's CSRF token."""
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(("html",), default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        day=texts.day,
+        moment=texts.moment,
+        number=texts.number,
+        percent=texts.percent,
+        event_name=texts.event_name,
+    )
+    env.globals.update(
+        GOAL_STATES=texts.GOAL_STATES,
+        ACTIVITY_STATES=texts.ACTIVITY_STATES,
+        ACTIVITY_KINDS=texts.ACTIVITY_KINDS,
+        PLAN_STATES=texts.PLAN_STATES,
+        ROLES=texts.ROLES,
+    )
+    return env
+
+
+@dataclass(frozen=True)
+class Web:
+    """What the pages share: the services, the templates and the session codec."""
+
+    services: Services
+    templates: Environment
+    sessions: SessionCodec
+
+
+def web_of(request: Request) -> Web:
+    web: Web = request.app.state.web
+    return web
+
+
+def session_of(request: Request) -> Session:
+    session: Session = request.state.web_session
+    return session
+
+
+def signed_in(request: Request) -> Identity:
+    """The signed-in person, or off to the sign-in (or expired) page."""
+    identity = session_of(request).identity
+    if identity is None:
+        raise SignInRequired
+    return identity
+
+
+class WebRoute(APIRoute):
+    """Session in and out, refusals as Norwegian pages, security headers on every answer."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            web = web_of(request)
+            session = web.sessions.read(request)
+            request.state.web_session = session
+            try:
+                response = await handle(request)
+            except SignInRequired:
+                if request.method == "GET":
+                    session.remember_page(request.url.path)
+                target = "/utlopt" if session.expired else "/logg-inn"
+                response = RedirectResponse(target, status_code=303)
+            except CsrfRefused:
+                response = render(
+                    request,
+                    "message.html",
+                    status=403,
+                    title="Skjemaet er utløpt",
+                    text="Skjemaet kom uten gyldig sikkerhetsnøkkel. Gå tilbake, last siden "
+                    "på nytt og send skjemaet igjen.",
+                )
+            except (NotFoundError, RequestValidationError):  # e.g. /kandidater/not-an-id
+                response = not_found(request)
+            except DomainError as error:
+                response = render(
+                    request,
+                    "message.html",
+                    status=503 if isinstance(error, UnavailableError) else 409,
+                    title="Det gikk ikke",
+                    text=texts.refusal(error),
+                )
+            except Exception:  # never a stack trace or problem JSON on a page
+                LOG.exception("page %s %s failed", request.method, request.url.path)
+                response = render(
+                    request,
+                    "message.html",
+                    status=500,
+                    title="Noe gikk galt",
+                    text="Noe gikk galt hos oss, og ingenting ble lagret av det siste du "
+                    "sendte. Prøv igjen om litt.",
+                    nav=Navigation(),
+                )
+            web.sessions.write(request, response, session)
+            response.headers.update(SECURITY_HEADERS)
+            return response
+
+        return handler
+
+
+def not_found(request: Request) -> HTMLResponse:
+    return render(
+        request,
+        "message.html",
+        status=404,
+        title="Fant ikke siden",
+        text="Siden finnes ikke, eller du har ikke tilgang til den. "
+        "Sjekk adressen, eller gå til forsiden.",
+    )
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """Which sections the person's roles open (read from the views)."""
+
+    candidate: bool = False
+    supervisor: bool = False
+    leader: bool = False
+    auditor: bool = False
+
+
+def navigation(services: Services, identity: Identity) -> Navigation:
+    queries = services.projections.queries
+    own = queries.get_candidate(candidate_id_for(identity.sub))
+    return Navigation(
+        candidate=own is not None,
+        supervisor=bool(queries.list_signing_requests(identity.sub)),
+        leader=bool(queries.list_leader_candidates(identity.sub)),
+        auditor=identity.is_auditor,
+    )
+
+
+def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page from its template, with the session, the person and their navigation."""
+    web = web_of(request)
+    session: Session | None = getattr(request.state, "web_session", None)
+    identity = session.identity if session is not None else None
+    nav = context.pop("nav", None)
+    if nav is None and identity is not None:
+        nav = navigation(web.services, identity)
+    html = web.templates.get_template(template).render(
+        request=request,
+        flash=session.take_flash() if session is not None else None,
+        csrf=session.csrf if session is not None else "",
+        me=identity,
+        nav=nav or Navigation(),
+        dev_mode=web.services.settings.dev_mode,
+        path=request.url.path,
+        **context,
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# -- forms -----------------------------------------------------------------------------
+
+
+@dataclass
+class FormErrors:
+    """One form's errors, GOV.UK style: a summary that links to each field, the message
+    beside the field; `values` keeps what was typed."""
+
+    form: str
+    fields: dict[str, str] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.general)
+
+    def add(self, error: DomainError) -> None:
+        found = texts.field_error(error)
+        if found is not None:
+            self.fields[found[0]] = found[1]
+        else:
+            self.general.append(texts.refusal(error))
+
+    def field_id(self, name: str) -> str:
+        return f"{self.form}-{name}"
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """The POSTed form's text fields, after the CSRF check."""
+    form = await request.form()
+    if not check_csrf(session_of(request), form.get("csrf")):
+        raise CsrfRefused
+    return {key: value for key, value in form.items() if isinstance(value, str)}
+
+
+def parse_day(values: Mapping[str, str], name: str, errors: FormErrors) -> date | None:
+    """A date as the date field sends it (2026-03-01) or as people write it (1.3.2026)."""
+    text = values.get(name, "").strip()
+    label = texts.FIELD_LABELS.get(name, name)
+    if not text:
+        errors.fields[name] = f"Skriv inn {label.lower()}"
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    errors.fields[name] = f"{label} må være en dato, for eksempel 17.3.2026"
+    return None
+
+
+def parse_count(values: Mapping[str, str], name: str, errors: FormErrors) -> int | None:
+    text = values.get(name, "").strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit():
+        errors.fields[name] = f"{texts.FIELD_LABELS.get(name, name)} må være et helt tall"
+        return None
+    return int(text)
+
+
+async def run_command(
+    request: Request, values: Mapping[str, str], call: Callable[[CommandContext], Outcome]
+) -> Outcome:
+    """The application call, in turn with the API's commands; then wait for the views.
+
+    The form's `idem` field (one per rendered form) is the idempotency key, so a form
+    sent twice (a double click, a reload) is recorded once.
+    """
+    web = web_of(request)
+    identity = signed_in(request)
+    key = values.get("idem") or None
+    canonical = "\n".join(f"{k}={v}" for k, v in sorted(values.items()) if k != "csrf")
+    context = CommandContext(
+        identity=identity,
+        idempotency_key=f"web:{key}" if key else None,
+        fingerprint=hashlib.sha256(f"POST {request.url.path}\n{canonical}".encode()).hexdigest(),
+    )
+    outcome = await anyio.to_thread.run_sync(
+        lambda: call(context), limiter=request.app.state.command_limiter
+    )
+    if not outcome.replayed:
+        web.services.projections.notify()
+    await request.app.state.position_waits.wait_for(identity.sub, outcome.position, POSITION_WAIT)
+    return outcome

@@ -1,0 +1,165 @@
+"""Becoming a candidate, inviting the people around one, accepting an invitation, and
+the leader's assignment of a plan: the same application methods as the API's routes.
+
+The invitation's accept link is shown once to the inviter (the token is its secret;
+the API answers it the same way), to be sent on to the person invited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+
+from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.model.identity import candidate_id_for
+from web.pages import (
+    FormErrors,
+    WebRoute,
+    form_of,
+    render,
+    run_command,
+    see_other,
+    session_of,
+    signed_in,
+    web_of,
+)
+from web.routes.candidate import plans_page
+from web.texts import ROLES
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+INVITABLE = ("leader", "veileder", "supervisor", "deputy")
+
+
+def register_page(
+    request: Request, errors: FormErrors | None = None, status: int = 200
+) -> Response:
+    specialties = web_of(request).services.application.specialties
+    return render(
+        request,
+        "register.html",
+        status=status,
+        title="Registrer deg som kandidat",
+        specialties=[(code, code) for code in specialties],
+        errors=errors,
+        idem=uuid.uuid4().hex,
+    )
+
+
+@router.get("/registrer")
+def show_register(request: Request) -> Response:
+    signed_in(request)
+    return register_page(request)
+
+
+@router.post("/registrer")
+async def register(request: Request) -> Response:
+    values = await form_of(request)
+    errors = FormErrors("registrer", values=values)
+    application = web_of(request).services.application
+    try:
+        await run_command(
+            request,
+            values,
+            lambda ctx: application.register_candidate(
+                ctx,
+                name=values.get("name", ""),
+                email=values.get("email", ""),
+                specialty=values.get("specialty", ""),
+                organisation_id=values.get("organisation_id", ""),
+                organisation_name=values.get("organisation_name", ""),
+                hpr_number=values.get("hpr_number") or None,
+            ),
+        )
+    except DomainError as error:
+        errors.add(error)
+        return register_page(request, errors, status=422)
+    return see_other(f"/kandidater/{candidate_id_for(signed_in(request).sub)}")
+
+
+@router.post("/kandidater/{cid}/invitasjoner")
+async def invite(request: Request, cid: UUID) -> Response:
+    values = await form_of(request)
+    errors = FormErrors("inviter", values=values)
+    application = web_of(request).services.application
+    role = values.get("role", "")
+    if role not in INVITABLE:
+        errors.fields["role"] = "Velg hvilken rolle personen skal ha"
+    if not errors:
+        try:
+            outcome = await run_command(
+                request,
+                values,
+                lambda ctx: application.invite(
+                    ctx, cid, role=role, name=values.get("name", ""), email=values.get("email", "")
+                ),
+            )
+        except NotFoundError:
+            raise
+        except DomainError as error:
+            errors.add(error)
+    if errors:
+        return plans_page(request, cid, errors, status=422)
+    link = str(request.url_for("show_invitation", token=outcome.value["token"]))
+    session_of(request).show_once(
+        f"{values.get('name', '')} er invitert som {ROLES.get(role, role)}. "
+        f"Send denne lenken til personen (den vises bare nå): {link}"
+    )
+    return see_other(f"/kandidater/{cid}")
+
+
+@router.get("/invitasjon/{token}")
+def show_invitation(request: Request, token: str) -> Response:
+    signed_in(request)
+    return render(
+        request, "invitation.html", title="Invitasjon", token=token, idem=uuid.uuid4().hex
+    )
+
+
+@router.post("/invitasjon/{token}")
+async def accept(request: Request, token: str) -> Response:
+    values = await form_of(request)
+    application = web_of(request).services.application
+    try:
+        outcome = await run_command(
+            request, values, lambda ctx: application.accept_invitation(ctx, token)
+        )
+    except DomainError as error:
+        errors = FormErrors("godta")
+        errors.add(error)
+        return render(
+            request,
+            "invitation.html",
+            status=409,
+            title="Invitasjon",
+            token=token,
+            errors=errors,
+            idem=uuid.uuid4().hex,
+        )
+    role = str(outcome.value.get("role", ""))
+    session_of(request).show_once(f"Du er nå {ROLES.get(role, role)} for kandidaten.")
+    return see_other(f"/kandidater/{outcome.value['candidate_id']}")
+
+
+@router.post("/kandidater/{cid}/planer")
+async def assign_plan(request: Request, cid: UUID) -> Response:
+    values = await form_of(request)
+    errors = FormErrors("plan", values=values)
+    application = web_of(request).services.application
+    if not values.get("plan_code"):
+        errors.fields["plan_code"] = "Velg en plan"
+    if not errors:
+        try:
+            await run_command(
+                request,
+                values,
+                lambda ctx: application.assign_plan(ctx, cid, plan_code=values["plan_code"]),
+            )
+        except NotFoundError:
+            raise
+        except DomainError as error:
+            errors.add(error)
+    if errors:
+        return plans_page(request, cid, errors, status=422)
+    return see_other(f"/kandidater/{cid}")

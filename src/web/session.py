@@ -1,0 +1,166 @@
+"""The pages' signed session cookie and its CSRF token (ADR 0023).
+
+The cookie holds who is signed in (`sub`, name, platform roles) and a random CSRF
+token, signed with itsdangerous (HMAC-SHA1 over a key kept in the data directory,
+0600, or given as `KOMPETANSE_WEB_SECRET`). It is HttpOnly, SameSite=Lax, and Secure
+when the page was asked for over https. A signed-in session lasts `MAX_AGE` seconds
+from its last page; an older one is refused and the person sees the expired page.
+
+Every form carries the session's CSRF token; a POST without it, or with another, is
+refused (`check_csrf`) before anything else is read from the form.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+from api.auth import AuthenticationError, principal_from_claims
+from kompetanse_domain.model.identity import Identity
+
+COOKIE = "kompetanse_session"
+MAX_AGE = 8 * 3600  # a working day without a page: sign in again
+KEY_FILE = "web-session.key"
+SALT = "kompetanse-web-session"
+
+
+@dataclass
+class Session:
+    """One browser's session: its CSRF token and, once signed in, the identity."""
+
+    csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    identity: Identity | None = None
+    expired: bool = False  # the cookie was a signed-in session that is too old now
+    changed: bool = False
+    flash: str | None = None  # shown on the next page only (an invitation's link)
+    next_page: str | None = None  # where to go after signing in
+
+    def show_once(self, text: str) -> None:
+        self.flash = text
+        self.changed = True
+
+    def take_flash(self) -> str | None:
+        text, self.flash = self.flash, None
+        if text is not None:
+            self.changed = True
+        return text
+
+    def remember_page(self, path: str) -> None:
+        self.next_page = path
+        self.changed = True
+
+    def take_next_page(self) -> str:
+        page, self.next_page = self.next_page or "/", None
+        return page if page.startswith("/") and not page.startswith("//") else "/"
+
+    def sign_in(self, identity: Identity) -> None:
+        self.identity = identity
+        self.csrf = secrets.token_urlsafe(32)  # a new token for the new identity
+        self.changed = True
+
+    def sign_out(self) -> None:
+        self.identity = None
+        self.csrf = secrets.token_urlsafe(32)
+        self.changed = True
+
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"csrf": self.csrf}
+        if self.flash is not None:
+            data["flash"] = self.flash
+        if self.next_page is not None:
+            data["next"] = self.next_page
+        if self.identity is not None:
+            data["sub"] = self.identity.sub
+            data["name"] = self.identity.name
+            data["roles"] = sorted(role.value for role in self.identity.platform_roles)
+        return data
+
+
+def identity_of(sub: str, name: str, roles: list[str]) -> Identity:
+    """The identity the API would build from a token with these claims (same checks)."""
+    claims: dict[str, Any] = {"sub": sub, "name": name, "kompetanse_roles": roles}
+    return principal_from_claims(claims).identity
+
+
+class SessionCodec:
+    """Reads and writes the signed cookie."""
+
+    def __init__(self, secret: str, *, max_age: int = MAX_AGE) -> None:
+        self._serializer = URLSafeTimedSerializer(secret, salt=SALT)
+        self.max_age = max_age
+
+    def read(self, request: Request) -> Session:
+        raw = request.cookies.get(COOKIE)
+        if not raw:
+            return Session(changed=True)
+        try:
+            data = self._serializer.loads(raw, max_age=self.max_age)
+        except SignatureExpired:
+            return Session(expired=True, changed=True)
+        except BadSignature:
+            return Session(changed=True)
+        return _session_from(data)
+
+    def write(self, request: Request, response: Response, session: Session) -> None:
+        """Re-issued with every page of a signed-in session, so the age counts from the last."""
+        if not session.changed and session.identity is None:
+            return
+        response.set_cookie(
+            COOKIE,
+            self._serializer.dumps(session.data()),
+            max_age=self.max_age,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+
+
+def _session_from(data: object) -> Session:
+    if not isinstance(data, dict) or not isinstance(data.get("csrf"), str):
+        return Session(changed=True)
+    session = Session(csrf=data["csrf"])
+    if isinstance(data.get("flash"), str):
+        session.flash = data["flash"]
+    if isinstance(data.get("next"), str):
+        session.next_page = data["next"]
+    sub, name, roles = data.get("sub"), data.get("name"), data.get("roles", [])
+    if isinstance(sub, str) and isinstance(name, str) and isinstance(roles, list):
+        try:
+            session.identity = identity_of(sub, name, [str(role) for role in roles])
+        except AuthenticationError:
+            session.changed = True
+    return session
+
+
+def check_csrf(session: Session, given: object) -> bool:
+    """True when the form's token is the session's."""
+    return isinstance(given, str) and secrets.compare_digest(given, session.csrf)
+
+
+def session_secret(data_dir: Path) -> str:
+    """`KOMPETANSE_WEB_SECRET`, or a random key kept in the data directory (0600)."""
+    given = os.environ.get("KOMPETANSE_WEB_SECRET", "").strip()
+    if given:
+        return given
+    path = data_dir / KEY_FILE
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_urlsafe(48)
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(handle, "w", encoding="ascii") as file:
+        file.write(key)
+    return key
