@@ -5,7 +5,8 @@ The use cases live by concern, each a mixin of this one application class:
 - `candidates`: registering, invitations, roles, attachments (R1-R3, R9);
 - `plans`: assigning, archiving and removing plans (R4, R5);
 - `goals`: learning goals and their activities (R6-R11, R13);
-- `meetings`: supervision meetings (R15-R18);
+- `meetings`: supervision meetings (R15-R18, R25);
+- `concerns`: the mentor's concerns, answered by the leader (R26);
 - `sync`: approvals imported from the other portal version (R23);
 - `audit` (`AuditService`): reads over the stored events (R24).
 
@@ -25,6 +26,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import Environment, EnvType
 
 from kompetanse_domain.application.candidates import AlreadyRegisteredError, CandidateUseCases
+from kompetanse_domain.application.concerns import ConcernUseCases
 from kompetanse_domain.application.event_store import PrefetchableEventStore
 from kompetanse_domain.application.goals import GoalUseCases
 from kompetanse_domain.application.loads import (
@@ -52,7 +54,7 @@ __all__ = [
 
 
 class KompetanseApplication(
-    CandidateUseCases, PlanUseCases, GoalUseCases, MeetingUseCases, SyncUseCases
+    CandidateUseCases, PlanUseCases, GoalUseCases, MeetingUseCases, SyncUseCases, ConcernUseCases
 ):
     """The use cases of the portal."""
 

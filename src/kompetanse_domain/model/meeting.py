@@ -213,8 +213,7 @@ class SupervisionMeeting(PickleCopy, Aggregate):
         check_role(actor, (Role.VEILEDER,), "R25: only the veileder may cancel a meeting")
         if self.state == MeetingState.FINALISED:
             raise MeetingFinalisedError(
-                f"R25: the meeting was held and finalised on {self.held_on}; "
-                "it cannot be cancelled"
+                f"R25: the meeting was held and finalised on {self.held_on}; it cannot be cancelled"
             )
         if self.state == MeetingState.CANCELLED:
             raise MeetingCancelledError("R25: the meeting is already cancelled")

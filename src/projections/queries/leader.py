@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kompetanse_domain.model.learning_goal import GoalState
+from projections.queries.mentor import open_concerns
 from projections.queries.port import ApprovalRow, LeaderCandidateRow, ReportRow
 from projections.queries.progress import GOAL_STATES, one_of
 from projections.queries.read import ReadTx, person
@@ -44,6 +45,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
         counted = totals[cid]
         counted[state] = n
         counted["total"] += n
+    concerns = open_concerns(r, _led_by(t, sub))  # R26
     return [
         {
             "candidate_id": cid,
@@ -52,6 +54,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
             "roles": roles[cid],
             "totals": totals[cid],
             "pending_approvals": totals[cid][GoalState.SENT_FOR_APPROVAL],
+            "open_concerns": concerns.get(cid, 0),
         }
         for cid, candidate_sub, name, specialty in r.conn.execute(
             select(c.candidate_id, c.sub, c.name, c.specialty)
