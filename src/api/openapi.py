@@ -20,9 +20,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from kompetanse_domain.catalogue.model import VERSION_PATTERN
+from kompetanse_domain.model.candidate_concerns import CONCERN_OPEN, CONCERN_RESOLVED
 from kompetanse_domain.model.finding import Q_MAX, Q_MIN
 from kompetanse_domain.model.identity import EMAIL_PATTERN, INVITABLE_ROLES
 from kompetanse_domain.model.learning_goal import ACTIVITY_KINDS
+from kompetanse_domain.model.meeting import MeetingState
 
 INVITABLE = sorted(role.value for role in INVITABLE_ROLES)
 KINDS = list(ACTIVITY_KINDS)
@@ -32,6 +34,8 @@ KINDS = list(ACTIVITY_KINDS)
 EMAIL = {"pattern": EMAIL_PATTERN.pattern, "description": "An e-mail address: local@domain.tld"}
 POSITION = {"type": "string", "pattern": r"^[0-9]{1,18}$"}
 UUID = {"type": "string", "format": "uuid"}
+MEETING_STATES = {"enum": [MeetingState.OPEN, MeetingState.FINALISED, MeetingState.CANCELLED]}
+CONCERN_STATES = {"enum": [CONCERN_OPEN, CONCERN_RESOLVED]}  # R26
 
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Event-Position": {
@@ -73,6 +77,14 @@ PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
     ("MeetingCreated", "meeting_id"): UUID,
     ("AttachmentStored", "attachment_id"): UUID,
     ("ApprovalImported", "candidate_id"): UUID,
+    # R25: a meeting is open, finalised or cancelled; R26: a concern open or resolved
+    ("MeetingSummary", "state"): MEETING_STATES,
+    ("MeetingPublic", "state"): MEETING_STATES,
+    ("MeetingAsOf", "state"): MEETING_STATES,
+    ("ConcernRaised", "concern_id"): UUID,
+    ("Concern", "state"): CONCERN_STATES,
+    ("Concern", "concern_id"): UUID,
+    ("ConcernAsOf", "state"): CONCERN_STATES,
 }
 
 # (method, path, parameter) -> keywords for that parameter's schema.
@@ -113,6 +125,8 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "GetHistory": ("get", CANDIDATE + "/history", _NEW_CANDIDATE),
         "GetState": ("get", CANDIDATE + "/state", _NEW_CANDIDATE),
         "VerifyHistory": ("get", CANDIDATE + "/history/verify", _NEW_CANDIDATE),
+        "RaiseConcern": ("post", CANDIDATE + "/concerns", _NEW_CANDIDATE),  # R26
+        "ListConcerns": ("get", CANDIDATE + "/concerns", _NEW_CANDIDATE),
     },
     ("post", CANDIDATE + "/invitations", "201"): {
         "AcceptInvitation": (
@@ -168,6 +182,7 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "WritePreparation": ("put", MEETING + "/preparation", _NEW_MEETING),
         "ReviseSummary": ("put", MEETING + "/summary", _NEW_MEETING),
         "FinaliseMeeting": ("post", MEETING + "/finalise", _NEW_MEETING),
+        "CancelMeeting": ("post", MEETING + "/cancel", _NEW_MEETING),  # R25
         "ListMeetings": ("get", CANDIDATE + "/meetings", _SAME_CANDIDATE),
     },
     ("post", CANDIDATE + "/attachments", "201"): {
@@ -177,6 +192,14 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
             CANDIDATE + "/attachments/{attachment_id}",
             {"cid": "$request.path.cid", "attachment_id": "$response.body#/attachment_id"},
         ),
+    },
+    ("post", CANDIDATE + "/concerns", "201"): {  # R26
+        "ResolveConcern": (
+            "post",
+            CANDIDATE + "/concerns/{concern_id}/resolve",
+            {"cid": "$request.path.cid", "concern_id": "$response.body#/concern_id"},
+        ),
+        "ListConcerns": ("get", CANDIDATE + "/concerns", _SAME_CANDIDATE),
     },
     ("post", "/v1/sync/approvals", "200"): {
         "GetCandidate": ("get", CANDIDATE, _NEW_CANDIDATE),

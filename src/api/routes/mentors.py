@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Path, Response
 from pydantic import BaseModel
@@ -25,7 +26,7 @@ from projections.queries.port import ConcernRow, VeilederCandidateRow
 router = APIRouter(tags=["mentor"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
 reads = query_router()
 
-ConcernId = Annotated[str, Path(description="The concern's id", min_length=1, max_length=64)]
+ConcernId = Annotated[UUID, Path(description="The concern's id")]
 
 
 class ConcernRaised(BaseModel):
@@ -46,7 +47,7 @@ async def resolve_concern(
 ) -> Response:
     """R26: the leader or a deputy answers a concern with a note; 409 if already resolved."""
     return await cmd.run(
-        lambda ctx: cmd.application.resolve_concern(ctx, cid, concern_id, note=body.note), body
+        lambda ctx: cmd.application.resolve_concern(ctx, cid, str(concern_id), note=body.note), body
     )
 
 
