@@ -16,7 +16,10 @@ from typer.testing import CliRunner
 
 from kompetanse.cli_projections import EXIT_NOT_ALIVE, projections_app
 
-VIEWS = ["candidates", "goals", "meetings", "progress", "leader", "inbox", "audit", "finder"]
+VIEWS = [
+    *("candidates", "goals", "meetings", "progress", "leader", "inbox", "audit", "finder"),
+    "mentor",  # R26
+]
 
 
 @pytest.fixture
