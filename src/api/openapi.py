@@ -125,8 +125,6 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "GetHistory": ("get", CANDIDATE + "/history", _NEW_CANDIDATE),
         "GetState": ("get", CANDIDATE + "/state", _NEW_CANDIDATE),
         "VerifyHistory": ("get", CANDIDATE + "/history/verify", _NEW_CANDIDATE),
-        "RaiseConcern": ("post", CANDIDATE + "/concerns", _NEW_CANDIDATE),  # R26
-        "ListConcerns": ("get", CANDIDATE + "/concerns", _NEW_CANDIDATE),
     },
     ("post", CANDIDATE + "/invitations", "201"): {
         "AcceptInvitation": (
