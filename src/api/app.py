@@ -29,6 +29,7 @@ from api.routes import (
     goals,
     leaders,
     meetings,
+    mentors,
     notifications,
     ops,
     profile,
@@ -83,7 +84,17 @@ def create_app(services: Services, *, on_shutdown: Callable[[], None] | None = N
         commands.upload_router,
         max_body_size=services.settings.max_upload + MULTIPART_OVERHEAD,
     )
-    for resource in (candidates, goals, meetings, leaders, supervisors, attachments, profile):
+    # their GETs
+    for resource in (
+        candidates,
+        goals,
+        meetings,
+        leaders,
+        supervisors,
+        attachments,
+        profile,
+        mentors,
+    ):
         app.include_router(resource.reads)
     app.include_router(audit.router)  # R24 audit
     app.include_router(feed.router)  # R23 feed

@@ -22,7 +22,12 @@ from fastapi import FastAPI
 from kompetanse_domain.catalogue.model import VERSION_PATTERN
 from kompetanse_domain.model.finding import Q_MAX, Q_MIN
 from kompetanse_domain.model.identity import EMAIL_PATTERN, INVITABLE_ROLES
-from kompetanse_domain.model.vocabulary import ACTIVITY_KINDS, InvitationState, PlanState
+from kompetanse_domain.model.vocabulary import (
+    ACTIVITY_KINDS,
+    ConcernState,
+    InvitationState,
+    PlanState,
+)
 
 INVITABLE = sorted(role.value for role in INVITABLE_ROLES)
 KINDS = list(ACTIVITY_KINDS)
@@ -36,6 +41,7 @@ INVITATION_STATES = [state.value for state in InvitationState]
 EMAIL = {"pattern": EMAIL_PATTERN.pattern, "description": "An e-mail address: local@domain.tld"}
 POSITION = {"type": "string", "pattern": r"^[0-9]{1,18}$"}
 UUID = {"type": "string", "format": "uuid"}
+CONCERN_STATES = {"enum": [state.value for state in ConcernState]}  # R26
 
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Event-Position": {
@@ -88,6 +94,11 @@ PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
     ("InvitationItem", "invitation_id"): UUID,
     ("InvitationItem", "role"): {"enum": INVITABLE},
     ("InvitationItem", "state"): {"enum": INVITATION_STATES},
+    # R26: a concern is open or resolved (a meeting's states are its enum's, R25)
+    ("ConcernRaised", "concern_id"): UUID,
+    ("Concern", "state"): CONCERN_STATES,
+    ("Concern", "concern_id"): UUID,
+    ("ConcernAsOf", "state"): CONCERN_STATES,
 }
 
 # (method, path, parameter) -> keywords for that parameter's schema.
@@ -193,6 +204,7 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "WritePreparation": ("put", MEETING + "/preparation", _NEW_MEETING),
         "ReviseSummary": ("put", MEETING + "/summary", _NEW_MEETING),
         "FinaliseMeeting": ("post", MEETING + "/finalise", _NEW_MEETING),
+        "CancelMeeting": ("post", MEETING + "/cancel", _NEW_MEETING),  # R25
         "ListMeetings": ("get", CANDIDATE + "/meetings", _SAME_CANDIDATE),
     },
     ("post", CANDIDATE + "/attachments", "201"): {
@@ -206,6 +218,14 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
     ("post", CANDIDATE + "/specialties", "201"): {  # R28
         "GetCandidate": ("get", CANDIDATE, _SAME_CANDIDATE),
         "GetProgress": ("get", CANDIDATE + "/progress", _SAME_CANDIDATE),
+    },
+    ("post", CANDIDATE + "/concerns", "201"): {  # R26
+        "ResolveConcern": (
+            "post",
+            CANDIDATE + "/concerns/{concern_id}/resolve",
+            {"cid": "$request.path.cid", "concern_id": "$response.body#/concern_id"},
+        ),
+        "ListConcerns": ("get", CANDIDATE + "/concerns", _SAME_CANDIDATE),
     },
     ("post", "/v1/sync/approvals", "200"): {
         "GetCandidate": ("get", CANDIDATE, _NEW_CANDIDATE),

@@ -184,6 +184,24 @@ class Finalise(Body):
     duration_minutes: Minutes
 
 
+class CancelMeeting(Body):
+    """R25: why the meeting will not be held."""
+
+    reason: Reason
+
+
+class RaiseConcern(Body):
+    """R26: the mentor tells the leader that progress is not as expected."""
+
+    text: Reason
+
+
+class ResolveConcern(Body):
+    """R26: the leader's (or deputy's) answer to a concern."""
+
+    note: Reason
+
+
 class Person(Body):
     hpr_number: HprNumber | None = None
     sub: Sub | None = None

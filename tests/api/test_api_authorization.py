@@ -74,6 +74,12 @@ class Team:
         mid = self.api.ok("POST", self.base + "/meetings", "veileder", body, 201)["meeting_id"]
         return f"/v1/meetings/{mid}"
 
+    def summarised_meeting(self) -> str:
+        """R25: a meeting is finalised only once its summary is written."""
+        meeting = self.meeting()
+        self.api.ok("PUT", meeting + "/summary", "veileder", {"text": "Referat"})
+        return meeting
+
     def extra_supervisor(self) -> str:
         who = f"supervisor_{next(self.people) + 3}"
         invite_and_accept(self.api, self.cid, "supervisor", "candidate", who)
@@ -163,7 +169,9 @@ CASES: dict[str, tuple[dict[str, int], Callable[[Team], Request]]] = {
     "finalise_meeting": (
         {"veileder": 200},
         lambda t: Request(
-            "POST", t.meeting() + "/finalise", {"held_on": YESTERDAY, "duration_minutes": 60}
+            "POST",
+            t.summarised_meeting() + "/finalise",
+            {"held_on": YESTERDAY, "duration_minutes": 60},
         ),
     ),
 }

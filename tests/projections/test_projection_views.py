@@ -214,8 +214,10 @@ def test_r19_supervision_hours_per_month_from_finalised_meetings_only(world: Wor
     this_month = today.replace(day=1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     for held_on, minutes in ((last_month, 90), (last_month, 150), (this_month, 60)):
+        mid = _meeting(crew, held_on)
+        crew.app.revise_summary(crew.ctx("veileder"), mid, text="Referat", goals_discussed=[])
         crew.app.finalise_meeting(
-            crew.ctx("veileder"), _meeting(crew, held_on), held_on=held_on, duration_minutes=minutes
+            crew.ctx("veileder"), mid, held_on=held_on, duration_minutes=minutes
         )
     _meeting(crew, today, planned=600)  # not finalised: not counted
     world.service.catch_up()

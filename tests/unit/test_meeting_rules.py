@@ -98,6 +98,7 @@ def test_candidate_cannot_finalise_meeting_R17(team: Team, meeting: SupervisionM
 
 
 def test_edit_after_finalise_is_refused_R17(team: Team, meeting: SupervisionMeeting) -> None:
+    meeting.revise_summary(team.actor(VEILEDER), text="s", goals_discussed=[], known_goals=set())
     meeting.finalise(team.actor(VEILEDER), held_on=TODAY, duration_minutes=45, today=TODAY)
     for write in (
         lambda: meeting.write_preparation(team.actor(LIS), text="for sent"),

@@ -194,7 +194,8 @@ class SupervisionMeetingMachine(RuleBasedStateMachine):
     def finalise(
         self, label: str, held_ago: int, today: date, duration: int, flaw: str | None
     ) -> None:
-        """R17: only the veileder finalises, once, with the date it was held."""
+        """R17: only the veileder finalises, once, with the date it was held; R25: only
+        once a summary is written."""
         held_on = today + timedelta(days=1 if flaw == "future" else -held_ago)
         duration = minutes_with(flaw, duration)
         refusal = first(
@@ -202,6 +203,7 @@ class SupervisionMeetingMachine(RuleBasedStateMachine):
             ConflictError if self.state == MeetingState.FINALISED else None,
             InvalidInputError if held_on > today else None,
             minutes_refusal(duration),
+            ConflictError if not self.summary.strip() else None,  # R25: no summary yet
         )
         self.attempt(
             "finalise",

@@ -33,6 +33,7 @@ from kompetanse_domain.application.audit import AuditService
 from kompetanse_domain.errors import InvalidInputError
 from kompetanse_domain.model import values
 from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.candidate_concerns import concerns_of
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
 from kompetanse_domain.model.vocabulary import ActivityKind, ActivityState, GoalState, MeetingState
@@ -163,7 +164,19 @@ class MeetingAsOf(BaseModel):
     goals_discussed: list[str]
     held_on: date | None
     duration_minutes: int | None
+    cancel_reason: str | None  # R25: set when the meeting was cancelled
     version: int
+
+
+class ConcernAsOf(BaseModel):  # R26
+    concern_id: str
+    text: str
+    raised_by: Person
+    raised_at: datetime
+    state: str
+    resolved_by: Person | None
+    resolved_at: datetime | None
+    note: str | None
 
 
 class StatePublic(BaseModel):
@@ -173,6 +186,7 @@ class StatePublic(BaseModel):
     plans: list[PlanAsOf]
     goals: list[GoalAsOf]
     meetings: list[MeetingAsOf]
+    concerns: list[ConcernAsOf]
 
 
 # -- routes ------------------------------------------------------------------------------
@@ -246,6 +260,7 @@ def state_document(cid: UUID, as_of: datetime, aggregates: list[Any]) -> dict[st
         ],
         "goals": [_goal(goal) for goal in goals],
         "meetings": [_meeting(meeting) for meeting in meetings],
+        "concerns": [] if candidate is None else _concerns(candidate),
     }
 
 
@@ -298,5 +313,23 @@ def _meeting(meeting: SupervisionMeeting) -> dict[str, Any]:
         "goals_discussed": list(meeting.goals_discussed),
         "held_on": meeting.held_on,
         "duration_minutes": meeting.duration_minutes,
+        "cancel_reason": meeting.cancel_reason,
         "version": meeting.version,
     }
+
+
+def _concerns(candidate: Candidate) -> list[dict[str, Any]]:
+    """R26: the concerns as they stood, oldest first."""
+    return [
+        {
+            "concern_id": concern_id,
+            "text": concern["text"],
+            "raised_by": _person(concern["raised_by_sub"], concern["raised_by_name"]),
+            "raised_at": concern["raised_at"],
+            "state": concern["state"],
+            "resolved_by": _person(concern["resolved_by_sub"], concern["resolved_by_name"]),
+            "resolved_at": concern["resolved_at"],
+            "note": concern["note"],
+        }
+        for concern_id, concern in concerns_of(candidate).items()
+    ]

@@ -9,9 +9,11 @@ Uploads are a separate router because their body limit differs.
 from __future__ import annotations
 
 from api.bodies import JSON_BODY_LIMIT
-from api.routes import attachments, candidates, corrections, goals, meetings, profile, sync
+from api.routes import attachments, candidates, corrections, goals, meetings, mentors, profile, sync
 
-routers = [module.router for module in (candidates, goals, corrections, meetings, sync, profile)]
+routers = [
+    module.router for module in (candidates, goals, corrections, meetings, mentors, sync, profile)
+]
 
 upload_router = attachments.router
 

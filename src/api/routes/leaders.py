@@ -36,6 +36,7 @@ class LeaderCandidate(BaseModel):
     roles: list[str]
     totals: dict[str, int]
     pending_approvals: int
+    open_concerns: int  # R26
 
 
 class LeaderCandidatesPublic(BaseModel):

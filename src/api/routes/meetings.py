@@ -1,4 +1,4 @@
-"""Supervision meetings: commands (R15-R18, ADR 0009), a meeting and a candidate's
+"""Supervision meetings: commands (R15-R18, R25, ADR 0009), a meeting and a candidate's
 meetings (GET, R17: the candidate, the veileder and auditors read them)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from api.commanding import CommandDep
 from api.responses import COMMAND_PROBLEMS, Done, MeetingCreated, Person
 from api.routes.paths import CandidateId, MeetingId
 from api.routes.queries import Listed, ReaderDep, etag, listed, query_router
-from api.schemas import CreateMeeting, Finalise, Summary
+from api.schemas import CancelMeeting, CreateMeeting, Finalise, Summary
 from kompetanse_domain.application.service import MeetingNotFoundError
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.vocabulary import MeetingState
@@ -59,12 +59,22 @@ async def revise_summary(mid: MeetingId, body: Summary, cmd: CommandDep) -> Resp
 
 @router.post("/v1/meetings/{mid}/finalise", response_model=Done)
 async def finalise_meeting(mid: MeetingId, body: Finalise, cmd: CommandDep) -> Response:
-    """R17: the veileder finalises; the meeting is read-only afterwards."""
+    """R17, R25: the veileder finalises a meeting with a summary; it is read-only afterwards
+    (409 while it has no summary, or when it was cancelled)."""
     return await cmd.run(
         lambda ctx: cmd.application.finalise_meeting(
             ctx, mid, held_on=body.held_on, duration_minutes=body.duration_minutes
         ),
         body,
+    )
+
+
+@router.post("/v1/meetings/{mid}/cancel", response_model=Done)
+async def cancel_meeting(mid: MeetingId, body: CancelMeeting, cmd: CommandDep) -> Response:
+    """R25: the veileder cancels a meeting that will not be held, with a reason (state
+    `cancelled`, kept and shown, counted in no supervision hours); 409 if finalised."""
+    return await cmd.run(
+        lambda ctx: cmd.application.cancel_meeting(ctx, mid, reason=body.reason), body
     )
 
 

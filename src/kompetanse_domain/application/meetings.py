@@ -1,4 +1,4 @@
-"""Use cases of supervision meetings (R15-R18)."""
+"""Use cases of supervision meetings (R15-R18, R25)."""
 
 from __future__ import annotations
 
@@ -69,6 +69,16 @@ class MeetingUseCases(Loads):
             meeting.finalise(
                 actor, held_on=held_on, duration_minutes=duration_minutes, today=ctx.today
             )
+            return changes(meeting)
+
+        return self._execute(ctx, decide)
+
+    def cancel_meeting(self, ctx: CommandContext, meeting_id: UUID, *, reason: str) -> Outcome:
+        """R25: the veileder cancels a meeting that will not be held (kept, with a reason)."""
+
+        def decide() -> Decision:
+            meeting, actor, _ = self._meeting_for_change(ctx, meeting_id)
+            meeting.cancel(actor, reason=reason)
             return changes(meeting)
 
         return self._execute(ctx, decide)

@@ -6,7 +6,8 @@ The use cases live by concern, each a mixin of this one application class:
 - `plans`: assigning, archiving and removing plans (R4, R5);
 - `goals`: learning goals and their activities (R6-R11, R13);
 - `corrections`: editing and withdrawing activities, recalls, withdrawn approvals (R29);
-- `meetings`: supervision meetings (R15-R18);
+- `meetings`: supervision meetings (R15-R18, R25);
+- `concerns`: the mentor's concerns, answered by the leader (R26);
 - `sync`: approvals imported from the other portal version (R23);
 - `audit` (`AuditService`): reads over the stored events (R24).
 
@@ -26,6 +27,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import Environment, EnvType
 
 from kompetanse_domain.application.candidates import AlreadyRegisteredError, CandidateUseCases
+from kompetanse_domain.application.concerns import ConcernUseCases
 from kompetanse_domain.application.corrections import CorrectionUseCases
 from kompetanse_domain.application.event_store import PrefetchableEventStore
 from kompetanse_domain.application.goals import GoalUseCases
@@ -62,6 +64,7 @@ class KompetanseApplication(
     CorrectionUseCases,
     MeetingUseCases,
     SyncUseCases,
+    ConcernUseCases,
 ):
     """The use cases of the portal."""
 

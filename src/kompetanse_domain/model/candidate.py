@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 from kompetanse_domain.errors import ConflictError, NotFoundError
 from kompetanse_domain.model import candidate_invitations, candidate_profile, values, vocabulary
 from kompetanse_domain.model.candidate_access import ATTACHMENT_HIDDEN, ReadChecks
+from kompetanse_domain.model.candidate_concerns import CONCERN_EVENTS, CandidateConcerns
 from kompetanse_domain.model.candidate_invitations import CandidateInvitations
 from kompetanse_domain.model.candidate_profile import CandidateProfile
 from kompetanse_domain.model.candidate_state import (
@@ -53,12 +54,16 @@ __all__ = [
 ]
 
 
-class Candidate(CandidateProfile, CandidateInvitations, PickleCopy, ReadChecks, Aggregate):
+class Candidate(
+    CandidateConcerns, CandidateProfile, CandidateInvitations, PickleCopy, ReadChecks, Aggregate
+):
     """A doctor in specialisation (LIS/ALIS) and the people around their training."""
 
     class Event(Aggregate.Event):
         actor: str
         actor_name: str
+
+    ConcernRaised, ConcernResolved = CONCERN_EVENTS  # R26, stored as Candidate's
 
     class Registered(Event, Aggregate.Created):
         """Version 2 added `hpr_number` (ADR 0003): v1 events upcast with None."""
@@ -111,6 +116,7 @@ class Candidate(CandidateProfile, CandidateInvitations, PickleCopy, ReadChecks, 
         self.invitations: dict[str, InvitationState] = {}
         self.plans: dict[str, PlanState] = {}
         self.attachments: dict[str, AttachmentState] = {}
+        self.concerns = {}  # R26 (candidate_concerns)
 
     # -- registration (R1) ---------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The SupervisionMeeting aggregate: preparation, summary, finalise (R15-R18).
+"""The SupervisionMeeting aggregate: preparation, summary, finalise, cancel (R15-R18, R25).
 
 Every write is its own event, so the change log under the summary (R16) is the
 event history itself.
@@ -26,6 +26,14 @@ class MeetingFinalisedError(ConflictError):
     """Raised when a finalised meeting is written to (R17: read-only after finalising)."""
 
 
+class MeetingCancelledError(ConflictError):
+    """Raised when a cancelled meeting is written to or finalised (R25)."""
+
+
+class SummaryMissingError(ConflictError):
+    """Raised when a meeting without a summary is finalised (R25)."""
+
+
 def _check_minutes(value: int, field_name: str) -> int:
     if not 1 <= value <= MAX_MINUTES:
         raise InvalidInputError(f"{field_name} must be between 1 and {MAX_MINUTES} minutes")
@@ -34,6 +42,8 @@ def _check_minutes(value: int, field_name: str) -> int:
 
 class SupervisionMeeting(PickleCopy, Aggregate):
     """A supervision meeting (veiledningssamtale) between a candidate and their veileder."""
+
+    cancel_reason: str | None = None  # R25; a class default, so older snapshots have it too
 
     class Event(Aggregate.Event):
         actor: str
@@ -96,6 +106,7 @@ class SupervisionMeeting(PickleCopy, Aggregate):
             raise MeetingFinalisedError(
                 f"R17: the meeting was finalised on {self.held_on}; it is read-only now"
             )
+        self._check_not_cancelled()
         return Role.CANDIDATE if actor.holds(Role.CANDIDATE) else Role.VEILEDER
 
     class PreparationWritten(Event):
@@ -155,15 +166,55 @@ class SupervisionMeeting(PickleCopy, Aggregate):
             meeting.duration_minutes = self.duration_minutes
 
     def finalise(self, actor: Actor, *, held_on: date, duration_minutes: int, today: date) -> None:
-        """R17: only the veileder finalises; afterwards the meeting is read-only."""
+        """R17, R25: only the veileder finalises, once the summary is written; afterwards
+        the meeting is read-only."""
         check_role(actor, (Role.VEILEDER,), "R17: only the veileder may finalise a meeting")
         if self.state == MeetingState.FINALISED:
             raise MeetingFinalisedError("R17: the meeting is already finalised")
+        self._check_not_cancelled()
         check_not_future(held_on, today, "held_on")
+        minutes = _check_minutes(duration_minutes, "duration_minutes")
+        if not self.summary.strip():
+            raise SummaryMissingError(
+                "R25: the meeting has no summary yet; a summary is written for every meeting: "
+                "write it first, then finalise"
+            )
         self.trigger_event(
             self.Finalised,
             actor=actor.sub,
             actor_name=actor.name,
             held_on=held_on,
-            duration_minutes=_check_minutes(duration_minutes, "duration_minutes"),
+            duration_minutes=minutes,
+        )
+
+    def _check_not_cancelled(self) -> None:
+        if self.state == MeetingState.CANCELLED:
+            raise MeetingCancelledError(
+                "R25: the meeting was cancelled; it cannot be changed or finalised. "
+                "Plan a new meeting instead"
+            )
+
+    class Cancelled(Event):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            meeting = cast(SupervisionMeeting, aggregate)
+            meeting.state = MeetingState.CANCELLED
+            meeting.cancel_reason = self.reason
+
+    def cancel(self, actor: Actor, *, reason: str) -> None:
+        """R25: the veileder cancels a meeting that will not be held, with a reason; it is
+        kept (never deleted) and counts toward no supervision hours (R19)."""
+        check_role(actor, (Role.VEILEDER,), "R25: only the veileder may cancel a meeting")
+        if self.state == MeetingState.FINALISED:
+            raise MeetingFinalisedError(
+                f"R25: the meeting was held and finalised on {self.held_on}; it cannot be cancelled"
+            )
+        if self.state == MeetingState.CANCELLED:
+            raise MeetingCancelledError("R25: the meeting is already cancelled")
+        self.trigger_event(
+            self.Cancelled,
+            actor=actor.sub,
+            actor_name=actor.name,
+            reason=values.paragraphs(reason, "reason", limit=values.REASON_LIMIT, rule="R25"),
         )

@@ -28,6 +28,7 @@ from projections.queries import (
     inbox,
     leader,
     meetings,
+    mentor,
     progress,
 )
 from projections.queries.port import (
@@ -35,6 +36,7 @@ from projections.queries.port import (
     AttachmentRow,
     CandidateMatchRow,
     CandidateView,
+    ConcernRow,
     ExportContent,
     FeedRow,
     GoalView,
@@ -45,6 +47,7 @@ from projections.queries.port import (
     ProgressView,
     ReportRow,
     SigningRequestRow,
+    VeilederCandidateRow,
 )
 from projections.queries.read import reading
 
@@ -96,6 +99,16 @@ class Queries:
     def list_leader_approvals(self, sub: str) -> list[ApprovalRow]:
         with reading(self._db, self._schema) as r:
             return leader.list_leader_approvals(r, sub)
+
+    def list_veileder_candidates(
+        self, sub: str, today: date | None = None
+    ) -> list[VeilederCandidateRow]:
+        with reading(self._db, self._schema) as r:
+            return mentor.list_veileder_candidates(r, sub, today)
+
+    def list_concerns(self, cid: UUID) -> list[ConcernRow]:
+        with reading(self._db, self._schema) as r:
+            return mentor.list_concerns(r, cid)
 
     def list_signing_requests(self, sub: str) -> list[SigningRequestRow]:
         with reading(self._db, self._schema) as r:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from kompetanse_domain.model import candidate_invitations
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState
+from projections.queries.mentor import open_concerns
 from projections.queries.port import ApprovalRow, LeaderCandidateRow, ReportRow
 from projections.queries.progress import GOAL_STATES, one_of
 from projections.queries.read import ReadTx, person
@@ -58,6 +59,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
         counted = totals[cid]
         counted[state] = n
         counted["total"] += n
+    concerns = open_concerns(r, _led_by(r, t, sub))  # R26
     return [
         {
             "candidate_id": cid,
@@ -66,6 +68,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
             "roles": roles[cid],
             "totals": totals[cid],
             "pending_approvals": totals[cid][GoalState.SENT_FOR_APPROVAL],
+            "open_concerns": concerns.get(cid, 0),
         }
         for cid, candidate_sub, name, specialty in r.conn.execute(
             select(c.candidate_id, c.sub, c.name, c.specialty)

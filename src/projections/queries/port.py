@@ -222,6 +222,43 @@ class LeaderCandidateRow(TypedDict):
     roles: list[str]
     totals: dict[str, int]
     pending_approvals: int
+    open_concerns: int  # R26
+
+
+# -- the veileder's own list and concerns (API.md v1.1 "Mentor and leader", R26) --------------
+
+
+class NextMeetingRow(TypedDict):
+    meeting_id: str
+    scheduled_for: str
+    planned_minutes: int
+
+
+class FinalisedMeetingRow(TypedDict):
+    meeting_id: str
+    held_on: date
+    duration_minutes: int
+
+
+class VeilederCandidateRow(TypedDict):
+    candidate_id: str
+    candidate: CandidateRefRow
+    specialty: str
+    totals: dict[str, int]
+    next_meeting: NextMeetingRow | None
+    last_finalised_meeting: FinalisedMeetingRow | None
+    open_concerns: int
+
+
+class ConcernRow(TypedDict):
+    concern_id: str
+    text: str
+    raised_by: PersonRow
+    raised_at: datetime
+    state: str  # open | resolved
+    resolved_by: PersonRow | None
+    resolved_at: datetime | None
+    note: str | None
 
 
 class ApprovalRow(TypedDict):
@@ -357,6 +394,12 @@ class ReadPort(Protocol):
     def list_leader_candidates(self, sub: str) -> list[LeaderCandidateRow]: ...
 
     def list_leader_approvals(self, sub: str) -> list[ApprovalRow]: ...
+
+    def list_veileder_candidates(
+        self, sub: str, today: date | None = None
+    ) -> list[VeilederCandidateRow]: ...
+
+    def list_concerns(self, cid: UUID) -> list[ConcernRow]: ...
 
     def list_signing_requests(self, sub: str) -> list[SigningRequestRow]: ...
 

@@ -12,6 +12,7 @@ from projections.views.goals import GoalsView
 from projections.views.inbox import InboxView
 from projections.views.leader import LeaderView
 from projections.views.meetings import MeetingsView
+from projections.views.mentor import MentorView
 from projections.views.profile import ProfileView
 from projections.views.progress import ProgressView
 
@@ -28,4 +29,5 @@ def all_views() -> list[ViewProjection[Any]]:
         AuditView(),
         FinderView(),  # API.md v1.1 "Finding things"
         ProfileView(),  # R28: specialties with their dates; a deputy's end (R7)
+        MentorView(),  # API.md v1.1 "Mentor and leader" (R26)
     ]

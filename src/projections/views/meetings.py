@@ -1,4 +1,4 @@
-"""`meetings`: state, durations, preparations, summary and the full change log (R15-R18).
+"""`meetings`: state, durations, preparations, summary and the full change log (R15-R18, R25).
 
 Every write to a meeting is its own event, so the change log (R16) is one row per
 event: who (sub, name), when, what, and what they wrote.
@@ -156,3 +156,9 @@ class MeetingsView(ViewProjection[MeetingTables]):
         )
         detail = {"held_on": event.held_on.isoformat(), "duration_minutes": event.duration_minutes}
         self._log(event, "finalised", detail, tx)
+
+    @process_event.register
+    def meeting_cancelled(self, event: SupervisionMeeting.Cancelled, tx: Tx) -> None:
+        """R25: kept and shown as `cancelled`, with the reason in the change log."""
+        self._meeting(event, tx, state=MeetingState.CANCELLED)
+        self._log(event, "cancelled", {"reason": event.reason}, tx)

@@ -1,0 +1,105 @@
+"""`mentor`: whom a person is veileder for, and the concerns raised about candidates (R26).
+
+A person sees a candidate in `GET /v1/veiledere/me/candidates` while they hold the role
+veileder; the candidate's name, specialty and goal totals are read from the `leader`
+view and its meetings from `meetings`. Concerns are one row each, `open` until the
+leader or a deputy resolves them with a note; `open_concerns` on both lists counts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import singledispatchmethod
+
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table, Text
+
+from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.candidate_concerns import (
+    ConcernRaised,
+    ConcernResolved,
+)
+from kompetanse_domain.model.identity import Role
+from kompetanse_domain.model.vocabulary import ConcernState
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.tables import ID, NAME, STATE, SUB, UTCDateTime, index, table
+
+
+@dataclass(frozen=True)
+class MentorTables:
+    link: Table  # (sub, candidate) for role veileder, while held
+    concern: Table  # one row per concern (R26)
+
+
+Tx = ViewTx[MentorTables]
+
+
+def define_mentor_tables(md: MetaData, g: int) -> MentorTables:
+    link = table(
+        md, "mentor_link", g,
+        Column("sub", SUB, nullable=False),
+        Column("candidate_id", ID, nullable=False),
+        Column("since", UTCDateTime, nullable=False),
+        PrimaryKeyConstraint("sub", "candidate_id"),
+    )  # fmt: skip
+    concern = table(
+        md, "mentor_concern", g,
+        Column("concern_id", ID, primary_key=True),
+        Column("candidate_id", ID, nullable=False),
+        Column("text", Text, nullable=False),
+        Column("raised_by_sub", SUB, nullable=False),
+        Column("raised_by_name", NAME, nullable=False),
+        Column("raised_at", UTCDateTime, nullable=False),
+        Column("state", STATE, nullable=False),
+        Column("resolved_by_sub", SUB),
+        Column("resolved_by_name", NAME),
+        Column("resolved_at", UTCDateTime),
+        Column("note", Text),
+    )  # fmt: skip
+    index(concern, "candidate_id", "state")
+    return MentorTables(link, concern)
+
+
+class MentorView(ViewProjection[MentorTables]):
+    name = "mentor"
+    define = staticmethod(define_mentor_tables)
+
+    @singledispatchmethod
+    def process_event(self, domain_event: object, tx: Tx) -> None:
+        """Other events do not change this view."""
+
+    @process_event.register
+    def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
+        if event.role == Role.VEILEDER.value:
+            key = {"sub": event.actor, "candidate_id": aggregate_id(event)}
+            tx.delete(tx.t.link, key)
+            tx.insert(tx.t.link, **key, since=event.timestamp)
+
+    @process_event.register
+    def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
+        if event.role == Role.VEILEDER.value:
+            tx.delete(tx.t.link, {"sub": event.sub, "candidate_id": aggregate_id(event)})
+
+    @process_event.register
+    def concern_raised(self, event: ConcernRaised, tx: Tx) -> None:
+        tx.insert(
+            tx.t.concern,
+            concern_id=event.concern_id,
+            candidate_id=aggregate_id(event),
+            text=event.text,
+            raised_by_sub=event.actor,
+            raised_by_name=event.actor_name,
+            raised_at=event.timestamp,
+            state=ConcernState.OPEN,
+        )
+
+    @process_event.register
+    def concern_resolved(self, event: ConcernResolved, tx: Tx) -> None:
+        tx.update(
+            tx.t.concern,
+            {"concern_id": event.concern_id},
+            state=ConcernState.RESOLVED,
+            resolved_by_sub=event.actor,
+            resolved_by_name=event.actor_name,
+            resolved_at=event.timestamp,
+            note=event.note,
+        )
