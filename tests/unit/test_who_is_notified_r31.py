@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from kompetanse_domain.model import notifying
 from kompetanse_domain.model.notifying import Kind
@@ -13,7 +13,15 @@ T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 def test_approvers_are_the_leader_and_each_active_deputy_once() -> None:
     assert notifying.approvers("leader", ["d2", "d1", "d2", "leader"]) == ["leader", "d1", "d2"]
     assert notifying.approvers(None, ["d1"]) == ["d1"]
-    assert notifying.concern_recipients("leader", []) == ["leader"]
+
+
+def test_a_deputy_acts_through_their_until_day_and_not_after() -> None:
+    day = date(2026, 3, 31)
+    deputies = [("open-ended", None), ("through-today", day), ("ended", day - timedelta(days=1))]
+    assert notifying.active_deputies(deputies, day) == ["open-ended", "through-today"]
+    assert notifying.active_deputies(deputies, day + timedelta(days=1)) == ["open-ended"]
+    # the day is Norway's: 23:30 UTC on 31 March is already 1 April in Oslo
+    assert notifying.oslo_date(datetime(2026, 3, 31, 23, 30, tzinfo=UTC)) == date(2026, 4, 1)
 
 
 def test_a_reminder_is_due_every_period_while_the_item_waits() -> None:

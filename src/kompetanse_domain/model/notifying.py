@@ -13,8 +13,9 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 NAMESPACE = uuid.UUID("3f0f7c1e-9a8b-4d2c-8e61-2b9a0c5d7e31")
 DEFAULT_REMINDER_DAYS = 14
@@ -51,9 +52,18 @@ def approvers(leader: str | None, deputies: Iterable[str]) -> list[str]:
     return people
 
 
-def concern_recipients(leader: str | None, deputies: Iterable[str]) -> list[str]:
-    """R31: a concern is answered by the leader or a deputy; all of them are told."""
-    return approvers(leader, deputies)
+OSLO = ZoneInfo("Europe/Oslo")  # a deputy's last day is a Norwegian calendar date
+
+
+def oslo_date(instant: datetime) -> date:
+    """The Norwegian calendar date of an instant (a deputy's `until` is such a date)."""
+    return instant.astimezone(OSLO).date()
+
+
+def active_deputies(deputies: Iterable[tuple[str, date | None]], on: date) -> list[str]:
+    """R7, R26: the deputies who may still act on `on` (a Norwegian calendar date): those
+    without an end date and those whose `until` is that day or later."""
+    return [sub for sub, until in deputies if until is None or on <= until]
 
 
 def reminders_due(waiting_since: datetime, now: datetime, days: int) -> int:

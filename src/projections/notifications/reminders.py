@@ -21,12 +21,11 @@ from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
 from kompetanse_domain.model import notifying
-from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.notifying import Kind
 from projections.engine.db import ViewDatabase
 from projections.notifications.config import NotificationSettings
 from projections.notifications.store import notification_tables
-from projections.notifications.view import Links, write_notification
+from projections.notifications.view import Links, approvers_on, write_notification
 
 log = logging.getLogger("notifications")
 
@@ -72,12 +71,10 @@ def remind(db: ViewDatabase, settings: NotificationSettings, now: datetime) -> i
         roles = conn.execute(select(t.role)).mappings().all()
         for row in goals:
             cid = row["candidate_id"]
-            held = [(r["sub"], r["role"]) for r in roles if r["candidate_id"] == cid]
-            leader = next((sub for sub, role in held if role == Role.LEADER.value), None)
-            deputies = [sub for sub, role in held if role == Role.DEPUTY.value]
+            held = [r for r in roles if r["candidate_id"] == cid]
             due.append({
                 "item": row["goal_id"], "since": row["waiting_since"],
-                "recipients": notifying.approvers(leader, deputies), "candidate_id": cid,
+                "recipients": approvers_on(held, notifying.oslo_date(now)), "candidate_id": cid,
                 "what": f"godkjenning av læringsmål {row['code']}",
                 "link": links.url("/v1/leaders/me/approvals"),
             })  # fmt: skip

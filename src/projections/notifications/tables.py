@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, Column, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
 
 from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index
 
@@ -41,6 +41,7 @@ def define_notification_tables(md: MetaData, generation: int = 1) -> Notificatio
         Column("candidate_id", ID, nullable=False),
         Column("sub", SUB, nullable=False),
         Column("role", STATE, nullable=False),
+        Column("until", Date, nullable=True),  # a deputy's last day (R7), else None
         PrimaryKeyConstraint("candidate_id", "sub", "role"),
     )  # fmt: skip
     address = Table(
@@ -53,6 +54,7 @@ def define_notification_tables(md: MetaData, generation: int = 1) -> Notificatio
         Column("invitation_id", ID, primary_key=True),
         Column("candidate_id", ID, nullable=False),
         Column("email", EMAIL, nullable=False),
+        Column("until", Date, nullable=True),  # a deputy invitation's last day (R7)
     )  # fmt: skip
     goal = Table(
         "notification_goal", md,

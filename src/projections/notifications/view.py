@@ -13,12 +13,12 @@ comment, a reason, a summary or a concern's text.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
-from kompetanse_domain.model import candidate_invitations, notifying
+from kompetanse_domain.model import candidate_concerns, candidate_invitations, notifying
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
@@ -30,6 +30,13 @@ from projections.notifications.tables import NotificationTables, define_notifica
 
 Tx = ViewTx[NotificationTables]
 APPROVER_ROLES = (Role.LEADER.value, Role.DEPUTY.value)
+
+
+def approvers_on(roles: list[Any], on: date) -> list[str]:
+    """The leader and the deputies still acting on `on`, from a candidate's role rows."""
+    leader = next((r["sub"] for r in roles if r["role"] == Role.LEADER.value), None)
+    deputies = [(r["sub"], r["until"]) for r in roles if r["role"] == Role.DEPUTY.value]
+    return notifying.approvers(leader, notifying.active_deputies(deputies, on))
 
 
 @dataclass(frozen=True)
@@ -124,11 +131,10 @@ class NotificationsView(ViewProjection[NotificationTables]):
         row = tx.row(tx.t.candidate, {"candidate_id": cid})
         return ("", "") if row is None else (row["sub"], row["name"])
 
-    def _approvers(self, tx: Tx, cid: str) -> list[str]:
+    def _approvers(self, tx: Tx, cid: str, at: datetime) -> list[str]:
+        """The leader and the deputies who may still act at `at` (R7, a deputy's `until`)."""
         rows = tx.conn.execute(tx.t.role.select().where(tx.t.role.c.candidate_id == cid)).mappings()
-        held = [(row["sub"], row["role"]) for row in rows]
-        leader = next((sub for sub, role in held if role == Role.LEADER.value), None)
-        return notifying.approvers(leader, [sub for sub, role in held if role == "deputy"])
+        return approvers_on(list(rows), notifying.oslo_date(at))
 
     def _goal(self, tx: Tx, event: Any) -> tuple[str, str]:
         row = tx.row(tx.t.goal, {"goal_id": aggregate_id(event)})
@@ -158,7 +164,11 @@ class NotificationsView(ViewProjection[NotificationTables]):
     def invitation_issued(self, event: candidate_invitations.InvitationIssued, tx: Tx) -> None:
         cid = aggregate_id(event)
         tx.insert(
-            tx.t.invitation, invitation_id=event.invitation_id, candidate_id=cid, email=event.email
+            tx.t.invitation,
+            invitation_id=event.invitation_id,
+            candidate_id=cid,
+            email=event.email,
+            until=event.until,
         )
         _, candidate_name = self._candidate(tx, cid)
         if self.invitation_key is not None:
@@ -190,8 +200,9 @@ class NotificationsView(ViewProjection[NotificationTables]):
             tx.insert(tx.t.address, sub=event.actor, email=email)
         if event.role in APPROVER_ROLES:
             key = {"candidate_id": aggregate_id(event), "sub": event.actor, "role": event.role}
+            until = tx.value(tx.t.invitation, "until", {"invitation_id": event.invitation_id})
             tx.delete(tx.t.role, key)
-            tx.insert(tx.t.role, **key)
+            tx.insert(tx.t.role, **key, until=until)
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
@@ -262,7 +273,7 @@ class NotificationsView(ViewProjection[NotificationTables]):
         kind = Kind.APPROVAL_REQUESTED
         subject = notifying.subject(kind, candidate_name=candidate_name, goal_code=code)
         link = self.links.url("/v1/leaders/me/approvals")
-        for recipient in self._approvers(tx, cid):
+        for recipient in self._approvers(tx, cid, event.timestamp):
             self._notify(tx, event, recipient, kind, subject, link, cid)
 
     def _goal_decided(self, event: Any, tx: Tx, kind: Kind) -> None:
@@ -294,13 +305,21 @@ class NotificationsView(ViewProjection[NotificationTables]):
     # An edited activity (`ActivityEdited`) was registered or rejected, so it waits for
     # nobody; sent again, `activity_sent_for_signing` starts its wait (and reminders) anew.
 
-    # ---- TO MAP (issue 26 point 1): events other helpers are adding now ---------------
-    # When it lands, register one handler here, without any user text:
-    #   a concern raised (Candidate.ConcernRaised or as named):
-    #       recipients = notifying.concern_recipients(leader, deputies)  # leader + deputies
-    #       self._notify(tx, event, sub, Kind.CONCERN_RAISED, subject, link, cid) for each
-    #   (link: /v1/candidates/{cid}/concerns; never the concern's text)
-    # ---------------------------------------------------------------------------------
+    # -- concerns (R26) ----------------------------------------------------------------
+
+    @process_event.register
+    def concern_raised(self, event: candidate_concerns.ConcernRaised, tx: Tx) -> None:
+        """The leader and the deputies still acting are told who raised a concern about whom;
+        never its text (R31)."""
+        cid = aggregate_id(event)
+        _, candidate_name = self._candidate(tx, cid)
+        kind = Kind.CONCERN_RAISED
+        subject = notifying.subject(
+            kind, actor_name=event.actor_name, candidate_name=candidate_name
+        )
+        link = self.links.url(f"/v1/candidates/{cid}/concerns")
+        for recipient in self._approvers(tx, cid, event.timestamp):
+            self._notify(tx, event, recipient, kind, subject, link, cid)
 
     # -- meetings --------------------------------------------------------------------
 
