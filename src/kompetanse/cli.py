@@ -20,6 +20,7 @@ from kompetanse.cli_keys import keys_app
 from kompetanse.cli_notifications import notifications_app
 from kompetanse.cli_projections import projections_app
 from kompetanse.cli_sync import sync
+from kompetanse.demo import LEADER, demo_summary, fill_demo_store
 from kompetanse.devkeys import mint_dev_token
 from kompetanse.private_files import keep_new_files_private
 
@@ -32,7 +33,7 @@ app.add_typer(audit_app, name="audit")  # R24
 app.add_typer(notifications_app, name="notifications")  # R31
 app.command("sync")(sync)  # R23
 
-DEMO_USER = ("demo-lis", "Demo LIS")
+DEMO_USER = (LEADER.sub, LEADER.name)  # the demo world's leader (kompetanse.demo)
 
 
 def _settings() -> Settings:
@@ -57,6 +58,14 @@ def serve(
             "child process (unless KOMPETANSE_PROJECTIONS=external).",
         ),
     ] = 1,
+    demo: Annotated[
+        bool | None,
+        typer.Option(
+            "--demo/--no-demo",
+            help="Fill an empty store with the demo world (default: in dev mode only; "
+            "never with OIDC).",
+        ),
+    ] = None,
 ) -> None:
     """Run the HTTP API (uvicorn), with the projections in-process unless external."""
     import dataclasses
@@ -72,10 +81,15 @@ def serve(
     from projections.service import StaleViewsError
 
     settings = _settings()
+    if demo and not settings.dev_mode:
+        typer.echo("kompetanse: OIDC is configured; the demo world is for dev mode only", err=True)
+        raise typer.Exit(2)
     keep_new_files_private()  # the server's files: 0600, folders 0700
     configure_logging()
     follow_here = settings.projections == "inline"
     try:  # workers > 1: only the checks here (store readable, views current)
+        if settings.dev_mode and demo is not False and fill_demo_store(settings):
+            typer.echo(demo_summary())
         checked = (
             settings if workers == 1 else dataclasses.replace(settings, projections="external")
         )
