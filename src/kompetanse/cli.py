@@ -59,13 +59,13 @@ def serve(
         ),
     ] = 1,
     demo: Annotated[
-        bool | None,
+        bool,
         typer.Option(
             "--demo/--no-demo",
-            help="Fill an empty store with the demo world (default: in dev mode only; "
-            "never with OIDC).",
+            help="Fill an empty store with the demo world, in dev mode only (never with "
+            "OIDC); scripts/serve asks for it.",
         ),
-    ] = None,
+    ] = False,
 ) -> None:
     """Run the HTTP API (uvicorn), with the projections in-process unless external."""
     import dataclasses
@@ -81,15 +81,11 @@ def serve(
     from projections.service import StaleViewsError
 
     settings = _settings()
-    if demo and not settings.dev_mode:
-        typer.echo("kompetanse: OIDC is configured; the demo world is for dev mode only", err=True)
-        raise typer.Exit(2)
     keep_new_files_private()  # the server's files: 0600, folders 0700
     configure_logging()
     follow_here = settings.projections == "inline"
     try:  # workers > 1: only the checks here (store readable, views current)
-        if settings.dev_mode and demo is not False and fill_demo_store(settings):
-            typer.echo(demo_summary())
+        filled = demo and settings.dev_mode and fill_demo_store(settings)
         checked = (
             settings if workers == 1 else dataclasses.replace(settings, projections="external")
         )
@@ -104,6 +100,8 @@ def serve(
     typer.echo(f"API documentation: {base}/docs")
     if settings.dev_mode:
         _show_demo_token(settings)
+    if demo:  # after the token: its lines come first, as before
+        typer.echo(demo_summary() if filled else _no_demo_reason(settings))
     if workers > 1:
         follower = "a child process" if follow_here else "another process (external)"
         typer.echo(f"{workers} API processes; the views are followed by {follower}")
@@ -113,6 +111,12 @@ def serve(
         uvicorn.run(create_app(services), host=host, port=port, access_log=False, log_config=None)
     finally:
         close_services(services)
+
+
+def _no_demo_reason(settings: Settings) -> str:
+    if not settings.dev_mode:
+        return "OIDC is configured: no demo world (it is for dev mode only)."
+    return "Demo world: the store already holds data; nothing added."
 
 
 def _show_demo_token(settings: Settings) -> None:
