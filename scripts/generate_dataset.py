@@ -16,14 +16,12 @@ import random
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from eventsourcing import domain as es_domain
 from eventsourcing.domain import Aggregate
 from tqdm import tqdm
 
+from kompetanse.simulated_clock import SimulatedClock, simulated_clock
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.catalogue import Catalogue, PlanDefinition
 from kompetanse_domain.model.candidate import Candidate
@@ -33,27 +31,6 @@ from kompetanse_domain.model.meeting import SupervisionMeeting
 from kompetanse_store.urls import default_database_url, event_store_env
 
 CANDIDATES_PER_LEADER = 40  # a leader (e.g. a municipality's chief physician) leads ~40 doctors
-
-
-class SimulatedClock:
-    """Replaces the library's event timestamp source while a history is generated."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def advance(self, rng: random.Random, max_hours: float) -> datetime:
-        self.now += timedelta(hours=rng.uniform(0.1, max_hours))
-        return self.now
-
-
-@contextmanager
-def simulated_clock(clock: SimulatedClock) -> Iterator[None]:
-    original = es_domain.CanCreateTimestamp.__dict__["create_timestamp"]
-    es_domain.CanCreateTimestamp.create_timestamp = staticmethod(lambda: clock.now)  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        es_domain.CanCreateTimestamp.create_timestamp = original  # type: ignore[method-assign]
 
 
 class CandidateHistory:

@@ -20,6 +20,7 @@ from kompetanse.cli_keys import keys_app
 from kompetanse.cli_notifications import notifications_app
 from kompetanse.cli_projections import projections_app
 from kompetanse.cli_sync import sync
+from kompetanse.demo import LEADER, demo_summary, fill_demo_store
 from kompetanse.devkeys import mint_dev_token
 from kompetanse.private_files import keep_new_files_private
 
@@ -32,7 +33,7 @@ app.add_typer(audit_app, name="audit")  # R24
 app.add_typer(notifications_app, name="notifications")  # R31
 app.command("sync")(sync)  # R23
 
-DEMO_USER = ("demo-lis", "Demo LIS")
+DEMO_USER = (LEADER.sub, LEADER.name)  # the demo world's leader (kompetanse.demo)
 
 
 def _settings() -> Settings:
@@ -57,6 +58,14 @@ def serve(
             "child process (unless KOMPETANSE_PROJECTIONS=external).",
         ),
     ] = 1,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo/--no-demo",
+            help="Fill an empty store with the demo world, in dev mode only (never with "
+            "OIDC); scripts/serve asks for it.",
+        ),
+    ] = False,
 ) -> None:
     """Run the HTTP API (uvicorn), with the projections in-process unless external."""
     import dataclasses
@@ -77,6 +86,7 @@ def serve(
     configure_logging()
     follow_here = settings.projections == "inline"
     try:  # workers > 1: only the checks here (store readable, views current)
+        filled = demo and settings.dev_mode and fill_demo_store(settings)
         checked = (
             settings if workers == 1 else dataclasses.replace(settings, projections="external")
         )
@@ -91,6 +101,8 @@ def serve(
     typer.echo(f"Web pages: {base}/ (sign in there); API documentation: {base}/docs")
     if settings.dev_mode:
         _show_demo_token(settings)
+    if demo:  # after the token: its lines come first, as before
+        typer.echo(demo_summary() if filled else _no_demo_reason(settings))
     if workers > 1:
         follower = "a child process" if follow_here else "another process (external)"
         typer.echo(f"{workers} API processes; the views are followed by {follower}")
@@ -101,6 +113,12 @@ def serve(
         uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
     finally:
         close_services(services)
+
+
+def _no_demo_reason(settings: Settings) -> str:
+    if not settings.dev_mode:
+        return "OIDC is configured: no demo world (it is for dev mode only)."
+    return "Demo world: the store already holds data; nothing added."
 
 
 def _show_demo_token(settings: Settings) -> None:
