@@ -18,11 +18,14 @@ from web_world import (
     SUPERVISOR,
     VEILEDER,
     YESTERDAY,
+    Person,
     csrf_of,
     sign_in,
+    wait_for_views,
 )
 
 from api.deps import Services
+from kompetanse_domain.application import CommandContext
 
 NEXT_WEEK = date.today() + timedelta(days=7)
 
@@ -223,3 +226,33 @@ def test_a_concern_sent_without_the_csrf_token_is_refused_and_not_recorded(
     assert answer.status_code == 403
     sign_in(client, LEADER)
     assert "Ingen åpne bekymringer" in client.get(f"/kandidater/{team}/bekymringer").text
+
+
+def test_a_deputy_sees_the_open_concern_and_resolves_it(
+    client: TestClient, team: UUID, services: Services
+) -> None:
+    deputy = Person("web-stedfortreder", "Stine Stedfortreder")
+    invited = services.application.invite(
+        CommandContext(identity=LEADER.identity),
+        team,
+        role="deputy",
+        name=deputy.name,
+        email="stine@example.no",
+        until=date.today() + timedelta(days=30),
+    )
+    services.application.accept_invitation(
+        CommandContext(identity=deputy.identity), invited.value["token"]
+    )
+    services.application.raise_concern(
+        CommandContext(identity=VEILEDER.identity), team, text="Mangler prosedyrer."
+    )
+    wait_for_views(services)
+    concerns = f"/kandidater/{team}/bekymringer"
+    sign_in(client, deputy)
+    assert f'href="{concerns}">1<' in client.get("/leder").text
+    page = client.get(concerns).text
+    (concern_id,) = re.findall(r"/bekymringer/([^/]+)/lukk", page)
+    status, _ = _post(client, concerns, f"{concerns}/{concern_id}/lukk", {"note": "Fulgt opp."})
+    assert status == 303
+    (row,) = services.projections.queries.list_concerns(team)
+    assert row["state"] == "resolved" and row["note"] == "Fulgt opp."
