@@ -181,6 +181,7 @@ class Navigation:
     supervisor: bool = False
     leader: bool = False
     auditor: bool = False
+    veileder: bool = False
 
 
 def navigation(services: Services, identity: Identity) -> Navigation:
@@ -191,6 +192,7 @@ def navigation(services: Services, identity: Identity) -> Navigation:
         supervisor=bool(queries.list_signing_requests(identity.sub)),
         leader=bool(queries.list_leader_candidates(identity.sub)),
         auditor=identity.is_auditor,
+        veileder=bool(queries.list_veileder_candidates(identity.sub)),
     )
 
 

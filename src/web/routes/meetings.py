@@ -1,0 +1,315 @@
+"""Supervision meetings on the pages (R15-R18, R25): the veileder schedules a meeting,
+writes and revises the summary, finalises it or cancels it with a reason; the candidate
+and the veileder write their preparation. The meeting page shows its state, duration,
+preparations and summary.
+
+Each form calls the application method its API route calls (`web.pages.run_command`);
+the domain decides what is allowed. A finalise refused because the summary is missing
+(R25) is shown beside the summary field, GOV.UK style, with what was typed kept.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+
+from kompetanse_domain.application import CommandContext, Outcome
+from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.model.identity import Role
+from kompetanse_domain.model.meeting import SummaryMissingError
+from kompetanse_domain.model.vocabulary import MeetingState
+from projections.queries.port import MeetingSummaryRow, MeetingView
+from web import texts
+from web.pages import (
+    FormErrors,
+    WebRoute,
+    form_of,
+    parse_count,
+    parse_day,
+    render,
+    run_command,
+    see_other,
+    session_of,
+    signed_in,
+    web_of,
+)
+from web.routes.candidate import goal_title
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+MEETING = "/moter/{mid}"
+
+MEETING_STATES = {
+    MeetingState.OPEN.value: "Planlagt",
+    MeetingState.FINALISED.value: "Gjennomført",
+    MeetingState.CANCELLED.value: "Avlyst",
+}
+LABELS = {
+    "scheduled_for": "Dato for møtet",
+    "planned_minutes": "Planlagt varighet i minutter",
+    "held_on": "Dato møtet ble holdt",
+    "duration_minutes": "Varighet i minutter",
+}
+SUMMARY_MISSING = (
+    "Møtet har ikke referat ennå. Skriv referatet og lagre det, og avslutt deretter møtet. "
+    "(Regel R25.)"
+)
+_MINUTES = re.compile(r"^(\w+) must be between 1 and (\d+) minutes")
+
+
+def when(scheduled_for: str) -> str:
+    """An ISO day or instant as people read it."""
+    try:
+        if len(scheduled_for) == 10:
+            return texts.day(date.fromisoformat(scheduled_for))
+        return texts.moment(datetime.fromisoformat(scheduled_for))
+    except ValueError:
+        return scheduled_for
+
+
+def about(message: str, word: str) -> str:
+    """A "text" field's message about `word` (e.g. "referatet") instead of a comment."""
+    return message.replace("Kommentar", word.capitalize()).replace("kommentar", word)
+
+
+def with_words(row: MeetingSummaryRow) -> dict[str, Any]:
+    """A meeting row with its day and state in Norwegian."""
+    return {
+        **row,
+        "when": when(row["scheduled_for"]),
+        "state_text": MEETING_STATES.get(row["state"], row["state"]),
+    }
+
+
+def add_error(errors: FormErrors, error: DomainError) -> None:
+    """The domain's refusal beside the field it is about, else above the form."""
+    minutes = _MINUTES.match(error.message)
+    if minutes and minutes.group(1) in LABELS:
+        name = minutes.group(1)
+        errors.fields[name] = f"{LABELS[name]} må være mellom 1 og {minutes.group(2)}"
+        return
+    future = re.match(r"^(\w+) \d{4}-\d{2}-\d{2} is in the future", error.message)
+    if future and future.group(1) in LABELS:
+        errors.fields[future.group(1)] = f"{LABELS[future.group(1)]} kan ikke være fram i tid"
+        return
+    errors.add(error)
+    if "text" in errors.fields:  # the summary's or the preparation's text
+        word = "referatet" if errors.form == "referat" else "forberedelsen"
+        errors.fields["text"] = about(errors.fields["text"], word)
+
+
+def checked(values: Mapping[str, str], errors: FormErrors, name: str, *, day: bool) -> Any:
+    """A date or a whole number from the form; a message beside the field if missing."""
+    if day:
+        found = parse_day(values, name, errors)
+        if name in errors.fields:  # parse_day words it with the shared labels
+            text = values.get(name, "").strip()
+            errors.fields[name] = (
+                f"{LABELS[name]} må være en dato, for eksempel 17.3.2026"
+                if text
+                else f"Skriv inn {LABELS[name].lower()}"
+            )
+        return found
+    number = parse_count(values, name, errors)
+    if name in errors.fields:
+        errors.fields[name] = f"{LABELS[name]} må være et helt tall"
+    elif number is None:
+        errors.fields[name] = f"Skriv inn {LABELS[name].lower()}"
+    return number
+
+
+# -- the meeting page --------------------------------------------------------------------
+
+
+def meeting_page(
+    request: Request,
+    mid: UUID,
+    errors: FormErrors | None = None,
+    status: int = 200,
+    kept: Mapping[str, str] | None = None,
+) -> Response:
+    """State, duration, preparations and summary; the forms the actor's role offers."""
+    identity = signed_in(request)
+    services = web_of(request).services
+    meeting = services.projections.queries.get_meeting(mid)
+    if meeting is None:
+        raise NotFoundError(f"Supervision meeting {mid} not found")
+    cid = UUID(meeting["candidate_id"])
+    actor = services.application.actor_for(identity, cid)
+    try:  # R17: a related person who may not read meetings gets the same 404
+        services.application.get_candidate(cid).check_can_read_meetings(actor)
+    except DomainError as error:
+        raise NotFoundError(f"Supervision meeting {mid} not found") from error
+    candidate = services.projections.queries.get_candidate(cid)
+    progress = services.projections.queries.get_progress(cid)
+    catalogue = services.application.catalogue
+    goals = [
+        (str(goal["code"]), f"{goal['code']} {goal_title(catalogue, str(goal['code']))}")
+        for goal in (progress["goals"] if progress else [])
+    ]
+    is_veileder = actor.holds(Role.VEILEDER)
+    is_candidate = actor.holds(Role.CANDIDATE)
+    open_ = meeting["state"] == MeetingState.OPEN.value
+    return render(
+        request,
+        "meeting.html",
+        status=status,
+        title=f"Veiledningsmøte {when(meeting['scheduled_for'])}",
+        meeting=meeting,
+        meeting_when=when(meeting["scheduled_for"]),
+        state_text=MEETING_STATES.get(meeting["state"], meeting["state"]),
+        cancel_reason=_cancel_reason(meeting),
+        candidate=candidate,
+        goals=goals,
+        goal_names=dict(goals),
+        may_write_summary=is_veileder and open_,
+        may_prepare=(is_veileder or is_candidate) and open_,
+        my_role="veileder" if is_veileder else "candidate",
+        is_veileder=is_veileder,
+        errors=errors,
+        kept=kept or {},
+        idem=uuid.uuid4().hex,
+        ROLE_WORDS=texts.ROLES,
+    )
+
+
+def _cancel_reason(meeting: MeetingView) -> str | None:
+    for change in reversed(meeting["changes"]):
+        if change["what"] == "cancelled":
+            return str(change["detail"].get("reason", ""))
+    return None
+
+
+@router.get(MEETING)
+def show_meeting(request: Request, mid: UUID) -> Response:
+    return meeting_page(request, mid)
+
+
+async def _submit(
+    request: Request,
+    mid: UUID,
+    errors: FormErrors,
+    call: Callable[[CommandContext], Outcome],
+    done: str,
+    kept: Mapping[str, str] | None = None,
+) -> Response:
+    if not errors:
+        try:
+            await run_command(request, errors.values, call)
+        except NotFoundError:
+            raise
+        except SummaryMissingError:
+            # R25: beside the summary field, what was typed in the finalise form kept
+            errors = FormErrors("referat", fields={"text": SUMMARY_MISSING}, values={"text": ""})
+        except DomainError as error:
+            add_error(errors, error)
+    if errors:
+        return meeting_page(request, mid, errors, status=422, kept=kept)
+    session_of(request).show_once(done)
+    return see_other(request.url_for("show_meeting", mid=mid).path)
+
+
+@router.post(MEETING + "/referat")
+async def revise_summary(request: Request, mid: UUID) -> Response:
+    """R15, R16, R18: the veileder writes or revises the summary and the goals discussed."""
+    values = await form_of(request)
+    form = await request.form()
+    goals = [str(code) for code in form.getlist("goals_discussed") if isinstance(code, str)]
+    errors = FormErrors("referat", values=values)
+    application = web_of(request).services.application
+    return await _submit(
+        request,
+        mid,
+        errors,
+        lambda ctx: application.revise_summary(
+            ctx, mid, text=values.get("text", ""), goals_discussed=goals
+        ),
+        "Referatet er lagret.",
+    )
+
+
+@router.post(MEETING + "/forberedelse")
+async def write_preparation(request: Request, mid: UUID) -> Response:
+    """R15: the candidate or the veileder writes their own preparation."""
+    values = await form_of(request)
+    errors = FormErrors("forberedelse", values=values)
+    application = web_of(request).services.application
+    return await _submit(
+        request,
+        mid,
+        errors,
+        lambda ctx: application.write_preparation(ctx, mid, text=values.get("text", "")),
+        "Forberedelsen er lagret.",
+    )
+
+
+@router.post(MEETING + "/avslutt")
+async def finalise(request: Request, mid: UUID) -> Response:
+    """R17, R25: the veileder finalises the meeting once the summary is written."""
+    values = await form_of(request)
+    errors = FormErrors("avslutt", values=values)
+    held_on = checked(values, errors, "held_on", day=True)
+    minutes = checked(values, errors, "duration_minutes", day=False)
+    application = web_of(request).services.application
+    return await _submit(
+        request,
+        mid,
+        errors,
+        lambda ctx: application.finalise_meeting(
+            ctx, mid, held_on=held_on, duration_minutes=minutes
+        ),
+        "Møtet er avsluttet og kan ikke endres lenger.",
+        kept={k: v for k, v in values.items() if k in ("held_on", "duration_minutes")},
+    )
+
+
+@router.post(MEETING + "/avlys")
+async def cancel(request: Request, mid: UUID) -> Response:
+    """R25: the veileder cancels a meeting that will not be held, with a reason."""
+    values = await form_of(request)
+    errors = FormErrors("avlys", values=values)
+    application = web_of(request).services.application
+    return await _submit(
+        request,
+        mid,
+        errors,
+        lambda ctx: application.cancel_meeting(ctx, mid, reason=values.get("reason", "")),
+        "Møtet er avlyst. Det vises fortsatt, med begrunnelsen.",
+    )
+
+
+# -- scheduling, from the veileder's page of a candidate ------------------------------------
+
+
+@router.post("/veileder/kandidater/{cid}/moter")
+async def schedule(request: Request, cid: UUID) -> Response:
+    """R15: the veileder plans a supervision meeting."""
+    from web.routes.veileder import candidate_page  # the page the form is on
+
+    values = await form_of(request)
+    errors = FormErrors("planlegg", values=values)
+    scheduled_for = checked(values, errors, "scheduled_for", day=True)
+    minutes = checked(values, errors, "planned_minutes", day=False)
+    application = web_of(request).services.application
+    if not errors:
+        try:
+            outcome = await run_command(
+                request,
+                values,
+                lambda ctx: application.create_meeting(
+                    ctx, cid, scheduled_for=scheduled_for, planned_minutes=minutes
+                ),
+            )
+        except NotFoundError:
+            raise
+        except DomainError as error:
+            add_error(errors, error)
+    if errors:
+        return candidate_page(request, cid, errors, status=422)
+    session_of(request).show_once("Møtet er planlagt. Skriv forberedelsen og referatet her.")
+    return see_other(request.url_for("show_meeting", mid=outcome.value["meeting_id"]).path)

@@ -1,0 +1,176 @@
+"""The veileder's pages and the concerns (R26): "Mine kandidater" for a veileder (progress
+totals, next meeting, last finalised meeting, open concerns), the veileder's page of one
+candidate (meetings, and the form that schedules one), and a candidate's concerns: the
+veileder raises one for the leader, the leader or a deputy resolves it with a note.
+
+Read through the typed read port; who may see what is the domain's (`actor_for`, the
+candidate's `check_can_read_meetings` and `check_can_read_concerns`): a person who may
+not gets the 404 page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+
+from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.model.identity import Role
+from web.pages import (
+    FormErrors,
+    WebRoute,
+    form_of,
+    render,
+    run_command,
+    see_other,
+    session_of,
+    signed_in,
+    web_of,
+)
+from web.routes.meetings import about, when, with_words
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+CONCERNS = "/kandidater/{cid}/bekymringer"
+CONCERN_STATES = {"open": "Åpen", "resolved": "Lukket"}
+
+
+@router.get("/veileder")
+def my_candidates(request: Request) -> Response:
+    """The candidates the signed-in person is veileder for."""
+    identity = signed_in(request)
+    services = web_of(request).services
+    rows: list[dict[str, Any]] = []
+    for row in services.projections.queries.list_veileder_candidates(identity.sub):
+        upcoming = row["next_meeting"]
+        rows.append({**row, "next_when": when(upcoming["scheduled_for"]) if upcoming else ""})
+    return render(request, "veileder.html", title="Mine kandidater som veileder", rows=rows)
+
+
+def candidate_page(
+    request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
+) -> Response:
+    """The veileder's page of one candidate: progress, meetings, concerns, plan a meeting."""
+    identity = signed_in(request)
+    services = web_of(request).services
+    actor = services.application.actor_for(identity, cid)
+    try:  # R17: only the candidate and the veileder read meetings; others get a 404
+        services.application.get_candidate(cid).check_can_read_meetings(actor)
+    except DomainError as error:
+        raise NotFoundError(
+            "Candidate not found, or you have no role for this candidate"
+        ) from error
+    queries = services.projections.queries
+    candidate = queries.get_candidate(cid)
+    progress = queries.get_progress(cid)
+    if candidate is None or progress is None:
+        raise NotFoundError("Candidate not found, or you have no role for this candidate")
+    concerns = queries.list_concerns(cid)
+    return render(
+        request,
+        "veileder_candidate.html",
+        status=status,
+        title=f"Veiledning av {candidate['name']}",
+        candidate=candidate,
+        totals=progress["totals"],
+        meetings=[with_words(row) for row in queries.list_meetings(cid)],
+        open_concerns=sum(1 for concern in concerns if concern["state"] == "open"),
+        is_veileder=actor.holds(Role.VEILEDER),
+        errors=errors,
+        idem=uuid.uuid4().hex,
+    )
+
+
+@router.get("/veileder/kandidater/{cid}")
+def show_candidate(request: Request, cid: UUID) -> Response:
+    return candidate_page(request, cid)
+
+
+# -- concerns (R26) ------------------------------------------------------------------------
+
+
+def concerns_page(
+    request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
+) -> Response:
+    identity = signed_in(request)
+    services = web_of(request).services
+    actor = services.application.actor_for(identity, cid)
+    try:  # R26: a supervisor may not read concerns: the same 404 as for no such page
+        services.application.get_candidate(cid).check_can_read_concerns(actor)
+    except DomainError as error:
+        raise NotFoundError(
+            "Candidate not found, or you have no role for this candidate"
+        ) from error
+    queries = services.projections.queries
+    candidate = queries.get_candidate(cid)
+    if candidate is None:
+        raise NotFoundError("Candidate not found, or you have no role for this candidate")
+    concerns = queries.list_concerns(cid)
+    return render(
+        request,
+        "concerns.html",
+        status=status,
+        title=f"Bekymringer for {candidate['name']}",
+        candidate=candidate,
+        open_rows=[row for row in concerns if row["state"] == "open"],
+        resolved_rows=[row for row in concerns if row["state"] != "open"],
+        may_raise=actor.holds(Role.VEILEDER),
+        may_resolve=actor.holds(Role.LEADER, Role.DEPUTY),
+        is_veileder=actor.holds(Role.VEILEDER),
+        errors=errors,
+        idem=uuid.uuid4().hex,
+    )
+
+
+@router.get(CONCERNS)
+def show_concerns(request: Request, cid: UUID) -> Response:
+    return concerns_page(request, cid)
+
+
+@router.post(CONCERNS)
+async def raise_concern(request: Request, cid: UUID) -> Response:
+    """R26: the veileder tells the leader that progress is not as expected."""
+    values = await form_of(request)
+    errors = FormErrors("bekymring", values=values)
+    application = web_of(request).services.application
+    try:
+        await run_command(
+            request,
+            values,
+            lambda ctx: application.raise_concern(ctx, cid, text=values.get("text", "")),
+        )
+    except NotFoundError:
+        raise
+    except DomainError as error:
+        errors.add(error)
+        if "text" in errors.fields:
+            errors.fields["text"] = about(errors.fields["text"], "bekymringen")
+        return concerns_page(request, cid, errors, status=422)
+    session_of(request).show_once(
+        "Bekymringen er sendt. Lederen og eventuelle stedfortredere ser den nå på sine sider."
+    )
+    return see_other(request.url_for("show_concerns", cid=cid).path)
+
+
+@router.post(CONCERNS + "/{concern_id}/lukk")
+async def resolve_concern(request: Request, cid: UUID, concern_id: str) -> Response:
+    """R26: the leader or a deputy answers a concern with a note."""
+    values = await form_of(request)
+    errors = FormErrors(f"lukk-{concern_id}", values=values)
+    application = web_of(request).services.application
+    try:
+        await run_command(
+            request,
+            values,
+            lambda ctx: application.resolve_concern(
+                ctx, cid, concern_id, note=values.get("note", "")
+            ),
+        )
+    except NotFoundError:
+        raise
+    except DomainError as error:
+        errors.add(error)
+        return concerns_page(request, cid, errors, status=422)
+    session_of(request).show_once("Bekymringen er lukket, med merknaden din.")
+    return see_other(request.url_for("show_concerns", cid=cid).path)
