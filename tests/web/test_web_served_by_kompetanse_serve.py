@@ -47,7 +47,7 @@ def test_a_newcomer_opening_the_address_of_kompetanse_serve_gets_the_sign_in_pag
         assert start.status_code == 200
         assert str(start.url) == base + "/logg-inn"
         assert '<html lang="nb"' in start.text and "Demo Leder" in start.text
-        css = httpx.get(base + "/static/designsystemet/designsystemet.css")
+        css = httpx.get(base + "/static/vendor/designsystemet/designsystemet.css")
         assert css.status_code == 200 and ".ds-button" in css.text
         key = tmp_path / "var" / "web-session.key"
         assert key.stat().st_mode & 0o777 == 0o600
