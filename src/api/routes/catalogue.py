@@ -68,7 +68,8 @@ class PlanRow(TypedDict):
 
 
 def plan_summaries(catalogue: Catalogue) -> list[PlanSummaryRow]:
-    """Every plan of the catalogue, by code."""
+    """Every version of every plan of the catalogue, each its own item, by code and
+    version (ADR 0026)."""
     return [
         {
             "code": plan.code,
@@ -76,7 +77,7 @@ def plan_summaries(catalogue: Catalogue) -> list[PlanSummaryRow]:
             "title": plan.title,
             "goal_count": len(plan.goals),
         }
-        for plan in catalogue.plans
+        for plan in catalogue.all_versions()
     ]
 
 
@@ -93,7 +94,7 @@ def plan_detail(
         )
     plan = catalogue.plan(code)
     if version is not None and version != plan.version:
-        plan = _older(plan, version, extra_dir)
+        plan = catalogue.plan_version(code, version) or _older(plan, version, extra_dir)
     return {
         "code": plan.code,
         "version": plan.version,
@@ -172,7 +173,7 @@ class Plan(BaseModel):
 @router.get("/v1/catalogue/plans", response_model=PlanSummaries)
 def list_plans(services: ServicesDep, identity: IdentityDep) -> Listed[PlanSummaryRow]:
     """Every plan of the catalogue (any authenticated user): code, version, title and
-    number of goals, by code."""
+    number of goals, by code; every version of a plan is its own item (R30)."""
     return listed(plan_summaries(services.application.catalogue))
 
 

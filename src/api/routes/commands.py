@@ -9,9 +9,9 @@ Uploads are a separate router because their body limit differs.
 from __future__ import annotations
 
 from api.bodies import JSON_BODY_LIMIT
-from api.routes import attachments, candidates, goals, meetings, sync
+from api.routes import attachments, candidates, goals, meetings, sync, versions
 
-routers = [module.router for module in (candidates, goals, meetings, sync)]
+routers = [module.router for module in (candidates, goals, meetings, sync, versions)]
 
 upload_router = attachments.router
 

@@ -33,6 +33,7 @@ from kompetanse_domain.application.loads import (
     MeetingNotFoundError,
 )
 from kompetanse_domain.application.meetings import MeetingUseCases
+from kompetanse_domain.application.migrations import PlanMigrationUseCases
 from kompetanse_domain.application.plans import PlanUseCases
 from kompetanse_domain.application.repairs import RepairingMapper
 from kompetanse_domain.application.sync import SyncUseCases
@@ -52,7 +53,12 @@ __all__ = [
 
 
 class KompetanseApplication(
-    CandidateUseCases, PlanUseCases, GoalUseCases, MeetingUseCases, SyncUseCases
+    CandidateUseCases,
+    PlanUseCases,
+    PlanMigrationUseCases,
+    GoalUseCases,
+    MeetingUseCases,
+    SyncUseCases,
 ):
     """The use cases of the portal."""
 

@@ -58,6 +58,7 @@ def define_goal_tables(md: MetaData, g: int) -> GoalTables:
         Column("decided_at", UTCDateTime),
         Column("decision_comment", Text),
         Column("imported_from", PORTABLE_JSON, nullable=False),
+        Column("carried_over_from", PORTABLE_JSON),  # R30, ADR 0026
         Column("opened_at", UTCDateTime, nullable=False),
         Column("updated_at", UTCDateTime, nullable=False),
         Column("version", Integer, nullable=False),

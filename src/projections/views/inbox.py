@@ -16,6 +16,7 @@ from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConst
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
+from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 
@@ -118,6 +119,14 @@ class InboxView(ViewProjection[InboxTables]):
     @process_event.register
     def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
         tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=False)
+
+    @process_event.register
+    def goal_moved_to_version(self, event: GoalMovedToVersion, tx: Tx) -> None:
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=False)
+
+    @process_event.register
+    def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=True)
 
     @process_event.register
     def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:

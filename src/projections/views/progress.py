@@ -13,6 +13,7 @@ from typing import Any
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
+from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views.progress_tables import ProgressTables, define_progress_tables
 
@@ -142,6 +143,14 @@ class ProgressView(ViewProjection[ProgressTables]):
     @process_event.register
     def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
         self._goal(event, tx, withdrawn=False, plan_code=event.plan_code)
+
+    @process_event.register
+    def goal_moved_to_version(self, event: GoalMovedToVersion, tx: Tx) -> None:
+        self._goal(event, tx, withdrawn=False, plan_code=event.plan_code, state=event.state)
+
+    @process_event.register
+    def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:
+        self._goal(event, tx, withdrawn=True)
 
     # -- supervision meetings (R19) --------------------------------------------------
 
