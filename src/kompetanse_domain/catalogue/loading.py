@@ -16,6 +16,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -47,20 +48,24 @@ def parse_plan_json(text: str, origin: str) -> PlanDefinition:
 
 @functools.lru_cache(maxsize=1)
 def shipped_plans() -> tuple[PlanDefinition, ...]:
-    """The newest version of each plan shipped in the package, by file name."""
-    newest = _newest(shipped_versions())
-    return tuple(plan for plan in shipped_versions() if newest[plan.code] is plan)
+    """The base plans shipped in the package (``data/*.json``), read once and cached."""
+    return _read_folder(resources.files(_PACKAGE).joinpath(_DATA), _DATA)
 
 
 @functools.lru_cache(maxsize=1)
 def shipped_versions() -> tuple[PlanDefinition, ...]:
-    """Every plan version shipped in the package, read once (start-up) and cached."""
-    folder = resources.files(_PACKAGE).joinpath(_DATA)
+    """The base plans and the later versions shipped in ``data/versions/`` (ADR 0026):
+    a revision leaves the numbers of removed goals unused, so its codes may have gaps."""
+    folder = resources.files(_PACKAGE).joinpath(_DATA, "versions")
+    return (*shipped_plans(), *_read_folder(folder, f"{_DATA}/versions"))
+
+
+def _read_folder(folder: Traversable, origin: str) -> tuple[PlanDefinition, ...]:
     plans = []
     for entry in sorted(folder.iterdir(), key=lambda item: item.name):
         if entry.name.endswith(".json") and entry.is_file():
             plans.append(
-                parse_plan_json(entry.read_text(encoding="utf-8"), f"{_DATA}/{entry.name}")
+                parse_plan_json(entry.read_text(encoding="utf-8"), f"{origin}/{entry.name}")
             )
     return tuple(plans)
 

@@ -1,8 +1,9 @@
 """Moving a candidate's plan to a newer version along a published mapping (R30, ADR 0026).
 
-The events live here, beside the aggregates they belong to (`Candidate.Event` and
-`LearningGoal.Event` subclasses; an event's topic is its module and name), so the
-aggregates' modules need not grow. Nothing is rewritten: the candidate records
+The events are written here, so the aggregates' modules need not grow, and stored
+under their aggregate's topics (`Candidate.PlanMigrated`, `LearningGoal.MovedToVersion`,
+`LearningGoal.LeftPlan`, see `_nest`); `kompetanse_domain.model` imports this module
+so every process that reads events can resolve them. Nothing is rewritten: the candidate records
 `PlanMigrated`, each goal of the new version `GoalMovedToVersion` (approved with
 `carried_over_from` when its approval carries over), each old goal that is not in the
 new version `GoalLeftPlan`; the old goals' history stays.
@@ -126,6 +127,21 @@ class GoalLeftPlan(LearningGoal.Event):
 
     def apply(self, aggregate: Any) -> None:
         cast(LearningGoal, aggregate).withdrawn = True
+
+
+def _nest(event: type, owner: type, name: str) -> None:
+    """Store `event` under the aggregate's topic (`<module>:<Aggregate>.<name>`), like
+    the aggregate's own nested events: the audit chain, the history's `aggregate` and
+    `type`, and `resolve_topic` all go by that topic (ADR 0011, ADR 0026)."""
+    event.__module__ = owner.__module__
+    event.__qualname__ = f"{owner.__qualname__}.{name}"
+    event.__name__ = name
+    setattr(owner, name, event)
+
+
+_nest(PlanMigrated, Candidate, "PlanMigrated")
+_nest(GoalMovedToVersion, LearningGoal, "MovedToVersion")
+_nest(GoalLeftPlan, LearningGoal, "LeftPlan")
 
 
 def carried_over_from(goal: LearningGoal) -> CarriedFrom | None:
