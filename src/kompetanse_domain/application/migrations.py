@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -16,7 +17,7 @@ from kompetanse_domain.catalogue.versions import resolve
 from kompetanse_domain.errors import ConflictError, InvalidInputError
 from kompetanse_domain.model import values
 from kompetanse_domain.model.goal_records import GoalState
-from kompetanse_domain.model.identity import Actor, goal_id_for
+from kompetanse_domain.model.identity import Actor, Role, goal_id_for
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.plan_versions import (
     held_version,
@@ -39,16 +40,44 @@ class PlanMigrationUseCases(Loads):
     catalogue: Catalogue
 
     def migrate_plan(
-        self, ctx: CommandContext, candidate_id: UUID, *, plan_code: str, to_version: str
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        *,
+        plan_code: str,
+        to_version: str,
+        by_operator: bool = False,
     ) -> Outcome:
         """R30: move the plan to `to_version` along the catalogue's mapping. Approved
-        goals carry over; repeating it answers the same plan with empty lists."""
+        goals carry over; repeating it answers the same plan with empty lists.
+
+        `by_operator`: `kompetanse catalogue migrate` (server access, never HTTP) moves
+        every candidate in bulk; its events name the operator, not a leader."""
+        decide = self._migration(ctx, candidate_id, plan_code, to_version, by_operator)
+        return self._execute(ctx, decide)
+
+    def preview_migration(
+        self, ctx: CommandContext, candidate_id: UUID, *, plan_code: str, to_version: str
+    ) -> dict[str, Any]:
+        """What `migrate_plan` by the operator would answer; nothing is saved (--dry-run)."""
+        return self._migration(ctx, candidate_id, plan_code, to_version, True)().value
+
+    def _migration(
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        plan_code: str,
+        to_version: str,
+        by_operator: bool,
+    ) -> Callable[[], Decision]:
         to_version = values.line(to_version, "to_version", limit=20)
         if not re.fullmatch(VERSION_PATTERN, to_version):
             raise InvalidInputError("to_version must be numbers separated by dots, e.g. 2026.2")
 
         def decide() -> Decision:
             candidate, actor = self._candidate_for_change(ctx, candidate_id)
+            if by_operator:
+                actor = Actor(identity=ctx.identity, roles=frozenset({Role.LEADER}))
             candidate.check_can_read(actor)
             plan = migratable_plan(candidate, actor, plan_code)
             current = plan["version"]
@@ -77,7 +106,7 @@ class PlanMigrationUseCases(Loads):
             del answer["goal_codes"]
             return changes(candidate, *goals, value=answer)
 
-        return self._execute(ctx, decide)
+        return decide
 
     def _migrate_goals(
         self,
