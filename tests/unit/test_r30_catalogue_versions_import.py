@@ -17,10 +17,10 @@ import typer
 from typer.testing import CliRunner
 
 from kompetanse.cli_catalogue import catalogue_app
-from kompetanse_domain.catalogue import load_catalogue
+from kompetanse_domain.catalogue import COLUMNS, load_catalogue
 from kompetanse_domain.catalogue.versions import resolve
 
-HEADER = "plan_code,plan_title,version,goal_code,goal_title,competence_level,arena,activity_kind,activity_title,recommended_minimum"
+HEADER = ",".join(COLUMNS)
 NEW_GOALS = [n for n in range(1, 42) if n != 40]
 GOOD_LINKS = [
     ("ARB-037", "ARB-037"),
