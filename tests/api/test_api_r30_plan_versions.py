@@ -319,3 +319,22 @@ def test_r30_catalogue_lists_every_version_and_assigns_the_newest_by_default(
     )
     assert unknown.status_code == 404, unknown.text
     assert "held versions" in problem_of(unknown)["detail"]
+
+
+def test_r30_the_openapi_document_declares_the_migration(api: Api) -> None:
+    document = api.client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    operation = document["paths"]["/v1/candidates/{cid}/plans/{plan_code}/migrate"]["post"]
+    answer = operation["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PlanMigrated"
+    }
+    assert set(answer["links"]) >= {"GetCandidate", "GetProgress", "GetPlanVersion"}
+    assert {"409", "403", "404"} <= set(operation["responses"])
+    assert schemas["MigratePlan"]["required"] == ["to_version"]
+    carried = schemas["CarriedOver"]["properties"]
+    assert set(carried) == {"from", "to"}
+    assert "sent_for_signing" in schemas["DroppedGoal"]["properties"]["state"]["enum"]
+    assert "version" in schemas["AssignPlan"]["properties"]
+    assert "carried_over_from" in schemas["GoalPublic"]["properties"]
