@@ -287,6 +287,8 @@ def test_r30_export_json_names_where_a_carried_approval_came_from(world: World) 
     achieved = {goal["code"]: goal for goal in plan["achieved_goals"]}
     assert achieved["VER-007"]["carried_over_from"]["goal_code"] == "VER-002"
     assert achieved["VER-007"]["carried_over_from"]["version"] == V1
+    assert "VER-002" not in achieved  # the old goal left the plan: counted once, as VER-007
+    assert plan["achieved_count"] == 1 and plan["catalogue_version"] == V2
 
 
 def test_r30_report_csv_shows_the_new_version_goals(world: World) -> None:

@@ -139,7 +139,10 @@ class PlanMigrationUseCases(Loads):
             else:
                 latest = None
                 kept = sources == (target,)
-                state = GoalState.NOT_STARTED if goal.state == GoalState.APPROVED else goal.state
+                # a goal of the old plan keeps a waiting or rejected state; one new to the
+                # plan, or approved for less than it covers now, opens
+                waiting = target in old and goal.state != GoalState.APPROVED
+                state = goal.state if waiting else GoalState.NOT_STARTED
                 if not kept:
                     answer["open"].append(target)
             move_goal(
