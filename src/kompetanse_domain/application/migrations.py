@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -120,6 +121,8 @@ class PlanMigrationUseCases(Loads):
         old_plan = held_version(self.catalogue, new.code, answer["from_version"])
         resolved = resolve(mapping, old_plan, new)
         old = {code: self.get_goal(candidate_id, code) for code in old_codes}
+        # as they stood before the migration: a goal may be a source and a target at once
+        before = {code: copy.deepcopy(goal) for code, goal in old.items()}
         touched: dict[str, LearningGoal] = {}
         carried_sources: set[str] = set()
         versions = {
@@ -128,7 +131,9 @@ class PlanMigrationUseCases(Loads):
             "to_version": new.version,
         }
         for target, sources in resolved.sources.items():
-            approved = [old[code] for code in sources if old[code].state == GoalState.APPROVED]
+            approved = [
+                before[code] for code in sources if before[code].state == GoalState.APPROVED
+            ]
             carry = bool(sources) and len(approved) == len(sources)
             goal = old.get(target) or self._goal_to_open(actor, candidate_id, target, new)
             if carry:
@@ -141,7 +146,7 @@ class PlanMigrationUseCases(Loads):
                 kept = sources == (target,)
                 # a goal of the old plan keeps a waiting or rejected state; one new to the
                 # plan, or approved for less than it covers now, opens
-                waiting = target in old and goal.state != GoalState.APPROVED
+                waiting = target in old and before[target].state != GoalState.APPROVED
                 state = goal.state if waiting else GoalState.NOT_STARTED
                 if not kept:
                     answer["open"].append(target)
