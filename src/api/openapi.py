@@ -159,20 +159,6 @@ LINKS: dict[tuple[str, str, str], dict[str, tuple[str, str, dict[str, str]]]] = 
         "SendGoalForApproval": ("post", GOAL + "/send-for-approval", _FIRST_GOAL),
         "ApproveGoal": ("post", GOAL + "/approve", _FIRST_GOAL),
         "RejectGoal": ("post", GOAL + "/reject", _FIRST_GOAL),
-        "MigratePlan": (  # R30
-            "post",
-            CANDIDATE + "/plans/{plan_code}/migrate",
-            {"cid": "$request.path.cid", "plan_code": "$response.body#/plan_code"},
-        ),
-    },
-    ("post", CANDIDATE + "/plans/{plan_code}/migrate", "200"): {
-        "GetCandidate": ("get", CANDIDATE, _SAME_CANDIDATE),
-        "GetProgress": ("get", CANDIDATE + "/progress", _SAME_CANDIDATE),
-        "GetPlanVersion": (
-            "get",
-            "/v1/catalogue/plans/{code}",
-            {"code": "$response.body#/plan_code", "version": "$response.body#/to_version"},
-        ),
     },
     ("post", GOAL + "/activities", "201"): {
         "GetGoal": ("get", GOAL, {"cid": "$request.path.cid", "code": "$request.path.code"}),
