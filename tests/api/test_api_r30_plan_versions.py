@@ -339,3 +339,19 @@ def test_r30_the_openapi_document_declares_the_migration(api: Api) -> None:
     assert "sent_for_signing" in schemas["DroppedGoal"]["properties"]["state"]["enum"]
     assert "version" in schemas["AssignPlan"]["properties"]
     assert "carried_over_from" in schemas["GoalPublic"]["properties"]
+
+
+def test_r30_an_archived_plan_is_not_migrated_409_and_a_bad_version_is_422(
+    world: World,
+) -> None:
+    world.approve(*(f"VER-{n:03d}" for n in range(1, 7)))
+    world.ok("POST", world.base + "/plans/VER/archive", "leader", {})
+
+    archived = world.migrate()
+    malformed = world.migrate(to_version="2026.x")
+
+    assert archived.status_code == 409, archived.text
+    assert "archived" in problem_of(archived)["detail"]
+    assert malformed.status_code == 422, malformed.text
+    missing = world.call("POST", world.base + "/plans/ALM/migrate", "leader", {"to_version": V2})
+    assert missing.status_code == 404, missing.text
