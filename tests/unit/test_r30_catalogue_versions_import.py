@@ -82,7 +82,9 @@ def test_r30_import_loads_a_new_version_with_its_mapping(tmp_path: Path) -> None
     assert [p.version for p in catalogue.all_versions() if p.code == "ARB"] == ["2026.1", "2027.1"]
     mapping = catalogue.mapping("ARB", "2026.1", "2027.1")
     assert mapping is not None and mapping.sample is False
-    resolved = resolve(mapping, catalogue.plan_version("ARB", "2026.1"), catalogue.plan("ARB"))  # type: ignore[arg-type]
+    old = catalogue.plan_version("ARB", "2026.1")
+    assert old is not None
+    resolved = resolve(mapping, old, catalogue.plan("ARB"))
     assert resolved.sources["ARB-037"] == ("ARB-037", "ARB-038")
     assert resolved.sources["ARB-041"] == ("ARB-039",)
     assert resolved.sources["ARB-001"] == ("ARB-001",)
