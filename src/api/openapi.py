@@ -99,6 +99,10 @@ PROPERTIES: dict[tuple[str, str], dict[str, Any]] = {
     ("Concern", "state"): CONCERN_STATES,
     ("Concern", "concern_id"): UUID,
     ("ConcernAsOf", "state"): CONCERN_STATES,
+    # R30, ADR 0026: an old goal that left the plan, in its state when it left
+    ("DroppedGoal", "state"): {
+        "enum": ["not_started", "sent_for_approval", "approved", "rejected", "sent_for_signing"]
+    },
 }
 
 # (method, path, parameter) -> keywords for that parameter's schema.

@@ -106,6 +106,15 @@ class Invite(Body):
 
 class AssignPlan(Body):
     plan_code: Annotated[str, Field(min_length=1, max_length=60, examples=["FKM"])]
+    version: Annotated[
+        str | None,
+        Field(
+            max_length=20,
+            pattern=r"^[0-9]+(?:\.[0-9]+)*$",
+            examples=["2026.1"],
+            description="A version held in the catalogue; the newest when left out (R30).",
+        ),
+    ] = None
 
 
 class RemovePlan(Body):

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from api.settings import Settings, SettingsError
+from kompetanse import cli_catalogue_migrate as cli_catalogue_migrate  # `catalogue migrate`
 from kompetanse.cli_attachments import attachments_app
 from kompetanse.cli_audit import audit_app
 from kompetanse.cli_catalogue import catalogue_app

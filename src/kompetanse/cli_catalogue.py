@@ -1,4 +1,6 @@
-"""`kompetanse catalogue ...`: list the plan catalogue, import an official export (ADR 0005).
+"""`kompetanse catalogue ...`: list the plan catalogue, import an official export (ADR
+0005) with its mapping from the previous version (ADR 0026); `migrate` is in
+`cli_catalogue_migrate`.
 
 Imported plans are saved in ``<data-dir>/catalogue/``; the data directory defaults
 to ``$KOMPETANSE_DATA_DIR`` or ``./var``. The main CLI mounts this app with
@@ -22,6 +24,11 @@ from kompetanse_domain.catalogue import (
     import_plan_csv,
     load_catalogue,
     save_imported_plan,
+)
+from kompetanse_domain.catalogue.versions import (
+    parse_mapping_csv,
+    previous_version,
+    save_imported_mapping,
 )
 
 catalogue_app = typer.Typer(
@@ -96,21 +103,49 @@ def import_plan(
         ),
     ],
     data_dir: DataDir = Path("var"),
+    mapping_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="CSV mapping the previous version's goals to this version's (R30): "
+            "plan_code, from_version, to_version, from_goal, to_goal.",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ] = None,
 ) -> None:
-    """Validate a plan CSV and save it; a bad file is refused whole (exit code 2)."""
+    """Validate a plan CSV (and its mapping from the previous version) and save them;
+    a bad file is refused whole, and neither is saved (exit code 2)."""
     target_dir = catalogue_dir(data_dir)
+    refused = file
     try:
         plan = import_plan_csv(file)
         before = load_catalogue(target_dir)
+        mapping = None
+        if mapping_file is not None:
+            refused = mapping_file
+            previous = previous_version(before.all_versions(), plan)
+            mapping = parse_mapping_csv(
+                mapping_file.read_bytes(), previous, plan, source=mapping_file.name
+            )
         path = save_imported_plan(plan, target_dir)
+        if mapping is not None:
+            save_imported_mapping(mapping, target_dir)
     except CatalogueImportError as error:
-        typer.echo(f"{file}: refused, nothing was loaded:", err=True)
+        typer.echo(f"{refused}: refused, nothing was loaded:", err=True)
         for problem in error.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(EXIT_REFUSED) from None
     except (PlanVersionConflictError, CatalogueFileError) as error:
         raise _fail(error.message) from None
     typer.echo(f"Imported {_summary(plan)} into {path}")
+    if mapping is not None:
+        typer.echo(
+            f"With its mapping from version {mapping.from_version} "
+            f"({len(mapping.links)} rows): `kompetanse catalogue migrate --plan {plan.code} "
+            f"--to-version {plan.version}` moves the candidates."
+        )
     if plan.code in before:
         replaced = before.plan(plan.code)
         if replaced.version_key < plan.version_key:

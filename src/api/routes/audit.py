@@ -36,6 +36,7 @@ from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_concerns import concerns_of
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
+from kompetanse_domain.model.plan_versions import carried_over_from
 from kompetanse_domain.model.vocabulary import ActivityKind, ActivityState, GoalState, MeetingState
 from projections.views.audit import instant_json
 
@@ -151,6 +152,7 @@ class GoalAsOf(BaseModel):
     decided_by: Person | None
     decided_at: datetime | None
     imported_from: list[str]
+    carried_over_from: dict[str, str | None] | None = None  # R30, ADR 0026
     version: int
     activities: list[ActivityAsOf]
 
@@ -286,6 +288,7 @@ def _goal(goal: LearningGoal) -> dict[str, Any]:
         "decided_by": _person(goal.decided_by_sub, goal.decided_by_name),
         "decided_at": goal.decided_at,
         "imported_from": list(goal.imported_from),
+        "carried_over_from": carried_over_from(goal),
         "version": goal.version,
         "activities": [
             {

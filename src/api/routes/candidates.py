@@ -101,7 +101,9 @@ async def revoke_role(cid: CandidateId, role: RoleName, sub: Sub, cmd: CommandDe
 async def assign_plan(cid: CandidateId, body: AssignPlan, cmd: CommandDep) -> Response:
     """R4: assign a plan of the catalogue; opens one learning goal per goal of the plan."""
     return await cmd.run(
-        lambda ctx: cmd.application.assign_plan(ctx, cid, plan_code=body.plan_code),
+        lambda ctx: cmd.application.assign_plan(
+            ctx, cid, plan_code=body.plan_code, version=body.version
+        ),
         body,
         status=201,
     )

@@ -74,12 +74,13 @@ class Plan(BaseModel):
 
 
 def plan_summaries(catalogue: Catalogue) -> list[PlanSummary]:
-    """Every plan of the catalogue, by code."""
+    """Every version of every plan of the catalogue, each its own item, by code and
+    version (ADR 0026)."""
     return [
         PlanSummary(
             code=plan.code, version=plan.version, title=plan.title, goal_count=len(plan.goals)
         )
-        for plan in catalogue.plans
+        for plan in catalogue.all_versions()
     ]
 
 
@@ -96,7 +97,7 @@ def plan_detail(
         )
     plan = catalogue.plan(code)
     if version is not None and version != plan.version:
-        plan = _older(plan, version, extra_dir)
+        plan = catalogue.plan_version(code, version) or _older(plan, version, extra_dir)
     return Plan(
         code=plan.code,
         version=plan.version,
@@ -138,7 +139,7 @@ def _older(newest: PlanDefinition, version: str, extra_dir: Path | None) -> Plan
 @router.get("/v1/catalogue/plans", response_model=PlanSummaries)
 def list_plans(services: ServicesDep, identity: IdentityDep) -> Listed[PlanSummary]:
     """Every plan of the catalogue (any authenticated user): code, version, title and
-    number of goals, by code."""
+    number of goals, by code; every version of a plan is its own item (R30)."""
     return listed(plan_summaries(services.application.catalogue))
 
 

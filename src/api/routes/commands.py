@@ -9,10 +9,21 @@ Uploads are a separate router because their body limit differs.
 from __future__ import annotations
 
 from api.bodies import JSON_BODY_LIMIT
-from api.routes import attachments, candidates, corrections, goals, meetings, mentors, profile, sync
+from api.routes import (
+    attachments,
+    candidates,
+    corrections,
+    goals,
+    meetings,
+    mentors,
+    profile,
+    sync,
+    versions,
+)
 
 routers = [
-    module.router for module in (candidates, goals, corrections, meetings, mentors, sync, profile)
+    module.router
+    for module in (candidates, goals, corrections, meetings, mentors, sync, profile, versions)
 ]
 
 upload_router = attachments.router

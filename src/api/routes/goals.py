@@ -186,6 +186,15 @@ class DecisionPublic(BaseModel):
     withdrawal_reason: str | None
 
 
+class CarriedOverFrom(BaseModel):
+    """R30: the approval of a goal of the plan's previous version that this goal carries."""
+
+    version: str
+    goal_code: str
+    approved_at: str
+    approver: str | None
+
+
 class GoalPublic(BaseModel):
     candidate_id: str
     code: str
@@ -202,6 +211,7 @@ class GoalPublic(BaseModel):
     decided_at: datetime | None
     decision_comment: str | None
     imported_from: list[dict[str, str]]
+    carried_over_from: CarriedOverFrom | None = None
     opened_at: datetime
     updated_at: datetime
     version: int

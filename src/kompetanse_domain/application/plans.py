@@ -10,6 +10,7 @@ from kompetanse_domain.application.unit_of_work import Decision, changes
 from kompetanse_domain.catalogue import Catalogue
 from kompetanse_domain.model.identity import Actor, Role, goal_id_for
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
+from kompetanse_domain.model.plan_versions import held_version
 
 
 class PlanUseCases(Loads):
@@ -17,11 +18,13 @@ class PlanUseCases(Loads):
 
     catalogue: Catalogue
 
-    def assign_plan(self, ctx: CommandContext, candidate_id: UUID, *, plan_code: str) -> Outcome:
+    def assign_plan(
+        self, ctx: CommandContext, candidate_id: UUID, *, plan_code: str, version: str | None = None
+    ) -> Outcome:
         def decide() -> Decision:
             candidate, actor = self._candidate_for_change(ctx, candidate_id)
             candidate.check_can_read(actor)  # unrelated: not found, before the plan code
-            plan = self.catalogue.plan(plan_code)
+            plan = held_version(self.catalogue, plan_code, version)
             codes = [goal.code for goal in plan.goals]
             candidate.assign_plan(
                 actor, plan_code=plan.code, catalogue_version=plan.version, goal_codes=codes

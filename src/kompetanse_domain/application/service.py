@@ -37,6 +37,7 @@ from kompetanse_domain.application.loads import (
     MeetingNotFoundError,
 )
 from kompetanse_domain.application.meetings import MeetingUseCases
+from kompetanse_domain.application.migrations import PlanMigrationUseCases
 from kompetanse_domain.application.plans import PlanUseCases
 from kompetanse_domain.application.profile import ProfileUseCases
 from kompetanse_domain.application.repairs import RepairingMapper
@@ -60,6 +61,7 @@ class KompetanseApplication(
     CandidateUseCases,
     ProfileUseCases,
     PlanUseCases,
+    PlanMigrationUseCases,
     GoalUseCases,
     CorrectionUseCases,
     MeetingUseCases,

@@ -16,12 +16,19 @@ import os
 import tempfile
 from collections.abc import Iterable
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from kompetanse_domain.catalogue.errors import CatalogueFileError, PlanVersionConflictError
 from kompetanse_domain.catalogue.model import Catalogue, PlanDefinition
+from kompetanse_domain.catalogue.versions import (
+    check_links,
+    imported_mappings,
+    mapping_file_name,
+    shipped_mappings,
+)
 
 _PACKAGE = "kompetanse_domain.catalogue"
 _DATA = "data"
@@ -41,13 +48,24 @@ def parse_plan_json(text: str, origin: str) -> PlanDefinition:
 
 @functools.lru_cache(maxsize=1)
 def shipped_plans() -> tuple[PlanDefinition, ...]:
-    """The plans shipped in the package, read once (start-up) and cached."""
-    folder = resources.files(_PACKAGE).joinpath(_DATA)
+    """The base plans shipped in the package (``data/*.json``), read once and cached."""
+    return _read_folder(resources.files(_PACKAGE).joinpath(_DATA), _DATA)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_versions() -> tuple[PlanDefinition, ...]:
+    """The base plans and the later versions shipped in ``data/versions/`` (ADR 0026):
+    a revision leaves the numbers of removed goals unused, so its codes may have gaps."""
+    folder = resources.files(_PACKAGE).joinpath(_DATA, "versions")
+    return (*shipped_plans(), *_read_folder(folder, f"{_DATA}/versions"))
+
+
+def _read_folder(folder: Traversable, origin: str) -> tuple[PlanDefinition, ...]:
     plans = []
     for entry in sorted(folder.iterdir(), key=lambda item: item.name):
         if entry.name.endswith(".json") and entry.is_file():
             plans.append(
-                parse_plan_json(entry.read_text(encoding="utf-8"), f"{_DATA}/{entry.name}")
+                parse_plan_json(entry.read_text(encoding="utf-8"), f"{origin}/{entry.name}")
             )
     return tuple(plans)
 
@@ -73,21 +91,46 @@ def _newest(plans: Iterable[PlanDefinition]) -> dict[str, PlanDefinition]:
 
 
 def load_catalogue(extra_dir: Path | None = None) -> Catalogue:
-    """The shipped plans, with newer imported versions from `extra_dir` in their place."""
-    chosen = _newest(shipped_plans())
-    if extra_dir is not None:
-        for code, plan in _newest(imported_plans(extra_dir)).items():
-            current = chosen.get(code)
-            if current is None or plan.version_key > current.version_key:
-                chosen[code] = plan
-    return Catalogue(plans=tuple(chosen.values()))
+    """The shipped plans, with newer imported versions from `extra_dir` in their place;
+    every other version and the mappings between versions beside them (ADR 0026)."""
+    imported = imported_plans(extra_dir) if extra_dir is not None else ()
+    chosen = _newest(shipped_versions())
+    for code, plan in _newest(imported).items():
+        current = chosen.get(code)
+        if current is None or plan.version_key > current.version_key:
+            chosen[code] = plan
+    held: dict[tuple[str, str], PlanDefinition] = {}
+    for plan in (*shipped_versions(), *imported):
+        held.setdefault((plan.code, plan.version), plan)
+    newest = set(chosen.values())
+    mappings = {
+        (m.plan_code, m.from_version, m.to_version): m
+        for m in (*shipped_mappings(), *(imported_mappings(extra_dir) if extra_dir else ()))
+    }
+    for (code, old, new), mapping in mappings.items():
+        if (code, old) not in held or (code, new) not in held:
+            raise CatalogueFileError(
+                mapping_file_name(mapping), f"plan {code} is not held in {old} and {new}"
+            )
+        problems = check_links(
+            ((index + 1, link.source, link.target) for index, link in enumerate(mapping.links)),
+            held[(code, old)],
+            held[(code, new)],
+        )
+        if problems:
+            raise CatalogueFileError(mapping_file_name(mapping), "; ".join(map(str, problems)))
+    return Catalogue(
+        plans=tuple(chosen.values()),
+        versions=tuple(plan for plan in held.values() if plan not in newest),
+        mappings=tuple(mappings.values()),
+    )
 
 
 def held_plan_version(code: str, version: str, extra_dir: Path | None) -> PlanDefinition | None:
     """Plan `code` in `version` as this deployment holds it: shipped, or imported into
     `extra_dir` (`plan_file_name`); None when neither holds it, or the imported file no
     longer validates. `code` and `version` must already match their patterns."""
-    for plan in shipped_plans():
+    for plan in shipped_versions():
         if plan.code == code and plan.version == version:
             return plan
     if extra_dir is None:

@@ -166,12 +166,43 @@ class PlanDefinition(BaseModel):
         return tuple(goal.code for goal in self.goals)
 
 
+class GoalLink(BaseModel):
+    """One row of a version mapping (ADR 0026): `source` of the old version maps to
+    `target` of the new one; no target: the old goal was removed; no source: the new
+    goal was added."""
+
+    model_config = _FROZEN
+
+    source: GoalCode | None = None
+    target: GoalCode | None = None
+
+
+class PlanMapping(BaseModel):
+    """How the goals of `from_version` of a plan map to those of `to_version` (R30).
+
+    Validated against both versions by `versions.check_mapping`; `sample` is true for
+    the shipped sample mapping, like `sample_titles` of the plans."""
+
+    model_config = _FROZEN
+
+    plan_code: PlanCode
+    from_version: Version
+    to_version: Version
+    sample: bool
+    source: Text
+    links: tuple[GoalLink, ...]
+
+
 class Catalogue(BaseModel):
-    """All plans known to this deployment, sorted by code (ADR 0005)."""
+    """All plans known to this deployment, sorted by code (ADR 0005): `plans` holds the
+    newest version of each, `versions` any older ones and `mappings` the mappings
+    between versions (ADR 0026)."""
 
     model_config = _FROZEN
 
     plans: tuple[PlanDefinition, ...]
+    versions: tuple[PlanDefinition, ...] = ()
+    mappings: tuple[PlanMapping, ...] = ()
 
     _plans_by_code: Mapping[str, PlanDefinition] = PrivateAttr(
         default_factory=lambda: MappingProxyType({})
@@ -215,3 +246,30 @@ class Catalogue(BaseModel):
 
     def __contains__(self, code: object) -> bool:
         return code in self._plans_by_code
+
+    def all_versions(self) -> tuple[PlanDefinition, ...]:
+        """Every version of every plan, by code and version (oldest first)."""
+        held = {(plan.code, plan.version): plan for plan in (*self.versions, *self.plans)}
+        return tuple(sorted(held.values(), key=lambda plan: (plan.code, plan.version_key)))
+
+    def plan_version(self, code: str, version: str | None) -> PlanDefinition | None:
+        """Plan `code` in `version` (the newest when None); None when not held."""
+        newest = self.plan(code)
+        if version is None or version == newest.version:
+            return newest
+        return next(
+            (plan for plan in self.versions if (plan.code, plan.version) == (code, version)),
+            None,
+        )
+
+    def mapping(self, code: str, from_version: str, to_version: str) -> PlanMapping | None:
+        """The published mapping of plan `code` from one version to another, if any."""
+        return next(
+            (
+                mapping
+                for mapping in self.mappings
+                if (mapping.plan_code, mapping.from_version, mapping.to_version)
+                == (code, from_version, to_version)
+            ),
+            None,
+        )

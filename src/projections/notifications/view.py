@@ -18,11 +18,16 @@ from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
-from kompetanse_domain.model import candidate_concerns, candidate_invitations, notifying
+from kompetanse_domain.model import (
+    candidate_concerns,
+    candidate_invitations,
+    notifying,
+    plan_versions,
+)
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
-from kompetanse_domain.model.learning_goal import LearningGoal
+from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
 from kompetanse_domain.model.notifying import Kind
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
@@ -230,6 +235,17 @@ class NotificationsView(ViewProjection[NotificationTables]):
     @process_event.register
     def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
         tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=False)
+
+    @process_event.register
+    def goal_left_plan(self, event: plan_versions.GoalLeftPlan, tx: Tx) -> None:
+        """R30: a goal the plan's new version left out waits for no approver any more."""
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=True, waiting_since=None)
+
+    @process_event.register
+    def goal_moved_to_version(self, event: plan_versions.GoalMovedToVersion, tx: Tx) -> None:
+        """R30: a goal kept by the new version; one carried over as approved waits no more."""
+        waits = {} if event.state == GoalState.SENT_FOR_APPROVAL else {"waiting_since": None}
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=False, **waits)
 
     @process_event.register
     def activity_sent_for_signing(self, event: LearningGoal.ActivitySentForSigning, tx: Tx) -> None:

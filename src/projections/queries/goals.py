@@ -57,6 +57,7 @@ def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> GoalView 
         "decided_at": row.decided_at,
         "decision_comment": row.decision_comment,
         "imported_from": list(row.imported_from or []),
+        "carried_over_from": row.carried_over_from,
         "opened_at": row.opened_at,
         "updated_at": row.updated_at,
         "version": row.version,

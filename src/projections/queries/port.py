@@ -165,6 +165,7 @@ class GoalView(TypedDict):
     decided_at: datetime | None
     decision_comment: str | None
     imported_from: list[dict[str, str]]
+    carried_over_from: dict[str, str | None] | None  # R30: where a carried approval came from
     opened_at: datetime
     updated_at: datetime
     version: int

@@ -9,6 +9,7 @@ from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
+from kompetanse_domain.model.plan_versions import PlanMigrated
 from kompetanse_domain.model.vocabulary import PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
@@ -157,6 +158,18 @@ class CandidatesView(ViewProjection[CandidateTables]):
     @process_event.register
     def plan_removed(self, event: Candidate.PlanRemoved, tx: Tx) -> None:
         self._plan_state(event, event.plan_code, PlanState.REMOVED, tx)
+
+    @process_event.register
+    def plan_migrated(self, event: PlanMigrated, tx: Tx) -> None:
+        """R30: the plan moved to a new version; its goal count is the new version's."""
+        tx.update(
+            tx.t.plan,
+            {"candidate_id": aggregate_id(event), "plan_code": event.plan_code},
+            catalogue_version=event.to_version,
+            goal_count=len(event.goal_codes),
+            changed_at=event.timestamp,
+        )
+        self._touch(event, tx)
 
     def _plan_state(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
         tx.update(

@@ -16,6 +16,7 @@ from typing import Any
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
+from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views import goal_rows
 from projections.views.goals_tables import GoalTables, define_goal_tables
@@ -263,3 +264,30 @@ class GoalsView(ViewProjection[GoalTables]):
             plan_code=event.plan_code,
             catalogue_version=event.catalogue_version,
         )
+
+    @process_event.register
+    def goal_moved_to_version(self, event: GoalMovedToVersion, tx: Tx) -> None:
+        """R30: the goal belongs to the new version; an approval carried over names its
+        old goal (`carried_over_from`) and keeps its approver and instant."""
+        self._goal(
+            event,
+            tx,
+            withdrawn=False,
+            plan_code=event.plan_code,
+            catalogue_version=event.to_version,
+            state=event.state,
+            carried_over_from=event.carried_over_from,
+        )
+        if event.carried_over_from is not None:
+            self._goal(
+                event,
+                tx,
+                decided_by_sub=event.decided_by_sub,
+                decided_by_name=event.decided_by_name,
+                decided_at=event.decided_at,
+                decision_comment=None,
+            )
+
+    @process_event.register
+    def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:
+        self._goal(event, tx, withdrawn=True)

@@ -54,6 +54,7 @@ def define_goal_tables(md: MetaData, g: int) -> GoalTables:
         Column("decision_comment", Text),
         Column("imported_from", PORTABLE_JSON, nullable=False),
         Column("decision_version", Integer),  # R29: the `decision` the state stands on
+        Column("carried_over_from", PORTABLE_JSON),  # R30, ADR 0026
         Column("opened_at", UTCDateTime, nullable=False),
         Column("updated_at", UTCDateTime, nullable=False),
         Column("version", Integer, nullable=False),

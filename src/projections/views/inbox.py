@@ -18,6 +18,7 @@ from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import ProfileEdited
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
+from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 from projections.views import goal_rows
@@ -127,6 +128,14 @@ class InboxView(ViewProjection[InboxTables]):
     @process_event.register
     def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
         tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=False)
+
+    @process_event.register
+    def goal_moved_to_version(self, event: GoalMovedToVersion, tx: Tx) -> None:
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=False)
+
+    @process_event.register
+    def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, withdrawn=True)
 
     @process_event.register
     def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:

@@ -15,6 +15,7 @@ from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
+from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views import goal_rows
 from projections.views.leader_tables import LeaderTables, define_leader_tables
@@ -144,3 +145,19 @@ class LeaderView(ViewProjection[LeaderTables]):
             decided_by_name=None,
             decided_at=None,
         )
+
+    @process_event.register
+    def goal_moved_to_version(self, event: GoalMovedToVersion, tx: Tx) -> None:
+        self._goal(event, tx, withdrawn=False, plan_code=event.plan_code, state=event.state)
+        if event.carried_over_from is not None:
+            self._goal(
+                event,
+                tx,
+                decided_by_sub=event.decided_by_sub,
+                decided_by_name=event.decided_by_name,
+                decided_at=event.decided_at,
+            )
+
+    @process_event.register
+    def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:
+        self._goal(event, tx, withdrawn=True)

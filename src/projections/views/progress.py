@@ -15,6 +15,7 @@ from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import SpecialtyChanged
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
+from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
 from kompetanse_domain.model.vocabulary import ActivityKind, PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
 from projections.views import goal_rows
@@ -186,6 +187,14 @@ class ProgressView(ViewProjection[ProgressTables]):
     @process_event.register
     def approval_withdrawn(self, event: corrections.ApprovalWithdrawn, tx: Tx) -> None:
         self._goal(event, tx, state=GoalState.NOT_STARTED)
+
+    @process_event.register
+    def goal_moved_to_version(self, event: GoalMovedToVersion, tx: Tx) -> None:
+        self._goal(event, tx, withdrawn=False, plan_code=event.plan_code, state=event.state)
+
+    @process_event.register
+    def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:
+        self._goal(event, tx, withdrawn=True)
 
     # -- supervision meetings (R19) --------------------------------------------------
 

@@ -1,0 +1,311 @@
+"""Plan versions and the mappings between them (R30, ADR 0026).
+
+A mapping says, for a plan's new version, where each goal of the previous version
+went: one old goal to one new goal, many to one, one to many; an old goal removed
+(no target); a new goal added (no source). An old goal whose code is also in the new
+version and that no row names maps to itself; a new goal no row names and whose code
+was not in the old version is added.
+
+A mapping comes as JSON (shipped: ``data/mappings/``; imported:
+``<data dir>/catalogue/mappings/``) or as a CSV with the columns
+``plan_code, from_version, to_version, from_goal, to_goal`` (header row 1, one row per
+link, ``;`` or ``,``, UTF-8). Import is all or nothing: every problem is reported by
+row and column (an unknown goal code, a goal mapped twice, a mapping to a goal not in
+the new version) and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from kompetanse_domain.catalogue.errors import (
+    CatalogueFileError,
+    CatalogueImportError,
+    ImportProblem,
+)
+from kompetanse_domain.catalogue.model import GoalLink, PlanDefinition, PlanMapping
+
+MAPPING_COLUMNS: tuple[str, ...] = (
+    "plan_code",
+    "from_version",
+    "to_version",
+    "from_goal",
+    "to_goal",
+)
+_HEADER = 1
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A mapping made complete against both versions: the sources of every new goal
+    (empty: added) and the old goals that were removed."""
+
+    sources: dict[str, tuple[str, ...]]
+    removed: tuple[str, ...]
+
+
+def resolve(mapping: PlanMapping, old: PlanDefinition, new: PlanDefinition) -> Resolved:
+    """The sources of each goal of `new` (in `new`'s order) and the removed old goals."""
+    named_sources = {link.source for link in mapping.links if link.source}
+    sources: dict[str, list[str]] = {code: [] for code in new.goal_codes}
+    for link in mapping.links:
+        if link.source and link.target:
+            sources[link.target].append(link.source)
+    for code in old.goal_codes:
+        if code not in named_sources and code in sources:
+            sources[code].append(code)  # unnamed and kept: maps to itself
+    removed = tuple(link.source for link in mapping.links if link.source and link.target is None)
+    return Resolved({code: tuple(found) for code, found in sources.items()}, removed)
+
+
+def check_links(
+    rows: Iterable[tuple[int, str | None, str | None]],
+    old: PlanDefinition,
+    new: PlanDefinition,
+) -> list[ImportProblem]:
+    """Problems of mapping rows `(row, from_goal, to_goal)` against both versions."""
+    problems: list[ImportProblem] = []
+    old_codes, new_codes = set(old.goal_codes), set(new.goal_codes)
+    seen: dict[tuple[str | None, str | None], int] = {}
+    removed_at: dict[str, int] = {}
+    mapped_at: dict[str, int] = {}
+    added_at: dict[str, int] = {}
+    targeted_at: dict[str, int] = {}
+    for row, source, target in rows:
+        if not source and not target:
+            problems.append(ImportProblem(row, "from_goal", "from_goal or to_goal must be filled"))
+            continue
+        if source and source not in old_codes:
+            problems.append(
+                ImportProblem(
+                    row,
+                    "from_goal",
+                    f"unknown goal code {source!r}: not a goal of {old.code} version {old.version}",
+                )
+            )
+            continue
+        if target and target not in new_codes:
+            problems.append(
+                ImportProblem(
+                    row,
+                    "to_goal",
+                    f"{target!r} is not a goal of the new version {new.code} {new.version}; "
+                    "map only to goals of the new version",
+                )
+            )
+            continue
+        earlier = seen.get((source, target))
+        if earlier is not None:
+            problems.append(
+                ImportProblem(
+                    row, "from_goal" if source else "to_goal", f"mapped twice (row {earlier})"
+                )
+            )
+            continue
+        seen[(source, target)] = row
+        if source and not target:
+            twice = mapped_at.get(source)
+            if twice is not None:
+                problems.append(
+                    ImportProblem(
+                        row,
+                        "from_goal",
+                        f"{source} mapped twice: removed here, mapped in row {twice}",
+                    )
+                )
+            removed_at[source] = row
+        elif source:
+            twice = removed_at.get(source)
+            if twice is not None:
+                problems.append(
+                    ImportProblem(
+                        row,
+                        "from_goal",
+                        f"{source} mapped twice: mapped here, removed in row {twice}",
+                    )
+                )
+            mapped_at.setdefault(source, row)
+        if target and not source:
+            twice = targeted_at.get(target)
+            if twice is not None:
+                problems.append(
+                    ImportProblem(
+                        row,
+                        "to_goal",
+                        f"{target} mapped twice: added here, mapped to in row {twice}",
+                    )
+                )
+            added_at[target] = row
+        elif target:
+            twice = added_at.get(target)
+            if twice is not None:
+                problems.append(
+                    ImportProblem(
+                        row,
+                        "to_goal",
+                        f"{target} mapped twice: mapped to here, added in row {twice}",
+                    )
+                )
+            targeted_at.setdefault(target, row)
+    named = set(removed_at) | set(mapped_at)
+    for code in old.goal_codes:
+        if code not in named and code not in new_codes:
+            problems.append(
+                ImportProblem(
+                    _HEADER,
+                    "from_goal",
+                    f"goal {code} of version {old.version} is neither mapped nor removed; "
+                    "add a row for it",
+                )
+            )
+    return problems
+
+
+def parse_mapping_csv(
+    data: bytes, old: PlanDefinition | None, new: PlanDefinition, source: str = "<csv>"
+) -> PlanMapping:
+    """A mapping CSV checked against the previous version `old` and `new`; raises
+    CatalogueImportError with every problem by row and column, nothing half-read."""
+    problems: list[ImportProblem] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CatalogueImportError(
+            source, [ImportProblem(_HEADER, "", "not UTF-8 text; save it as 'CSV UTF-8'")]
+        ) from None
+    lines = text.strip().splitlines()
+    if not lines:
+        raise CatalogueImportError(
+            source, [ImportProblem(_HEADER, "", f"empty; expected {', '.join(MAPPING_COLUMNS)}")]
+        )
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    records = list(csv.reader(io.StringIO(text.strip(), newline=""), delimiter=delimiter))
+    header = [cell.strip().lower() for cell in records[0]]
+    for name in MAPPING_COLUMNS:
+        if name not in header:
+            problems.append(ImportProblem(_HEADER, name, "missing column"))
+    for name in header:
+        if name not in MAPPING_COLUMNS:
+            problems.append(
+                ImportProblem(
+                    _HEADER, name, f"unknown column; expected {', '.join(MAPPING_COLUMNS)}"
+                )
+            )
+    if problems:
+        raise CatalogueImportError(source, problems)
+    if old is None:
+        raise CatalogueImportError(
+            source,
+            [
+                ImportProblem(
+                    _HEADER + 1,
+                    "from_version",
+                    f"the catalogue holds no version of {new.code} older than {new.version}",
+                )
+            ],
+        )
+    rows: list[tuple[int, str | None, str | None]] = []
+    expected = {"plan_code": new.code, "from_version": old.version, "to_version": new.version}
+    for number, record in enumerate(records[1:], start=_HEADER + 1):
+        cells = {name: value.strip() for name, value in zip(header, record, strict=False)}
+        if not any(cells.values()):
+            continue
+        for column, value in expected.items():
+            if cells.get(column, "") != value:
+                problems.append(
+                    ImportProblem(number, column, f"{cells.get(column, '')!r} must be {value!r}")
+                )
+        rows.append((number, cells.get("from_goal") or None, cells.get("to_goal") or None))
+    if not rows:
+        problems.append(
+            ImportProblem(_HEADER + 1, "", "no mapping rows: the file has a header only")
+        )
+    problems.extend(check_links(rows, old, new))
+    if problems:
+        raise CatalogueImportError(source, sorted(problems))
+    return PlanMapping(
+        plan_code=new.code,
+        from_version=old.version,
+        to_version=new.version,
+        sample=False,
+        source=f"Imported from {source!r}",
+        links=tuple(GoalLink(source=src, target=dst) for _, src, dst in rows),
+    )
+
+
+def previous_version(
+    versions: Iterable[PlanDefinition], new: PlanDefinition
+) -> PlanDefinition | None:
+    """The newest version of `new`'s plan older than `new`."""
+    older = [
+        plan for plan in versions if plan.code == new.code and plan.version_key < new.version_key
+    ]
+    return max(older, key=lambda plan: plan.version_key) if older else None
+
+
+def parse_mapping_json(text: str, origin: str) -> PlanMapping:
+    try:
+        return PlanMapping.model_validate_json(text)
+    except ValidationError as error:
+        details = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or '(file)'}: {item['msg']}"
+            for item in error.errors(include_url=False)
+        )
+        raise CatalogueFileError(origin, details) from None
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_mappings() -> tuple[PlanMapping, ...]:
+    """The mappings shipped in ``data/mappings/``, read once and cached."""
+    folder = resources.files("kompetanse_domain.catalogue").joinpath("data", "mappings")
+    return tuple(
+        parse_mapping_json(entry.read_text(encoding="utf-8"), f"data/mappings/{entry.name}")
+        for entry in sorted(folder.iterdir(), key=lambda item: item.name)
+        if entry.name.endswith(".json") and entry.is_file()
+    )
+
+
+def imported_mappings(extra_dir: Path) -> tuple[PlanMapping, ...]:
+    folder = extra_dir / "mappings"
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        parse_mapping_json(path.read_text(encoding="utf-8"), str(path))
+        for path in sorted(folder.glob("*.json"))
+        if path.is_file()
+    )
+
+
+def mapping_file_name(mapping: PlanMapping) -> str:
+    return f"{mapping.plan_code}@{mapping.from_version}-{mapping.to_version}.json"
+
+
+def save_imported_mapping(mapping: PlanMapping, extra_dir: Path) -> Path:
+    """Write a checked mapping into `<extra_dir>/mappings/` atomically."""
+    folder = extra_dir / "mappings"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = folder / mapping_file_name(mapping)
+    text = json.dumps(mapping.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
+    handle, temp_name = tempfile.mkstemp(dir=folder, prefix=".import-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, 0o600)
+        os.replace(temp_name, target)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    return target
