@@ -12,9 +12,8 @@ new version `GoalLeftPlan`; the old goals' history stays.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from kompetanse_domain.catalogue import Catalogue, PlanDefinition
 from kompetanse_domain.errors import ConflictError, NotFoundError
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_state import PlanState
@@ -22,6 +21,9 @@ from kompetanse_domain.model.goal_records import GoalState
 from kompetanse_domain.model.guards import check_role
 from kompetanse_domain.model.identity import Actor, Role
 from kompetanse_domain.model.learning_goal import LearningGoal
+
+if TYPE_CHECKING:  # the catalogue's models import the vocabulary of this package
+    from kompetanse_domain.catalogue import Catalogue, PlanDefinition
 
 
 class CarriedFrom(TypedDict):

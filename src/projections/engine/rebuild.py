@@ -59,6 +59,10 @@ VIEW_COST = {
     "meetings": 4,
     "leader": 3,
     "candidates": 1,
+    # not measured yet; each handles a few kinds of candidate and meeting events only
+    "finder": 1,
+    "profile": 1,
+    "mentor": 1,
 }
 
 
