@@ -115,7 +115,7 @@ def test_a_withdrawal_without_a_reason_is_refused_beside_the_field(
     answer = _post(client, team, CANDIDATE, f"/aktiviteter/{aid}/trekk", {"reason": ""})
     assert answer.startswith("422")
     assert f'href="#trekk-{aid}-reason"' in answer and "Skriv inn begrunnelse" in answer
-    assert f'<details class="app-details" open>' in answer
+    assert '<details class="app-details" open>' in answer
     assert _activity(services, team, aid)["state"] == "registered"
 
 
