@@ -15,7 +15,17 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import Services
 from web.pages import Web, environment
-from web.routes import auditor, candidate, corrections, goal, people, profile, signin, work
+from web.routes import (
+    auditor,
+    candidate,
+    corrections,
+    export,
+    goal,
+    people,
+    profile,
+    signin,
+    work,
+)
 from web.session import SessionCodec, session_secret
 
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +37,6 @@ def install(app: FastAPI, *, secret: str | None = None) -> FastAPI:
     key = secret if secret is not None else session_secret(services.settings.data_dir)
     app.state.web = Web(services=services, templates=environment(), sessions=SessionCodec(key))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, candidate, goal, corrections, people, profile, work, auditor):
+    for module in (signin, candidate, goal, corrections, people, profile, export, work, auditor):
         app.include_router(module.router)
     return app
