@@ -21,6 +21,7 @@ from web.routes import (
     corrections,
     export,
     goal,
+    notifications,
     people,
     profile,
     signin,
@@ -37,6 +38,17 @@ def install(app: FastAPI, *, secret: str | None = None) -> FastAPI:
     key = secret if secret is not None else session_secret(services.settings.data_dir)
     app.state.web = Web(services=services, templates=environment(), sessions=SessionCodec(key))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, candidate, goal, corrections, people, profile, export, work, auditor):
+    for module in (
+        signin,
+        candidate,
+        goal,
+        corrections,
+        people,
+        profile,
+        export,
+        notifications,
+        work,
+        auditor,
+    ):
         app.include_router(module.router)
     return app

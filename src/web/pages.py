@@ -181,6 +181,7 @@ class Navigation:
     supervisor: bool = False
     leader: bool = False
     auditor: bool = False
+    unread: int = 0  # R31: the person's notifications not marked read
 
 
 def navigation(services: Services, identity: Identity) -> Navigation:
@@ -191,6 +192,9 @@ def navigation(services: Services, identity: Identity) -> Navigation:
         supervisor=bool(queries.list_signing_requests(identity.sub)),
         leader=bool(queries.list_leader_candidates(identity.sub)),
         auditor=identity.is_auditor,
+        unread=0
+        if services.notifications is None
+        else len(services.notifications.store.list_for(identity.sub, unread=True)),
     )
 
 
