@@ -33,6 +33,7 @@ LISTS = {
     "/v1/supervisors/me/signing-requests": "/signering",
     "/v1/leaders/me/approvals": "/leder/godkjenninger",
 }
+_MEETING = re.compile(r"^/v1/meetings/([0-9a-f-]{36})$")
 _INVITATION = re.compile(r"^/v1/invitations/([^/]+)/accept$")
 
 
@@ -47,6 +48,9 @@ def page_of(link: str, candidate_id: str | None) -> str:
         return f"/invitasjon/{invitation.group(1)}"
     if path in LISTS:
         return LISTS[path]
+    meeting = _MEETING.match(path)
+    if meeting and candidate_id:
+        return f"/kandidater/{candidate_id}/moter/{meeting.group(1)}"
     return f"/kandidater/{candidate_id}" if candidate_id else "/"
 
 
