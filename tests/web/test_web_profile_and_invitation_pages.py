@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from fastapi.testclient import TestClient
-from web_world import CANDIDATE, LEADER, SUPERVISOR, csrf_of, sign_in
+from web_world import CANDIDATE, LEADER, STRANGER, SUPERVISOR, csrf_of, sign_in
 
 from api.deps import Services
 
@@ -182,3 +182,13 @@ def test_a_supervisor_cannot_open_the_invitations_page(client: TestClient, team:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def test_the_new_pages_of_an_unrelated_candidate_are_the_norwegian_404(
+    client: TestClient, team: UUID
+) -> None:
+    sign_in(client, STRANGER)
+    for path in ("profil", "invitasjoner", "moter", "eksport.pdf", "eksport.json"):
+        answer = client.get(f"/kandidater/{team}/{path}")
+        assert answer.status_code == 404, path
+        assert "Fant ikke siden" in answer.text and CANDIDATE.name not in answer.text
