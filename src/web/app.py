@@ -15,7 +15,21 @@ from fastapi.staticfiles import StaticFiles
 
 from api.deps import Services
 from web.pages import Web, environment
-from web.routes import auditor, candidate, goal, meetings, people, signin, veileder, work
+from web.routes import (
+    auditor,
+    candidate,
+    candidate_meetings,
+    corrections,
+    export,
+    goal,
+    meetings,
+    notifications,
+    people,
+    profile,
+    signin,
+    veileder,
+    work,
+)
 from web.session import SessionCodec, session_secret
 
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +41,20 @@ def install(app: FastAPI, *, secret: str | None = None) -> FastAPI:
     key = secret if secret is not None else session_secret(services.settings.data_dir)
     app.state.web = Web(services=services, templates=environment(), sessions=SessionCodec(key))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (signin, candidate, goal, people, work, auditor, veileder, meetings):
+    for module in (
+        signin,
+        candidate,
+        goal,
+        corrections,
+        people,
+        profile,
+        export,
+        candidate_meetings,
+        meetings,
+        notifications,
+        work,
+        auditor,
+        veileder,
+    ):
         app.include_router(module.router)
     return app

@@ -182,6 +182,7 @@ class Navigation:
     leader: bool = False
     auditor: bool = False
     veileder: bool = False
+    unread: int = 0  # R31: the person's notifications not marked read
 
 
 def navigation(services: Services, identity: Identity) -> Navigation:
@@ -193,6 +194,9 @@ def navigation(services: Services, identity: Identity) -> Navigation:
         leader=bool(queries.list_leader_candidates(identity.sub)),
         auditor=identity.is_auditor,
         veileder=bool(queries.list_veileder_candidates(identity.sub)),
+        unread=0
+        if services.notifications is None
+        else len(services.notifications.store.list_for(identity.sub, unread=True)),
     )
 
 

@@ -110,6 +110,8 @@ FIELD_LABELS = {
     "organisation_id": "Arbeidsgiverens id",
     "organisation_name": "Arbeidsgiverens navn",
     "hpr_number": "HPR-nummer",
+    "from": "Fra dato",
+    "until": "Til og med dato",
     "role": "Rolle",
     "plan_code": "Plan",
     "q": "Navn",

@@ -1,0 +1,107 @@
+"""Corrections on the goal page (API.md v1.1 "Corrections", R29): the candidate edits an
+activity (registered or rejected), withdraws one with a reason, recalls a goal sent for
+approval; the leader or a deputy withdraws an approval with a reason. Each form calls
+the application method its API route calls; a refusal is shown beside the form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+
+from web.pages import (
+    FormErrors,
+    WebRoute,
+    form_of,
+    parse_count,
+    parse_day,
+    session_of,
+    web_of,
+)
+from web.routes.goal import GOAL, _submit
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+@router.post(GOAL + "/aktiviteter/{aid}/endre")
+async def edit_activity(request: Request, cid: UUID, code: str, aid: str) -> Response:
+    """R29: every field of the registration as the form holds it (an emptied optional
+    field is removed); the domain records nothing when no value changed."""
+    values = await form_of(request)
+    errors = FormErrors(f"endre-{aid}", values=values)
+    fulfilled_on = parse_day(values, "fulfilled_on", errors)
+    count = parse_count(values, "count", errors)
+    given: dict[str, Any] = {
+        "title": values.get("title", ""),
+        "kind": values.get("kind", ""),
+        "fulfilled_on": fulfilled_on,
+        "activity_code": values.get("activity_code") or None,
+        "count": count,
+        "note": values.get("note") or None,
+    }
+    application = web_of(request).services.application
+    response = await _submit(
+        request,
+        cid,
+        code,
+        errors,
+        lambda ctx: application.edit_activity(ctx, cid, code, aid, changes_=given),
+    )
+    if not errors:
+        session_of(request).show_once("Aktiviteten er endret.")
+    return response
+
+
+@router.post(GOAL + "/aktiviteter/{aid}/trekk")
+async def withdraw_activity(request: Request, cid: UUID, code: str, aid: str) -> Response:
+    values = await form_of(request)
+    errors = FormErrors(f"trekk-{aid}", values=values)
+    application = web_of(request).services.application
+    response = await _submit(
+        request,
+        cid,
+        code,
+        errors,
+        lambda ctx: application.withdraw_activity(
+            ctx, cid, code, aid, reason=values.get("reason", "")
+        ),
+    )
+    if not errors:
+        session_of(request).show_once("Aktiviteten er trukket. Den står igjen, merket som trukket.")
+    return response
+
+
+@router.post(GOAL + "/hent-tilbake")
+async def recall_goal(request: Request, cid: UUID, code: str) -> Response:
+    values = await form_of(request)
+    errors = FormErrors("hent-tilbake", values=values)
+    application = web_of(request).services.application
+    response = await _submit(
+        request,
+        cid,
+        code,
+        errors,
+        lambda ctx: application.recall_goal(ctx, cid, code, reason=values.get("reason") or None),
+    )
+    if not errors:
+        session_of(request).show_once("Målet er hentet tilbake fra godkjenning.")
+    return response
+
+
+@router.post(GOAL + "/trekk-godkjenning")
+async def withdraw_approval(request: Request, cid: UUID, code: str) -> Response:
+    values = await form_of(request)
+    errors = FormErrors("trekk-godkjenning", values=values)
+    application = web_of(request).services.application
+    response = await _submit(
+        request,
+        cid,
+        code,
+        errors,
+        lambda ctx: application.withdraw_approval(ctx, cid, code, reason=values.get("reason", "")),
+    )
+    if not errors:
+        session_of(request).show_once("Godkjenningen er trukket; målet er ikke startet igjen.")
+    return response

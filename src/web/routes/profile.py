@@ -1,0 +1,233 @@
+"""The candidate's profile (R28) and invitations (R2, R3, R26): edit name, e-mail and
+organisation; record a new specialty from a date; invite (with an optional HPR number;
+`until` for a deputy), list the invitations with their state now, revoke a pending one.
+
+Each form calls the application method its API route calls; the invitations are read
+through the same application method as GET /v1/candidates/{cid}/invitations (the
+domain says who may list them: the candidate and the leader).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+
+from kompetanse_domain.application import CommandContext, Outcome
+from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.model.identity import Role
+from web.pages import (
+    FormErrors,
+    WebRoute,
+    form_of,
+    parse_day,
+    render,
+    run_command,
+    see_other,
+    session_of,
+    signed_in,
+    web_of,
+)
+from web.texts import ROLES
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+PROFILE = "/kandidater/{cid}/profil"
+INVITATIONS = "/kandidater/{cid}/invitasjoner"
+INVITATION_STATES = {
+    "pending": "Venter på svar",
+    "accepted": "Godtatt",
+    "revoked": "Trukket tilbake",
+    "expired": "Utløpt",
+}
+
+
+def profile_page(
+    request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
+) -> Response:
+    identity = signed_in(request)
+    services = web_of(request).services
+    actor = services.application.actor_for(identity, cid)
+    candidate = services.projections.queries.get_candidate(cid)
+    if candidate is None:
+        raise NotFoundError("No such candidate")
+    return render(
+        request,
+        "profile.html",
+        status=status,
+        title=f"Profil for {candidate['name']}",
+        candidate=candidate,
+        own=actor.holds(Role.CANDIDATE),
+        may_change_specialty=actor.holds(Role.CANDIDATE, Role.LEADER, Role.DEPUTY),
+        specialties=[(code, code) for code in services.application.specialties],
+        errors=errors,
+        idem=uuid.uuid4().hex,
+    )
+
+
+@router.get(PROFILE)
+def show_profile(request: Request, cid: UUID) -> Response:
+    return profile_page(request, cid)
+
+
+async def _submit(
+    request: Request,
+    errors: FormErrors,
+    call: Callable[[CommandContext], Outcome],
+    again: Callable[[FormErrors], Response],
+    done: str,
+    said: str,
+) -> Response:
+    """Run the call unless the form has errors; 303 to `done`, or the page `again` (422)."""
+    if not errors:
+        try:
+            await run_command(request, errors.values, call)
+        except NotFoundError:
+            raise
+        except DomainError as error:
+            errors.add(error)
+    if errors:
+        return again(errors)
+    session_of(request).show_once(said)
+    return see_other(done)
+
+
+@router.post(PROFILE)
+async def edit_profile(request: Request, cid: UUID) -> Response:
+    values = await form_of(request)
+    errors = FormErrors("profil", values=values)
+    application = web_of(request).services.application
+    return await _submit(
+        request,
+        errors,
+        lambda ctx: application.edit_profile(
+            ctx,
+            cid,
+            name=values.get("name", ""),
+            email=values.get("email", ""),
+            organisation_id=values.get("organisation_id", ""),
+            organisation_name=values.get("organisation_name", ""),
+        ),
+        lambda found: profile_page(request, cid, found, status=422),
+        PROFILE.format(cid=cid),
+        "Profilen er lagret.",
+    )
+
+
+@router.post(PROFILE + "/spesialitet")
+async def change_specialty(request: Request, cid: UUID) -> Response:
+    values = await form_of(request)
+    errors = FormErrors("spesialitet", values=values)
+    if not values.get("specialty"):
+        errors.fields["specialty"] = "Velg spesialiteten"
+    from_date = parse_day(values, "from", errors)
+    application = web_of(request).services.application
+    return await _submit(
+        request,
+        errors,
+        lambda ctx: application.change_specialty(
+            ctx,
+            cid,
+            specialty=values.get("specialty", ""),
+            from_date=from_date,  # type: ignore[arg-type]  # None only with errors
+        ),
+        lambda found: profile_page(request, cid, found, status=422),
+        PROFILE.format(cid=cid),
+        "Den nye spesialiteten er registrert.",
+    )
+
+
+# -- invitations ---------------------------------------------------------------------------
+
+
+def invitations_page(
+    request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
+) -> Response:
+    identity = signed_in(request)
+    services = web_of(request).services
+    actor = services.application.actor_for(identity, cid)
+    candidate = services.projections.queries.get_candidate(cid)
+    if candidate is None:
+        raise NotFoundError("No such candidate")
+    invitations = services.application.invitations_of(identity, cid, datetime.now(UTC))
+    is_candidate = actor.holds(Role.CANDIDATE)
+    invitable = ("leader", "veileder", "supervisor") if is_candidate else ("deputy",)
+    return render(
+        request,
+        "invitations.html",
+        status=status,
+        title=f"Invitasjoner for {candidate['name']}",
+        candidate=candidate,
+        own=is_candidate,
+        invitations=list(reversed(invitations)),  # newest first
+        INVITATION_STATES=INVITATION_STATES,
+        invite_roles=[(role, ROLES[role]) for role in invitable],
+        offers_until=not is_candidate,
+        errors=errors,
+        idem=uuid.uuid4().hex,
+    )
+
+
+@router.get(INVITATIONS)
+def show_invitations(request: Request, cid: UUID) -> Response:
+    return invitations_page(request, cid)
+
+
+def _optional_day(values: Mapping[str, str], name: str, errors: FormErrors) -> date | None:
+    return parse_day(values, name, errors) if values.get(name, "").strip() else None
+
+
+@router.post(INVITATIONS + "/ny")
+async def invite(request: Request, cid: UUID) -> Response:
+    """R2, R3, R26: the invitation; the accept link is shown once (the token is its secret)."""
+    values = await form_of(request)
+    errors = FormErrors("inviter", values=values)
+    role = values.get("role", "")
+    if not role:
+        errors.fields["role"] = "Velg hvilken rolle personen skal ha"
+    until = _optional_day(values, "until", errors)
+    application = web_of(request).services.application
+    if not errors:
+        try:
+            outcome = await run_command(
+                request,
+                values,
+                lambda ctx: application.invite(
+                    ctx,
+                    cid,
+                    role=role,
+                    name=values.get("name", ""),
+                    email=values.get("email", ""),
+                    hpr_number=values.get("hpr_number", "").strip() or None,
+                    until=until,
+                ),
+            )
+        except NotFoundError:
+            raise
+        except DomainError as error:
+            errors.add(error)
+    if errors:
+        return invitations_page(request, cid, errors, status=422)
+    link = str(request.url_for("show_invitation", token=outcome.value["token"]))
+    session_of(request).show_once(
+        f"{values.get('name', '')} er invitert som {ROLES.get(role, role)}. "
+        f"Send denne lenken til personen (den vises bare nå): {link}"
+    )
+    return see_other(INVITATIONS.format(cid=cid))
+
+
+@router.post(INVITATIONS + "/{iid}/trekk-tilbake")
+async def revoke(request: Request, cid: UUID, iid: str) -> Response:
+    values = await form_of(request)
+    errors = FormErrors(f"trekk-{iid}", values=values)
+    application = web_of(request).services.application
+    return await _submit(
+        request,
+        errors,
+        lambda ctx: application.revoke_invitation(ctx, cid, iid, reason=values.get("reason", "")),
+        lambda found: invitations_page(request, cid, found, status=422),
+        INVITATIONS.format(cid=cid),
+        "Invitasjonen er trukket tilbake; lenken virker ikke lenger.",
+    )
