@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 import jwt
@@ -318,7 +318,8 @@ class OidcSignIn:
             form["client_assertion"] = self.client_assertion()
         else:
             assert self._secret is not None
-            auth = (self.client_id, self._secret)  # client_secret_basic
+            # client_secret_basic: both form-encoded first (RFC 6749, section 2.3.1)
+            auth = (quote(self.client_id, safe=""), quote(self._secret, safe=""))
         try:
             answer = httpx.post(
                 provider.token_endpoint, data=form, auth=auth, timeout=TIMEOUT_SECONDS
