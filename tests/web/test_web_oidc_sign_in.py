@@ -318,6 +318,9 @@ def test_kompetanse_serve_refuses_a_half_done_oidc_configuration(
         "KOMPETANSE_OIDC_CLIENT_SECRET": "",
         "KOMPETANSE_OIDC_CLIENT_KEY_FILE": "",
     }
-    result = CliRunner().invoke(cli, ["serve", "--port", "1"], env={**base, **env})
+    # an address of no interface here (TEST-NET-3): a serve that got past the check fails
+    # to listen at once instead of serving
+    command = ["serve", "--host", "203.0.113.1", "--port", "9"]
+    result = CliRunner().invoke(cli, command, env={**base, **env})
     assert result.exit_code == 2, result.output
     assert named in result.output
