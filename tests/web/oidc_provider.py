@@ -13,6 +13,7 @@ Imported as a top-level module (tests/web has no `__init__.py`).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import secrets
@@ -28,7 +29,26 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from api.deps import Services
+
 KID = "test-provider-key"
+
+
+def with_provider(
+    services: Services, provider: LoopbackProvider, folder: Path, **more: Any
+) -> Services:
+    """`services` with the OIDC settings of `provider`: the pages sign in through it as
+    client `provider.client_id` with its secret, and the API trusts its key set."""
+    changes: dict[str, Any] = {
+        "oidc_issuer": provider.issuer,
+        "oidc_audience": "kompetanse",
+        "oidc_jwks": str(provider.write_jwks(folder / "provider-jwks.json")),
+        "oidc_client_id": provider.client_id,
+        "oidc_client_secret": provider.client_secret,
+    }
+    return dataclasses.replace(
+        services, settings=dataclasses.replace(services.settings, **{**changes, **more})
+    )
 
 
 def new_rsa_key() -> rsa.RSAPrivateKey:
@@ -68,6 +88,7 @@ class LoopbackProvider:
     forget_challenge: bool = False  # remembers another code challenge than the one sent
     # what happened
     token_answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    signed_out: list[str] = field(default_factory=list)  # subs signed out at end-session
 
     def __post_init__(self) -> None:
         self.key = new_rsa_key()
@@ -119,6 +140,8 @@ class LoopbackProvider:
             _json(request, 200, self.jwks())
         elif url.path == "/authorize":
             self.authorize(request, query)
+        elif url.path == "/endsession":
+            self.end_session(request, query)
         else:
             _json(request, 404, {"error": "not_found"})
 
@@ -158,6 +181,26 @@ class LoopbackProvider:
         back = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': state})}"
         request.send_response(302)
         request.send_header("Location", back)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
+
+    def end_session(self, request: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
+        """Signs out the person of the `id_token_hint` (one it issued), then sends the
+        browser to `post_logout_redirect_uri`."""
+        try:
+            claims = jwt.decode(
+                query.get("id_token_hint", ""),
+                self.key.public_key(),
+                algorithms=["RS256"],
+                audience=self.client_id,
+                issuer=self.issuer,
+            )
+        except jwt.PyJWTError:
+            _json(request, 400, {"error": "invalid_request"})
+            return
+        self.signed_out.append(str(claims["sub"]))
+        request.send_response(302)
+        request.send_header("Location", query.get("post_logout_redirect_uri", "/"))
         request.send_header("Content-Length", "0")
         request.end_headers()
 

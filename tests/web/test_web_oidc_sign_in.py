@@ -7,7 +7,6 @@ refusing a half-done configuration."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from oidc_provider import LoopbackProvider, new_rsa_key, private_jwk, public_jwk
+from oidc_provider import LoopbackProvider, new_rsa_key, private_jwk, public_jwk, with_provider
 from typer.testing import CliRunner
 from web_world import (
     CANDIDATE,
@@ -52,26 +51,10 @@ def provider() -> Iterator[LoopbackProvider]:
         started.stop()
 
 
-def oidc_services(
-    services: Services, provider: LoopbackProvider, tmp_path: Path, **more: Any
-) -> Services:
-    """The test's services with the OIDC settings of `provider` (the API's bearer tokens
-    trust its key set too)."""
-    changes: dict[str, Any] = {
-        "oidc_issuer": provider.issuer,
-        "oidc_audience": "kompetanse",
-        "oidc_jwks": str(provider.write_jwks(tmp_path / "provider-jwks.json")),
-        "oidc_client_id": provider.client_id,
-        "oidc_client_secret": provider.client_secret,
-    }
-    settings = dataclasses.replace(services.settings, **{**changes, **more})
-    return dataclasses.replace(services, settings=settings)
-
-
 @pytest.fixture
 def client(services: Services, provider: LoopbackProvider, tmp_path: Path) -> Iterator[TestClient]:
     with TestClient(
-        web_app(oidc_services(services, provider, tmp_path)), follow_redirects=False
+        web_app(with_provider(services, provider, tmp_path)), follow_redirects=False
     ) as test_client:
         yield test_client
 
@@ -119,7 +102,7 @@ def test_signing_in_at_the_identity_provider_opens_the_candidates_own_page(
     with real_services(database_url, tmp_path / "data") as services:
         team = build_team(services.application)
         wait_for_views(services)
-        app = web_app(oidc_services(services, provider, tmp_path))
+        app = web_app(with_provider(services, provider, tmp_path))
         with TestClient(app, follow_redirects=False) as client:
             asked = client.get(f"/kandidater/{team}")
             assert asked.status_code == 303 and asked.headers["location"] == "/logg-inn"
@@ -260,7 +243,7 @@ def test_the_auditor_role_claim_opens_the_auditor_page_as_with_a_bearer_token(
 def test_an_unreachable_provider_is_a_norwegian_page_not_a_500(
     services: Services, provider: LoopbackProvider, tmp_path: Path
 ) -> None:
-    settings = oidc_services(services, provider, tmp_path)
+    settings = with_provider(services, provider, tmp_path)
     provider.stop()
     with TestClient(web_app(settings), follow_redirects=False) as client:
         answer = client.get("/logg-inn")
@@ -279,7 +262,7 @@ def test_private_key_jwt_signs_in_with_the_clients_key_file(
     key_file = tmp_path / "client-key.json"
     key_file.write_text(json.dumps(private_jwk(client_key, "k1")), encoding="utf-8")
     try:
-        configured = oidc_services(
+        configured = with_provider(
             services, provider, tmp_path, oidc_client_secret=None, oidc_client_key_file=key_file
         )
         with TestClient(web_app(configured), follow_redirects=False) as client:
