@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import serialization
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from oidc_provider import LoopbackProvider, new_rsa_key, private_jwk, public_jwk, with_provider
@@ -30,7 +31,9 @@ from web_world import (
 )
 
 from api.deps import Services
+from api.settings import Settings, SettingsError
 from kompetanse.cli import app as cli
+from web.oidc import load_client_key
 from web.session import COOKIE, SALT
 
 SECRET = "secret-of-the-web-tests"  # web_world.web_app's session key
@@ -286,8 +289,16 @@ def test_private_key_jwt_signs_in_with_the_clients_key_file(
             {"KOMPETANSE_OIDC_CLIENT_ID": "x", "KOMPETANSE_OIDC_CLIENT_KEY_FILE": "/nowhere.json"},
             "KOMPETANSE_OIDC_CLIENT_KEY_FILE",
         ),
+        (
+            {
+                "KOMPETANSE_OIDC_ISSUER": "http://helseid-sts.example",
+                "KOMPETANSE_OIDC_CLIENT_ID": "x",
+                "KOMPETANSE_OIDC_CLIENT_SECRET": "y",
+            },
+            "KOMPETANSE_OIDC_ISSUER",
+        ),
     ],
-    ids=["no-client-id", "no-secret-or-key", "unreadable-key-file"],
+    ids=["no-client-id", "no-secret-or-key", "unreadable-key-file", "plain-http-issuer"],
 )
 def test_kompetanse_serve_refuses_a_half_done_oidc_configuration(
     tmp_path: Path, env: dict[str, str], named: str
@@ -307,3 +318,28 @@ def test_kompetanse_serve_refuses_a_half_done_oidc_configuration(
     result = CliRunner().invoke(cli, command, env={**base, **env})
     assert result.exit_code == 2, result.output
     assert named in result.output
+
+
+def test_a_client_id_without_an_issuer_is_a_settings_error_naming_the_issuer() -> None:
+    with pytest.raises(SettingsError, match="KOMPETANSE_OIDC_ISSUER"):
+        Settings.from_env({"KOMPETANSE_OIDC_CLIENT_ID": "kompetanse-web"})
+
+
+def test_the_client_key_file_may_be_a_pem_and_must_be_private(tmp_path: Path) -> None:
+    key = new_rsa_key()
+    pem = tmp_path / "client.pem"
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    assert load_client_key(pem).is_private
+    public = tmp_path / "public.json"
+    public.write_text(json.dumps(public_jwk(key, "k1")), encoding="utf-8")
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a key", encoding="utf-8")
+    for refused in (public, garbage):
+        with pytest.raises(SettingsError, match="KOMPETANSE_OIDC_CLIENT_KEY_FILE"):
+            load_client_key(refused)
