@@ -2,7 +2,9 @@
 
 A plain dataclass, so tests build one directly. Identity runs in one of two modes:
 OIDC (all three `KOMPETANSE_OIDC_*` set) or embedded/dev (none set), where the
-server trusts tokens signed by a key pair in `<data dir>/dev-keys/`.
+server trusts tokens signed by a key pair in `<data dir>/dev-keys/`. With OIDC the web
+pages sign people in as an OIDC client (`KOMPETANSE_OIDC_CLIENT_ID` and a secret or a
+private key file), checked by `sign_in_problem` when `kompetanse serve` starts.
 """
 
 from __future__ import annotations
@@ -59,6 +61,12 @@ class Settings:
     aggregate_cache: int = DEFAULT_AGGREGATE_CACHE
     # commands a process runs at once (ADR 0017); more wait their turn, in order
     command_threads: int = DEFAULT_COMMAND_THREADS
+    # the web pages' OIDC client (ADR 0023): its id, and a secret or a private key (JWK or
+    # PEM file) for private_key_jwt; never in repr
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = field(default=None, repr=False)
+    oidc_client_key_file: Path | None = None
+    oidc_scope: str = "openid profile"  # HelseID: add its pid and hpr_number scopes
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -83,6 +91,28 @@ class Settings:
             )
         if self.cipher_key is not None:
             _check_cipher_key(self.cipher_key)
+        if self.oidc_client_id and not self.oidc_issuer:
+            raise SettingsError(
+                "KOMPETANSE_OIDC_CLIENT_ID is set but KOMPETANSE_OIDC_ISSUER is not: "
+                "set the OIDC settings, or none of them for dev sign-in"
+            )
+
+    def sign_in_problem(self) -> str | None:
+        """What keeps the web pages' OIDC sign-in from working, or None (`kompetanse serve`
+        refuses to start with it; the API alone needs only issuer, audience and JWKS)."""
+        if self.dev_mode:
+            return None
+        if not self.oidc_client_id:
+            return (
+                "KOMPETANSE_OIDC_ISSUER is set but KOMPETANSE_OIDC_CLIENT_ID is not: the web "
+                "sign-in needs the client id registered at the identity provider"
+            )
+        if bool(self.oidc_client_secret) == bool(self.oidc_client_key_file):
+            return (
+                "Set exactly one of KOMPETANSE_OIDC_CLIENT_SECRET and "
+                "KOMPETANSE_OIDC_CLIENT_KEY_FILE (private_key_jwt, as HelseID requires)"
+            )
+        return None
 
     @property
     def dev_mode(self) -> bool:
@@ -131,6 +161,10 @@ class Settings:
             cipher_key=get("CIPHER_KEY"),
             aggregate_cache=cache,
             command_threads=command_threads,
+            oidc_client_id=get("OIDC_CLIENT_ID"),
+            oidc_client_secret=get("OIDC_CLIENT_SECRET"),
+            oidc_client_key_file=Path(key) if (key := get("OIDC_CLIENT_KEY_FILE")) else None,
+            oidc_scope=get("OIDC_SCOPE") or "openid profile",
         )
 
 

@@ -81,8 +81,14 @@ def serve(
     from projections.notifications.config import NotificationSettingsError
     from projections.service import StaleViewsError
     from web.app import install as install_pages
+    from web.oidc import OidcSignIn
 
     settings = _settings()
+    try:  # the pages' OIDC client: its id and its secret or key (file read here)
+        OidcSignIn.from_settings(settings)
+    except SettingsError as error:
+        typer.echo(f"kompetanse: {error}", err=True)
+        raise typer.Exit(2) from None
     keep_new_files_private()  # the server's files: 0600, folders 0700
     configure_logging()
     follow_here = settings.projections == "inline"

@@ -3,7 +3,8 @@
 `install(app)` is called by the wiring (`kompetanse serve`, the workers' factory, the
 tests); the API package knows nothing of the pages. The pages are left out of the
 OpenAPI document; their static files (Designsystemet's CSS, copied by
-`scripts/fetch_designsystemet`) are served under `/static`.
+`scripts/fetch_designsystemet`) are served under `/static`. With the OIDC settings the
+pages sign people in through the identity provider (`web.oidc`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import Services
+from web.oidc import OidcSignIn
 from web.pages import Web, environment
 from web.routes import (
     auditor,
@@ -40,6 +42,9 @@ def install(app: FastAPI, *, secret: str | None = None) -> FastAPI:
     services: Services = app.state.services
     key = secret if secret is not None else session_secret(services.settings.data_dir)
     app.state.web = Web(services=services, templates=environment(), sessions=SessionCodec(key))
+    settings = services.settings  # `kompetanse serve` refuses to start with a sign-in problem
+    usable = not settings.dev_mode and settings.sign_in_problem() is None
+    app.state.oidc_sign_in = OidcSignIn.from_settings(settings) if usable else None
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for module in (
         signin,

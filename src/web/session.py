@@ -22,13 +22,14 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.auth import AuthenticationError, principal_from_claims
+from api.auth import AuthenticationError, Principal, principal_from_claims
 from kompetanse_domain.model.identity import Identity
 
 COOKIE = "kompetanse_session"
 MAX_AGE = 8 * 3600  # a working day without a page: sign in again
 KEY_FILE = "web-session.key"
 SALT = "kompetanse-web-session"
+MAX_ID_TOKEN = 2500  # characters; a browser keeps a cookie of up to 4096 bytes
 
 
 @dataclass
@@ -41,6 +42,13 @@ class Session:
     changed: bool = False
     flash: str | None = None  # shown on the next page only (an invitation's link)
     next_page: str | None = None  # where to go after signing in
+    # OIDC (web.oidc): the sign-in under way (state, nonce, PKCE verifier), then the ID
+    # token (for the provider's sign-out) and the contact claims a bearer token also gives
+    sign_in_pending: dict[str, Any] | None = None
+    id_token: str | None = None
+    email: str | None = None
+    hpr_number: str | None = None
+    provider_sign_out: str | None = None  # the provider's sign-out address, shown once
 
     def show_once(self, text: str) -> None:
         self.flash = text
@@ -67,8 +75,25 @@ class Session:
 
     def sign_out(self) -> None:
         self.identity = None
+        self.id_token = self.email = self.hpr_number = None
         self.csrf = secrets.token_urlsafe(32)
         self.changed = True
+
+    def sign_in_as(self, principal: Principal, id_token: str) -> None:
+        """Signed in by the identity provider: the identity with the contact claims, and the
+        ID token for signing out there (unless too big for the cookie)."""
+        self.sign_in(principal.identity)
+        self.email, self.hpr_number = principal.email, principal.hpr_number
+        self.id_token = id_token if len(id_token) <= MAX_ID_TOKEN else None
+
+    def start_sign_in(self, pending: dict[str, Any]) -> None:
+        self.sign_in_pending = pending
+        self.changed = True
+
+    def take_sign_in(self) -> dict[str, Any] | None:
+        pending, self.sign_in_pending = self.sign_in_pending, None
+        self.changed = True
+        return pending
 
     def data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"csrf": self.csrf}
@@ -76,6 +101,15 @@ class Session:
             data["flash"] = self.flash
         if self.next_page is not None:
             data["next"] = self.next_page
+        for key, value in (
+            ("oidc", self.sign_in_pending),
+            ("id_token", self.id_token),
+            ("email", self.email),
+            ("hpr", self.hpr_number),
+            ("bye", self.provider_sign_out),
+        ):
+            if value is not None:
+                data[key] = value
         if self.identity is not None:
             data["sub"] = self.identity.sub
             data["name"] = self.identity.name
@@ -131,12 +165,20 @@ def _session_from(data: object) -> Session:
         session.flash = data["flash"]
     if isinstance(data.get("next"), str):
         session.next_page = data["next"]
+    if isinstance(data.get("oidc"), dict):
+        session.sign_in_pending = data["oidc"]
+    if isinstance(data.get("bye"), str):
+        session.provider_sign_out = data["bye"]
     sub, name, roles = data.get("sub"), data.get("name"), data.get("roles", [])
     if isinstance(sub, str) and isinstance(name, str) and isinstance(roles, list):
         try:
             session.identity = identity_of(sub, name, [str(role) for role in roles])
         except AuthenticationError:
             session.changed = True
+        else:
+            for key in ("id_token", "email", "hpr"):
+                if isinstance(data.get(key), str):
+                    setattr(session, "hpr_number" if key == "hpr" else key, data[key])
     return session
 
 
