@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from web_world import (
 from api.deps import Services
 from api.settings import Settings, SettingsError
 from kompetanse.cli import app as cli
+from kompetanse_domain.application import CommandContext
 from web.oidc import load_client_key
 from web.session import COOKIE, SALT
 
@@ -343,3 +345,38 @@ def test_the_client_key_file_may_be_a_pem_and_must_be_private(tmp_path: Path) ->
     for refused in (public, garbage):
         with pytest.raises(SettingsError, match="KOMPETANSE_OIDC_CLIENT_KEY_FILE"):
             load_client_key(refused)
+
+
+def test_r26_an_invitation_bound_to_an_hpr_number_is_accepted_on_the_page_only_with_it(
+    services: Services, client: TestClient, provider: LoopbackProvider
+) -> None:
+    """The HPR number of the ID token goes with the acceptance, as a bearer token's does."""
+    team = build_team(services.application)
+    invitations = {
+        number: services.application.invite(
+            CommandContext(identity=CANDIDATE.identity),
+            team,
+            role="supervisor",
+            name="Sara Spesialist",
+            email="sara@example.no",
+            hpr_number=number,
+        ).value["token"]
+        for number in ("7654321", "1111111")
+    }
+    wait_for_views(services)
+    provider.user = {"sub": "web-sara", "name": "Sara Spesialist", "hpr_number": "7654321"}
+    through_provider(client, provider)
+
+    def accept(token: str) -> httpx.Response:
+        page = client.get(f"/invitasjon/{token}")
+        assert page.status_code == 200, page.text
+        return client.post(
+            f"/invitasjon/{token}", data={"csrf": csrf_of(page.text), "idem": uuid.uuid4().hex}
+        )
+
+    refused = accept(invitations["1111111"])  # bound to another doctor's number
+    assert refused.status_code >= 400 and "Traceback" not in refused.text
+    assert accept(invitations["7654321"]).status_code == 303
+    wait_for_views(services)
+    roles = services.application.get_candidate(team).roles_of("web-sara")
+    assert {role.value for role in roles} == {"supervisor"}

@@ -121,9 +121,12 @@ def show_invitation(request: Request, token: str) -> Response:
 async def accept(request: Request, token: str) -> Response:
     values = await form_of(request)
     application = web_of(request).services.application
+    hpr_number = session_of(request).hpr_number  # R26: from the ID token, as the API's
     try:
         outcome = await run_command(
-            request, values, lambda ctx: application.accept_invitation(ctx, token)
+            request,
+            values,
+            lambda ctx: application.accept_invitation(ctx, token, hpr_number=hpr_number),
         )
     except DomainError as error:
         errors = FormErrors("godta")
