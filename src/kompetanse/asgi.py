@@ -15,6 +15,7 @@ from api.app import create_app
 from api.observability import configure_logging
 from api.settings import Settings
 from kompetanse.bootstrap import build_services, close_services
+from kompetanse.demo import demo_people
 from kompetanse.private_files import keep_new_files_private
 from kompetanse.workers import exit_with_parent, stop_this_process
 from web.app import install as install_pages
@@ -31,4 +32,4 @@ def worker_app() -> FastAPI:
         stopped.set()
         close_services(services)
 
-    return install_pages(create_app(services, on_shutdown=shutdown))
+    return install_pages(create_app(services, on_shutdown=shutdown), demo_users=demo_people())

@@ -21,7 +21,7 @@ from kompetanse.cli_keys import keys_app
 from kompetanse.cli_notifications import notifications_app
 from kompetanse.cli_projections import projections_app
 from kompetanse.cli_sync import sync
-from kompetanse.demo import LEADER, demo_summary, fill_demo_store
+from kompetanse.demo import LEADER, demo_people, demo_summary, fill_demo_store
 from kompetanse.devkeys import mint_dev_token
 from kompetanse.private_files import keep_new_files_private
 
@@ -116,7 +116,7 @@ def serve(
         serve_workers(host=host, port=port, workers=workers, follow=follow_here)
         return
     try:
-        app = install_pages(create_app(services))
+        app = install_pages(create_app(services), demo_users=demo_people())
         uvicorn.run(app, host=host, port=port, access_log=False, log_config=None)
     finally:
         close_services(services)

@@ -444,3 +444,8 @@ def demo_summary() -> str:
 def _email(name: str) -> str:
     local = name.lower().replace(" ", ".").translate(str.maketrans("æøå", "eoa"))
     return f"{local}@fjordvik.kommune.example"
+
+
+def demo_people() -> list[tuple[str, str, str]]:
+    """The demo world's people as the pages' dev sign-in offers them: sub, name, roles."""
+    return [(user.sub, user.name, user.roles) for user in DEMO_USERS]

@@ -9,6 +9,7 @@ pages sign people in through the identity provider (`web.oidc`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -32,16 +33,29 @@ from web.routes import (
     veileder,
     work,
 )
+from web.routes.signin import AUDITOR, DEMO_USERS
 from web.session import SessionCodec, session_secret
 
 STATIC = Path(__file__).parent / "static"
 
 
-def install(app: FastAPI, *, secret: str | None = None) -> FastAPI:
-    """The pages on `app`, over the services it was made with."""
+def install(
+    app: FastAPI,
+    *,
+    secret: str | None = None,
+    demo_users: Iterable[tuple[str, str, str]] = (),
+) -> FastAPI:
+    """The pages on `app`, over the services it was made with; `demo_users` (sub, name,
+    what they do) are offered on dev mode's sign-in page, with an auditor beside them."""
     services: Services = app.state.services
     key = secret if secret is not None else session_secret(services.settings.data_dir)
-    app.state.web = Web(services=services, templates=environment(), sessions=SessionCodec(key))
+    offered = tuple((sub, name, (), what) for sub, name, what in demo_users)
+    app.state.web = Web(
+        services=services,
+        templates=environment(),
+        sessions=SessionCodec(key),
+        demo_users=(*offered, AUDITOR) if offered else DEMO_USERS,
+    )
     settings = services.settings  # `kompetanse serve` refuses to start with a sign-in problem
     usable = not settings.dev_mode and settings.sign_in_problem() is None
     app.state.oidc_sign_in = OidcSignIn.from_settings(settings) if usable else None

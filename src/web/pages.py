@@ -88,6 +88,8 @@ class Web:
     services: Services
     templates: Environment
     sessions: SessionCodec
+    # dev mode's sign-in page: (sub, name, platform roles, what they do), in Norwegian
+    demo_users: tuple[tuple[str, str, tuple[str, ...], str], ...] = ()
 
 
 def web_of(request: Request) -> Web:

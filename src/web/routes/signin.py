@@ -36,12 +36,14 @@ from web.session import identity_of
 LOG = logging.getLogger("web.signin")
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
+AUDITOR = ("demo-revisor", "Demo Revisor", ("auditor",), "revisor (tilsyn)")
+# offered when the app is given no demo world's people (`install(demo_users=...)`)
 DEMO_USERS = (
     ("demo-lis", "Demo LIS", (), "LIS-lege (kandidat)"),
     ("demo-leder", "Demo Leder", (), "leder"),
     ("demo-veileder", "Demo Veileder", (), "veileder"),
     ("demo-supervisor", "Demo Supervisør", (), "supervisør"),
-    ("demo-revisor", "Demo Revisor", ("auditor",), "revisor (tilsyn)"),
+    AUDITOR,
 )
 
 
@@ -63,7 +65,9 @@ def sign_in_page(request: Request) -> Response:
     if not web_of(request).services.settings.dev_mode:
         oidc = oidc_of(request)  # with OIDC the identity provider signs people in
         return not_found(request) if oidc is None else _start(request, oidc)
-    return render(request, "signin.html", title="Logg inn", demo=DEMO_USERS, errors=None)
+    return render(
+        request, "signin.html", title="Logg inn", demo=web_of(request).demo_users, errors=None
+    )
 
 
 @router.post("/logg-inn")
@@ -85,7 +89,12 @@ async def sign_in(request: Request) -> Response:
             errors.fields["sub"] = "Brukeridenten eller navnet har tegn som ikke kan brukes"
     if errors:
         return render(
-            request, "signin.html", status=422, title="Logg inn", demo=DEMO_USERS, errors=errors
+            request,
+            "signin.html",
+            status=422,
+            title="Logg inn",
+            demo=web_of(request).demo_users,
+            errors=errors,
         )
     return see_other(session_of(request).take_next_page())
 
