@@ -100,7 +100,7 @@ def measure(store: str, server: str | None, runs: int, profile: bool) -> None:
                     "p95 < 1 s" if target else "",
                     p95 < 1.0 if target else None,
                 )
-            pdf95, json95 = (percentile(taken, 95) for taken in samples.values())
+            json95, pdf95 = (percentile(taken, 95) for taken in samples.values())
             line(f"[{store}] export.pdf / export.json (p95)", f"{pdf95 / json95:.2f}")
             steps(store, client, cid)
             if pdf95 >= 1.0 and profile:
