@@ -10,6 +10,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
@@ -24,7 +25,7 @@ from kompetanse_domain.errors import (
 )
 from kompetanse_domain.model.values import InvalidValueError, InvisibleTextError
 
-LOCALE = "nb_NO"
+LOCALE = Locale.parse("nb_NO")  # parsed once: babel parses a name again on every call
 OSLO = ZoneInfo("Europe/Oslo")
 
 GOAL_STATES = {
