@@ -190,12 +190,13 @@ class Navigation:
 def navigation(services: Services, identity: Identity) -> Navigation:
     queries = services.projections.queries
     own = queries.get_candidate(candidate_id_for(identity.sub))
+    menu = queries.menu_of(identity.sub)  # EXISTS each, not the lists (docs/benchmarks.md)
     return Navigation(
         candidate=own is not None,
-        supervisor=bool(queries.list_signing_requests(identity.sub)),
-        leader=bool(queries.list_leader_candidates(identity.sub)),
+        supervisor=menu["signs"],
+        leader=menu["leads"],
         auditor=identity.is_auditor,
-        veileder=bool(queries.list_veileder_candidates(identity.sub)),
+        veileder=menu["mentors"],
         unread=0
         if services.notifications is None
         else len(services.notifications.store.list_for(identity.sub, unread=True)),

@@ -29,6 +29,7 @@ from projections.queries import (
     leader,
     meetings,
     mentor,
+    menu,
     progress,
 )
 from projections.queries.port import (
@@ -44,6 +45,7 @@ from projections.queries.port import (
     LeaderCandidateRow,
     MeetingSummaryRow,
     MeetingView,
+    MenuRow,
     ProgressView,
     ReportRow,
     SigningRequestRow,
@@ -113,6 +115,10 @@ class Queries:
     def list_signing_requests(self, sub: str) -> list[SigningRequestRow]:
         with reading(self._db, self._schema) as r:
             return inbox.list_signing_requests(r, sub)
+
+    def menu_of(self, sub: str) -> MenuRow:
+        with reading(self._db, self._schema) as r:
+            return menu.menu_of(r, sub)
 
     def iter_report_rows(self, sub: str) -> Iterator[ReportRow]:
         """Streams rows; the read transaction stays open until the iterator is exhausted."""

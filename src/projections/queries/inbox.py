@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, exists, select
 
 from kompetanse_domain.model.learning_goal import ActivityState
@@ -11,10 +13,21 @@ from projections.queries.read import ReadTx, person
 from projections.views.inbox import InboxTables
 
 
+def waiting_for(t: InboxTables, sub: str) -> Any:
+    """Activities sent to `sub` for signing who may still sign for that candidate (R9)."""
+    a, g, s = t.activity.c, t.goal.c, t.signer.c
+    may_sign = exists().where(and_(s.candidate_id == g.candidate_id, s.sub == sub))
+    return (
+        (a.signer_sub == sub)
+        & (a.state == ActivityState.SENT_FOR_SIGNING)
+        & ~g.withdrawn
+        & may_sign
+    )
+
+
 def list_signing_requests(r: ReadTx, sub: str) -> list[SigningRequestRow]:
     t: InboxTables = r.t("inbox")
-    a, g, c, s = t.activity.c, t.goal.c, t.candidate.c, t.signer.c
-    may_sign = exists().where(and_(s.candidate_id == g.candidate_id, s.sub == sub))
+    a, g, c = t.activity.c, t.goal.c, t.candidate.c
     rows = r.conn.execute(
         select(
             t.activity,
@@ -25,12 +38,7 @@ def list_signing_requests(r: ReadTx, sub: str) -> list[SigningRequestRow]:
         )
         .join(t.goal, g.goal_id == a.goal_id)
         .join(t.candidate, c.candidate_id == g.candidate_id)
-        .where(
-            (a.signer_sub == sub)
-            & (a.state == ActivityState.SENT_FOR_SIGNING)
-            & ~g.withdrawn
-            & may_sign
-        )
+        .where(waiting_for(t, sub))
         .order_by(a.sent_at, a.activity_id)
     ).all()
     described = attachments_by_id(r, (row.attachment_id for row in rows))

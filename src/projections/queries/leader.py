@@ -22,7 +22,7 @@ from projections.views.leader_tables import LeaderTables
 from projections.views.profile import ProfileTables
 
 
-def _held_by(r: ReadTx, t: LeaderTables, sub: str) -> Any:
+def held_by(r: ReadTx, t: LeaderTables, sub: str) -> Any:
     """The actor's links, but not as a deputy past their last day (R7, `profile` view)."""
     p: ProfileTables = r.t("profile")
     today = candidate_invitations.today_in_oslo()  # the domain's clock for a deputy's end
@@ -34,7 +34,7 @@ def _held_by(r: ReadTx, t: LeaderTables, sub: str) -> Any:
 
 
 def _led_by(r: ReadTx, t: LeaderTables, sub: str) -> Any:
-    return select(t.link.c.candidate_id).where(_held_by(r, t, sub))
+    return select(t.link.c.candidate_id).where(held_by(r, t, sub))
 
 
 def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
@@ -42,7 +42,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
     c, g, link = t.candidate.c, t.goal.c, t.link.c
     roles: dict[str, list[str]] = {}
     for cid, role in r.conn.execute(
-        select(link.candidate_id, link.role).where(_held_by(r, t, sub)).order_by(link.role)
+        select(link.candidate_id, link.role).where(held_by(r, t, sub)).order_by(link.role)
     ).all():
         roles.setdefault(cid, []).append(role)
     if not roles:

@@ -374,6 +374,14 @@ class ExportContent(TypedDict):
     meetings: list[MeetingSummaryRow]
 
 
+class MenuRow(TypedDict):
+    """What the pages' menu offers a person (see `menu_of`)."""
+
+    leads: bool  # leader, or deputy still acting, of someone
+    mentors: bool  # veileder of someone
+    signs: bool  # an activity waits for their signature
+
+
 class ReadPort(Protocol):
     """Every read the API makes. Each call is one read transaction over the live views;
     a view stopped at a poison event raises `ViewStoppedError` (ADR 0019)."""
@@ -403,6 +411,8 @@ class ReadPort(Protocol):
     def list_concerns(self, cid: UUID) -> list[ConcernRow]: ...
 
     def list_signing_requests(self, sub: str) -> list[SigningRequestRow]: ...
+
+    def menu_of(self, sub: str) -> MenuRow: ...
 
     def iter_report_rows(self, sub: str) -> Iterator[ReportRow]:
         """Streams; the read transaction stays open until the iterator is exhausted."""
