@@ -6,9 +6,10 @@ kinds of state, along the shipped sample mapping (ADR 0026):
     SAM-039 removed; SAM-043 added; every other goal keeps its code.
 
 The candidates are built with the domain's methods and saved through the application,
-one save each (not HTTP nor ~8 commands each: that took minutes); what they see afterwards is read over HTTP: the line the
-CLI prints for each, the progress bar, the leader's totals for all 200, and progress,
-readiness, goals and history for a sample. A second run changes nothing.
+one save each (not HTTP nor ~8 commands each: that took minutes). What they see
+afterwards is read over HTTP: the line the CLI prints for each, the progress bar, the
+leader's totals for all 200, and progress, readiness, goals and history for a sample.
+A second run changes nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
 from api_world import Api, Person, services_with_views

@@ -61,7 +61,9 @@ def _job(world: FeedWorld, target: Target, positions: SyncPositionStore) -> Sync
     world.client.headers["Authorization"] = f"Bearer {token}"
     return SyncJob(
         source=world.client,
-        target=httpx.Client(base_url="http://municipal.test", transport=httpx.MockTransport(target)),
+        target=httpx.Client(
+            base_url="http://municipal.test", transport=httpx.MockTransport(target)
+        ),
         positions=positions,
         source_key="http://hospital.test",
         batch=50,
