@@ -33,7 +33,14 @@ log = logging.getLogger("kompetanse.sync")
 APPROVED = "LearningGoal.Approved"
 # R29 (ADR 0021): an approval withdrawn in the source is not propagated; the target keeps
 # the approval it imported until its own leader withdraws it. Skipped like any other type.
-NOT_PROPAGATED = ("LearningGoal.ApprovalWithdrawn",)
+# R30 (ADR 0026 "Sync"): a migration's events are neither: a goal approved by carry-over
+# (`MovedToVersion` with `carried_over_from`) repeats a judgement already posted as its
+# source's `Approved`; the target carries it by its own migration.
+NOT_PROPAGATED = (
+    "LearningGoal.ApprovalWithdrawn",
+    "LearningGoal.MovedToVersion",
+    "LearningGoal.LeftPlan",
+)
 
 
 class SyncStopped(BaseException):
