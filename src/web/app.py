@@ -19,6 +19,7 @@ from api.deps import Services
 from web.oidc import OidcSignIn
 from web.pages import Web, environment
 from web.routes import (
+    approval,
     auditor,
     candidate,
     candidate_meetings,
@@ -64,6 +65,7 @@ def install(
         signin,
         candidate,
         goal,
+        approval,
         corrections,
         people,
         profile,
