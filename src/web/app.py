@@ -20,6 +20,7 @@ from web.oidc import OidcSignIn
 from web.pages import Web, environment
 from web.routes import (
     approval,
+    audit_state,
     auditor,
     candidate,
     candidate_meetings,
@@ -77,6 +78,7 @@ def install(
         notifications,
         work,
         auditor,
+        audit_state,
         veileder,
     ):
         app.include_router(module.router)
