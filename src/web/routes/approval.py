@@ -59,10 +59,9 @@ def basis_page(
     progress = queries.get_progress(cid)
     if candidate is None or goal is None or progress is None:
         raise NotFoundError(f"Goal {code} is not in this candidate's plans")
-    procedures: list[Any] = next(
-        (list(row.get("procedures") or []) for row in progress["goals"] if row["code"] == code),
-        [],
-    )
+    row = next((row for row in progress["goals"] if row["code"] == code), None)
+    found = row.get("procedures") if row is not None else None
+    procedures: list[Any] = list(found) if isinstance(found, list) else []
     meetings = []
     for summary in queries.list_meetings(cid):
         meeting = queries.get_meeting(UUID(summary["meeting_id"]))
