@@ -104,3 +104,19 @@ def test_the_candidate_reads_the_history_without_the_auditors_verification(
     page = client.get(f"/kandidater/{team}/historikk")
     assert page.status_code == 200
     assert 'id="kjeden"' not in page.text
+
+
+def test_the_history_says_why_a_goal_was_rejected(
+    client: TestClient, team: UUID, services: Services
+) -> None:
+    services.application.send_goal_for_approval(
+        CommandContext(identity=CANDIDATE.identity), team, GOAL, completed_on=date.today()
+    )
+    services.application.reject_goal(
+        CommandContext(identity=LEADER.identity), team, GOAL, reason="Mangler kursbevis"
+    )
+    wait_for_views(services)
+    sign_in_as_auditor(client)
+    page = client.get(f"/kandidater/{team}/historikk").text
+    assert '<th scope="col">Hvorfor</th>' in page
+    assert "<td>Mangler kursbevis</td>" in page
