@@ -19,12 +19,15 @@ from api.deps import Services
 from web.oidc import OidcSignIn
 from web.pages import Web, environment
 from web.routes import (
+    approval,
+    audit_state,
     auditor,
     candidate,
     candidate_meetings,
     corrections,
     export,
     goal,
+    leader,
     meetings,
     notifications,
     people,
@@ -64,6 +67,8 @@ def install(
         signin,
         candidate,
         goal,
+        approval,
+        leader,
         corrections,
         people,
         profile,
@@ -73,6 +78,7 @@ def install(
         notifications,
         work,
         auditor,
+        audit_state,
         veileder,
     ):
         app.include_router(module.router)

@@ -94,6 +94,7 @@ def event_name(kind: str) -> str:
 
 FIELD_LABELS = {
     "title": "Tittel",
+    "dato": "Dato",
     "kind": "Type aktivitet",
     "fulfilled_on": "Dato gjennomført",
     "activity_code": "Prosedyrekode",

@@ -12,6 +12,7 @@ from kompetanse_domain.errors import DomainError
 from kompetanse_domain.model.finding import check_candidate_search
 from projections.queries.port import CandidateMatchRow
 from web.pages import FormErrors, WebRoute, render, signed_in, web_of
+from web.routes.audit_state import chain_check
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -45,14 +46,17 @@ def search(request: Request, q: str = "", hpr_number: str = "") -> Response:
 def history(request: Request, cid: UUID) -> Response:
     identity = signed_in(request)
     services = web_of(request).services
-    services.application.actor_for(identity, cid)
+    application = services.application  # R24: the candidate and auditors, as the API
+    application.get_candidate(cid).check_can_read_history(application.actor_for(identity, cid))
     queries = services.projections.queries
     candidate = queries.get_candidate(cid)
     events = queries.list_history(cid)
+    chain = chain_check(services, identity, cid)
     return render(
         request,
         "history.html",
         title="Historikk",
         candidate=candidate,
         events=list(reversed(events)),
+        chain=chain,
     )

@@ -80,6 +80,7 @@ def plans_page(
         plans=plans,
         own=is_candidate,
         may_invite=is_candidate or actor.holds(Role.LEADER),
+        may_archive=actor.holds(Role.LEADER),
         invite_roles=[(role, ROLES[role]) for role in invitable],
         plan_choices=[
             (plan.code, f"{plan.title} ({plan.code})")

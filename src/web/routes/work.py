@@ -9,6 +9,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from web.pages import WebRoute, render, signed_in, web_of
+from web.routes.approval import days_waiting
 from web.routes.candidate import goal_title
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -26,8 +27,15 @@ def signing_requests(request: Request) -> Response:
 def my_candidates(request: Request) -> Response:
     identity = signed_in(request)
     services = web_of(request).services
-    rows = services.projections.queries.list_leader_candidates(identity.sub)
-    return render(request, "leader.html", title="Mine kandidater", rows=rows)
+    queries = services.projections.queries
+    rows = queries.list_leader_candidates(identity.sub)
+    waiting: dict[str, int] = {}  # candidate id -> days the oldest sent goal has waited
+    for row in queries.list_leader_approvals(identity.sub):
+        days = days_waiting(row["sent_at"])
+        cid = row["candidate"]["candidate_id"]
+        if days is not None and days >= waiting.get(cid, -1):
+            waiting[cid] = days
+    return render(request, "leader.html", title="Mine kandidater", rows=rows, waiting=waiting)
 
 
 @router.get("/leder/godkjenninger")

@@ -1,0 +1,138 @@
+"""The leader's approval page (issue 25, point 4): the whole basis of a goal sent for
+approval on one screen, with approve, reject and withdraw.
+
+The basis is read through the typed read port: the goal's activities with who signed
+and when, the evidence one click away (downloaded, never shown inline), the procedure
+counts against the recommended minimums (R12, the progress answer's), the veileder's
+comments, and the supervision meetings that discussed the goal. Approve and reject call
+the application methods the API's routes call; a refusal is shown on this page again,
+beside the form, with what was typed. Withdrawing an approval is the goal page's form
+(`web.routes.corrections`), included here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+
+from kompetanse_domain.application import CommandContext, Outcome
+from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.model.identity import Role
+from web.pages import (
+    FormErrors,
+    WebRoute,
+    form_of,
+    render,
+    run_command,
+    see_other,
+    session_of,
+    signed_in,
+    web_of,
+)
+from web.routes.candidate import goal_title
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+BASIS = "/kandidater/{cid}/mal/{code}/grunnlag"
+
+
+def days_waiting(sent_at: datetime | None, now: datetime | None = None) -> int | None:
+    """Whole days since the goal was sent for approval (0 on the day it was sent)."""
+    if sent_at is None:
+        return None
+    return max(0, ((now or datetime.now(UTC)) - sent_at).days)
+
+
+def basis_page(
+    request: Request, cid: UUID, code: str, errors: FormErrors | None = None, status: int = 200
+) -> Response:
+    identity = signed_in(request)
+    services = web_of(request).services
+    actor = services.application.actor_for(identity, cid)
+    queries = services.projections.queries
+    candidate = queries.get_candidate(cid)
+    goal = queries.get_goal(cid, code)
+    progress = queries.get_progress(cid)
+    if candidate is None or goal is None or progress is None:
+        raise NotFoundError(f"Goal {code} is not in this candidate's plans")
+    row = next((row for row in progress["goals"] if row["code"] == code), None)
+    found = row.get("procedures") if row is not None else None
+    procedures: list[Any] = list(found) if isinstance(found, list) else []
+    meetings = []
+    for summary in queries.list_meetings(cid):
+        meeting = queries.get_meeting(UUID(summary["meeting_id"]))
+        if meeting is not None and code in meeting["goals_discussed"]:
+            meetings.append(meeting)
+    return render(
+        request,
+        "approval.html",
+        status=status,
+        title=f"Godkjenning av {goal['code']} for {candidate['name']}",
+        candidate=candidate,
+        goal=goal,
+        goal_name=goal_title(services.application.catalogue, goal["code"]),
+        procedures=procedures,
+        meetings=meetings,
+        waiting=days_waiting(goal["sent_for_approval_at"]),
+        is_candidate=False,  # the included withdraw form is the approver's only
+        is_approver=actor.holds(Role.LEADER, Role.DEPUTY),
+        errors=errors,
+        idem=uuid.uuid4().hex,
+    )
+
+
+@router.get(BASIS)
+def show_basis(request: Request, cid: UUID, code: str) -> Response:
+    return basis_page(request, cid, code)
+
+
+async def _decide(
+    request: Request,
+    cid: UUID,
+    code: str,
+    errors: FormErrors,
+    call: Callable[[CommandContext], Outcome],
+    done: str,
+) -> Response:
+    try:
+        await run_command(request, errors.values, call)
+    except NotFoundError:
+        raise
+    except DomainError as error:
+        errors.add(error)
+        return basis_page(request, cid, code, errors, status=422)
+    session_of(request).show_once(done)
+    return see_other("/leder/godkjenninger")
+
+
+@router.post(BASIS + "/godkjenn")
+async def approve(request: Request, cid: UUID, code: str) -> Response:
+    values = await form_of(request)
+    application = web_of(request).services.application
+    return await _decide(
+        request,
+        cid,
+        code,
+        FormErrors("godkjenn", values=values),
+        lambda ctx: application.approve_goal(ctx, cid, code, comment=values.get("comment") or None),
+        f"{code} er godkjent.",
+    )
+
+
+@router.post(BASIS + "/avvis")
+async def reject(request: Request, cid: UUID, code: str) -> Response:
+    values = await form_of(request)
+    errors = FormErrors("avvis-mal", values=values)
+    application = web_of(request).services.application
+    return await _decide(
+        request,
+        cid,
+        code,
+        errors,
+        lambda ctx: application.reject_goal(ctx, cid, code, reason=values.get("reason", "")),
+        f"{code} er avvist, og kandidaten ser begrunnelsen.",
+    )
