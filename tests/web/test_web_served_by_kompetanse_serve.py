@@ -46,7 +46,9 @@ def test_a_newcomer_opening_the_address_of_kompetanse_serve_gets_the_sign_in_pag
         start = httpx.get(base + "/", follow_redirects=True)
         assert start.status_code == 200
         assert str(start.url) == base + "/logg-inn"
-        assert '<html lang="nb"' in start.text and "Demo Leder" in start.text
+        # the demo world's leader (scripts/serve fills it) and an auditor are offered
+        assert '<html lang="nb"' in start.text and "Ingrid Haugen" in start.text
+        assert "demo-revisor" in start.text
         css = httpx.get(base + "/static/vendor/designsystemet/designsystemet.css")
         assert css.status_code == 200 and ".ds-button" in css.text
         key = tmp_path / "var" / "web-session.key"
