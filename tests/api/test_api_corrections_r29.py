@@ -455,7 +455,12 @@ def test_r29_the_feed_carries_the_corrections_and_the_sync_job_skips_them(
     reads.ok("POST", goal + "/approve", "leader", {})
     reads.ok("POST", goal + "/withdraw-approval", "leader", {"reason": "Feil"})
 
-    response: httpx.Response = reads.api.call("GET", "/v1/feed?after=0&limit=1000", "sync")
+    response: httpx.Response = reads.api.call(  # the feed is read from the audit view
+        "GET",
+        "/v1/feed?after=0&limit=1000",
+        "sync",
+        headers={"X-Min-Position": str(reads.position)},
+    )
 
     assert response.status_code == 200, response.text
     types = [item["type"] for item in response.json()["items"]]

@@ -45,6 +45,8 @@ OIDC = {
     "oidc_audience": "kompetanse",
     "oidc_jwks": "https://helseid.example/jwks",
 }
+# what `kompetanse serve` also needs with an issuer: the pages' client (ADR 0023)
+OIDC_CLIENT = {"oidc_client_id": "kompetanse-web", "oidc_client_secret": "a-test-secret"}
 
 
 @pytest.fixture
@@ -235,7 +237,9 @@ def test_serve_with_no_demo_starts_empty(
 def test_serve_with_demo_under_oidc_fills_nothing(
     database_url: str, serve_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    production = serve_env | {f"KOMPETANSE_{name.upper()}": value for name, value in OIDC.items()}
+    production = serve_env | {
+        f"KOMPETANSE_{name.upper()}": value for name, value in (OIDC | OIDC_CLIENT).items()
+    }
     result = _serve(monkeypatch, production, "--demo")
     assert result.exit_code == 0, result.output
     assert "OIDC is configured: no demo world" in result.output

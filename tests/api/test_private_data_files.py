@@ -106,7 +106,7 @@ def test_served_files_are_private_and_the_service_log_holds_no_token(tmp_path: P
         server = subprocess.Popen(command, env=env, stdout=output, stderr=output, cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a start on a loaded machine
         while True:
             try:
                 if httpx.get(base + "/healthz").status_code == 200:
