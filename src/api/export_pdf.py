@@ -79,6 +79,10 @@ class _Pdf(FPDF):
         self.cell(0, 6, f"Side {self.page_no()} av {{nb}}", align="C")
 
 
+LINE = 4.6  # a table line, in mm
+PAD = 1.0  # a table cell's inner margin, in mm
+
+
 class _Writer:
     def __init__(self) -> None:
         pdf = _Pdf(format="A4")
@@ -102,18 +106,71 @@ class _Writer:
     def table(
         self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]
     ) -> None:
+        """A ruled table, the header again at the top of each page. Drawn row by row with
+        each cell's text wrapped once: fpdf2's own `table()` wraps every cell twice and
+        took most of a 200-goal export's time (docs/benchmarks.md)."""
         if not rows:
             self.line("Ingen.")
             return
-        self.pdf.set_font(FAMILY, size=9)
-        with self.pdf.table(
-            col_widths=tuple(widths), text_align="LEFT", line_height=5, first_row_as_headings=True
-        ) as table:
-            for values in (header, *rows):
-                row = table.row()
-                for value in values:
-                    row.cell(value)
-        self.pdf.set_font(FAMILY, size=10)
+        pdf = self.pdf
+        scale = pdf.epw / sum(widths)
+        columns = [width * scale for width in widths]
+        self._row(header, columns, bold=True)
+        for values in rows:
+            self._row(values, columns, bold=False, header=header)
+        pdf.ln(2)
+        pdf.set_font(FAMILY, size=10)
+
+    def _row(
+        self,
+        values: Sequence[str],
+        columns: Sequence[float],
+        *,
+        bold: bool,
+        header: Sequence[str] | None = None,
+    ) -> None:
+        pdf = self.pdf
+        pdf.set_font(FAMILY, "B" if bold else "", 9)
+        wrapped = [
+            self._wrap(str(value), width - 2 * PAD)
+            for value, width in zip(values, columns, strict=True)
+        ]
+        height = max(len(lines) for lines in wrapped) * LINE + 2 * PAD
+        if pdf.will_page_break(height):
+            pdf.add_page()
+            if header is not None:
+                self._row(header, columns, bold=True)
+                pdf.set_font(FAMILY, "", 9)
+        x, y = pdf.l_margin, pdf.get_y()
+        for lines, width in zip(wrapped, columns, strict=True):
+            pdf.rect(x, y, width, height)
+            for number, text in enumerate(lines):
+                pdf.set_xy(x + PAD, y + PAD + number * LINE)
+                pdf.cell(width - 2 * PAD, LINE, text)
+            x += width
+        pdf.set_xy(pdf.l_margin, y + height)
+
+    def _wrap(self, text: str, width: float) -> list[str]:
+        """Greedy word wrap at `width` (a word longer than a line is cut)."""
+        measure = self.pdf.get_string_width
+        lines: list[str] = []
+        current = ""
+        for word in text.split():
+            candidate = f"{current} {word}" if current else word
+            if measure(candidate) <= width:
+                current = candidate
+                continue
+            if current:
+                lines.append(current)
+            while measure(word) > width and len(word) > 1:
+                cut = len(word) - 1
+                while cut > 1 and measure(word[:cut]) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+            current = word
+        lines.append(current)
+        return lines
 
 
 def render_pdf(document: Mapping[str, Any]) -> bytes:
