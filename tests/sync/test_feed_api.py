@@ -147,7 +147,9 @@ def test_long_poll_answers_empty_after_wait(feed_world: FeedWorld) -> None:
     started = time.monotonic()
     page = feed_world.page(after=after, wait=1)
     elapsed = time.monotonic() - started
-    assert 1.0 <= elapsed < 3, elapsed
+    # after the wait, not at once, and not held to the 30 s maximum (the slack is for a
+    # request on a loaded machine: timings are benchmarks' business, not tests')
+    assert 1.0 <= elapsed < 6, elapsed
     assert page == {"portal": "hospital-hso", "items": [], "next_after": after}
 
 
