@@ -313,3 +313,27 @@ async def run_command(
         web.services.projections.notify()
     await request.app.state.position_waits.wait_for(identity.sub, outcome.position, POSITION_WAIT)
     return outcome
+
+
+async def submit_form(
+    request: Request,
+    errors: FormErrors,
+    call: Callable[[CommandContext], Outcome],
+    again: Callable[[FormErrors], Response],
+    done: str,
+    said: str | None = None,
+) -> Response:
+    """Run the call unless the form has errors; then 303 to `done` (with `said` shown
+    once), or the page `again` with the domain's refusal beside the form (422)."""
+    if not errors:
+        try:
+            await run_command(request, errors.values, call)
+        except NotFoundError:
+            raise
+        except DomainError as error:
+            errors.add(error)
+    if errors:
+        return again(errors)
+    if said is not None:
+        session_of(request).show_once(said)
+    return see_other(done)

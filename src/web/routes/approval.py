@@ -21,17 +21,15 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 
 from kompetanse_domain.application import CommandContext, Outcome
-from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.identity import Role
 from web.pages import (
     FormErrors,
     WebRoute,
     form_of,
     render,
-    run_command,
-    see_other,
-    session_of,
     signed_in,
+    submit_form,
     web_of,
 )
 from web.routes.candidate import goal_title
@@ -98,15 +96,14 @@ async def _decide(
     call: Callable[[CommandContext], Outcome],
     done: str,
 ) -> Response:
-    try:
-        await run_command(request, errors.values, call)
-    except NotFoundError:
-        raise
-    except DomainError as error:
-        errors.add(error)
-        return basis_page(request, cid, code, errors, status=422)
-    session_of(request).show_once(done)
-    return see_other("/leder/godkjenninger")
+    return await submit_form(
+        request,
+        errors,
+        call,
+        lambda refused: basis_page(request, cid, code, refused, status=422),
+        "/leder/godkjenninger",
+        done,
+    )
 
 
 @router.post(BASIS + "/godkjenn")

@@ -28,8 +28,8 @@ from web.pages import (
     parse_day,
     render,
     run_command,
-    see_other,
     signed_in,
+    submit_form,
     web_of,
 )
 from web.routes.candidate import goal_title
@@ -94,16 +94,13 @@ async def _submit(
 ) -> Response:
     """Run the call unless the form already has errors; then back to the page (303), or
     the page again with the refusal beside the form."""
-    if not errors:
-        try:
-            await run_command(request, errors.values, call)
-        except NotFoundError:
-            raise
-        except DomainError as error:
-            errors.add(error)
-    if errors:
-        return goal_page(request, cid, code, errors, status=422)
-    return see_other(done or request.url_for("show_goal", cid=cid, code=code).path)
+    return await submit_form(
+        request,
+        errors,
+        call,
+        lambda refused: goal_page(request, cid, code, refused, status=422),
+        done or request.url_for("show_goal", cid=cid, code=code).path,
+    )
 
 
 @router.post(GOAL + "/aktiviteter")

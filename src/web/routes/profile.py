@@ -29,6 +29,7 @@ from web.pages import (
     see_other,
     session_of,
     signed_in,
+    submit_form,
     web_of,
 )
 from web.texts import ROLES
@@ -80,18 +81,7 @@ async def _submit(
     done: str,
     said: str,
 ) -> Response:
-    """Run the call unless the form has errors; 303 to `done`, or the page `again` (422)."""
-    if not errors:
-        try:
-            await run_command(request, errors.values, call)
-        except NotFoundError:
-            raise
-        except DomainError as error:
-            errors.add(error)
-    if errors:
-        return again(errors)
-    session_of(request).show_once(said)
-    return see_other(done)
+    return await submit_form(request, errors, call, again, done, said)
 
 
 @router.post(PROFILE)
