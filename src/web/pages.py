@@ -29,7 +29,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.deps import Services
-from kompetanse_domain.application import CommandContext, Outcome
+from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError, UnavailableError
 from kompetanse_domain.model.identity import Identity, candidate_id_for
 from web import texts
@@ -268,14 +268,14 @@ def parse_day(values: Mapping[str, str], name: str, errors: FormErrors) -> date 
     text = values.get(name, "").strip()
     label = texts.FIELD_LABELS.get(name, name)
     if not text:
-        errors.fields[name] = f"Skriv inn {label.lower()}"
+        errors.fields[name] = texts.TYPE_IN.format(lower=label.lower())
         return None
     for pattern in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    errors.fields[name] = f"{label} må være en dato, for eksempel 17.3.2026"
+    errors.fields[name] = texts.NOT_A_DAY.format(label=label)
     return None
 
 
@@ -284,7 +284,7 @@ def parse_count(values: Mapping[str, str], name: str, errors: FormErrors) -> int
     if not text:
         return None
     if not text.isascii() or not text.isdigit():
-        errors.fields[name] = f"{texts.FIELD_LABELS.get(name, name)} må være et helt tall"
+        errors.fields[name] = texts.NOT_A_NUMBER.format(label=texts.FIELD_LABELS.get(name, name))
         return None
     return int(text)
 
@@ -315,25 +315,63 @@ async def run_command(
     return outcome
 
 
+Form = dict[str, str]  # a POSTed form's text fields
+Command = Callable[[KompetanseApplication, CommandContext, Form], Outcome]
+
+
+def beside_form(errors: FormErrors, error: DomainError) -> FormErrors:
+    """The domain's refusal beside the field it is about, else above the form."""
+    errors.add(error)
+    return errors
+
+
 async def submit_form(
     request: Request,
     errors: FormErrors,
     call: Callable[[CommandContext], Outcome],
     again: Callable[[FormErrors], Response],
-    done: str,
-    said: str | None = None,
+    done: str | Callable[[Outcome], str],
+    said: str | Callable[[Outcome], str] | None = None,
+    refused: Callable[[FormErrors, DomainError], FormErrors] = beside_form,
 ) -> Response:
     """Run the call unless the form has errors; then 303 to `done` (with `said` shown
-    once), or the page `again` with the domain's refusal beside the form (422)."""
+    once), or the page `again` with the domain's refusal beside the form (422).
+
+    `done` and `said` may be worked out from the command's outcome (a new meeting's
+    page, an invitation's link); `refused` places a refusal on the form (a page with
+    its own words for some refusals)."""
     if not errors:
         try:
-            await run_command(request, errors.values, call)
+            outcome = await run_command(request, errors.values, call)
         except NotFoundError:
             raise
         except DomainError as error:
-            errors.add(error)
+            errors = refused(errors, error)
     if errors:
         return again(errors)
     if said is not None:
-        session_of(request).show_once(said)
-    return see_other(done)
+        session_of(request).show_once(said if isinstance(said, str) else said(outcome))
+    return see_other(done if isinstance(done, str) else done(outcome))
+
+
+async def command_form(
+    request: Request,
+    form: str,
+    command: Command,
+    again: Callable[[FormErrors], Response],
+    done: str | Callable[[Form], str],
+    said: str | None = None,
+) -> Response:
+    """A form whose fields go to the command as they are: `submit_form` on the POSTed
+    fields (after the CSRF check), the form's errors under the id prefix `form`; `done`
+    may depend on the fields (the list the form was sent from)."""
+    values = await form_of(request)
+    application = web_of(request).services.application
+    return await submit_form(
+        request,
+        FormErrors(form, values=values),
+        lambda ctx: command(application, ctx, values),
+        again,
+        done if isinstance(done, str) else done(values),
+        said,
+    )

@@ -24,6 +24,7 @@ from kompetanse_domain.errors import (
     VersionMismatchError,
 )
 from kompetanse_domain.model.values import InvalidValueError, InvisibleTextError
+from kompetanse_domain.model.vocabulary import MeetingState
 
 LOCALE = Locale.parse("nb_NO")  # parsed once: babel parses a name again on every call
 OSLO = ZoneInfo("Europe/Oslo")
@@ -212,3 +213,63 @@ def number(value: int | float | None) -> str:
 
 def percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
+
+
+# -- what the pages' forms and flash messages say (the route modules carry no text) --------
+
+TYPE_IN = "Skriv inn {lower}"
+NOT_A_DAY = "{label} må være en dato, for eksempel 17.3.2026"
+NOT_A_NUMBER = "{label} må være et helt tall"
+NOT_IN_FUTURE = "{label} kan ikke være fram i tid"
+BETWEEN_ONE_AND = "{label} må være mellom 1 og {most}"
+CHOOSE_ROLE = "Velg hvilken rolle personen skal ha"
+CHOOSE_SIGNER = "Velg hvem som skal signere"
+CHOOSE_PLAN = "Velg en plan"
+CHOOSE_SPECIALTY = "Velg spesialiteten"
+FILE_TOO_LARGE = "Filen er for stor; den kan være på høyst {limit:.0f} MB"
+FILE_KIND = "Filen må være en PDF, PNG eller JPEG"
+
+INVITED = (
+    "{name} er invitert som {role}. Send denne lenken til personen (den vises bare nå): {link}"
+)
+ACCEPTED = "Du er nå {role} for kandidaten."
+PROFILE_SAVED = "Profilen er lagret."
+SPECIALTY_CHANGED = "Den nye spesialiteten er registrert."
+INVITATION_REVOKED = "Invitasjonen er trukket tilbake; lenken virker ikke lenger."
+INVITATION_STATES = {
+    "pending": "Venter på svar",
+    "accepted": "Godtatt",
+    "revoked": "Trukket tilbake",
+    "expired": "Utløpt",
+}
+
+MEETING_STATES = {
+    MeetingState.OPEN.value: "Planlagt",
+    MeetingState.FINALISED.value: "Gjennomført",
+    MeetingState.CANCELLED.value: "Avlyst",
+}
+MEETING_LABELS = {
+    "scheduled_for": "Dato for møtet",
+    "planned_minutes": "Planlagt varighet i minutter",
+    "held_on": "Dato møtet ble holdt",
+    "duration_minutes": "Varighet i minutter",
+}
+MEETING_TITLE = "Veiledningsmøte {when}"
+SUMMARY_WORD = "referatet"
+PREPARATION_WORD = "forberedelsen"
+SUMMARY_MISSING = (
+    "Møtet har ikke referat ennå. Skriv referatet og lagre det, og avslutt deretter møtet. "
+    "(Regel R25.)"
+)
+SUMMARY_SAVED = "Referatet er lagret."
+PREPARATION_SAVED = "Forberedelsen er lagret."
+MEETING_FINALISED = "Møtet er avsluttet og kan ikke endres lenger."
+MEETING_CANCELLED = "Møtet er avlyst. Det vises fortsatt, med begrunnelsen."
+MEETING_SCHEDULED = "Møtet er planlagt. Skriv forberedelsen og referatet her."
+
+CONCERN_STATES = {"open": "Åpen", "resolved": "Lukket"}
+CONCERN_WORD = "bekymringen"
+CONCERN_RAISED = (
+    "Bekymringen er sendt. Lederen og eventuelle stedfortredere ser den nå på sine sider."
+)
+CONCERN_RESOLVED = "Bekymringen er lukket, med merknaden din."

@@ -17,12 +17,16 @@ from starlette.datastructures import UploadFile  # what a form holds (fastapi's 
 
 from api.attachments import AttachmentTooLargeError, UnsupportedAttachmentError
 from api.routes.attachments import content_disposition
-from kompetanse_domain.application import CommandContext, Outcome
+from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.identity import Role
+from web import texts
 from web.pages import (
+    Command,
+    Form,
     FormErrors,
     WebRoute,
+    command_form,
     form_of,
     parse_count,
     parse_day,
@@ -33,7 +37,6 @@ from web.pages import (
     web_of,
 )
 from web.routes.candidate import goal_title
-from web.texts import ROLES
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 GOAL = "/kandidater/{cid}/mal/{code}"
@@ -57,7 +60,7 @@ def goal_page(
     if candidate is None or goal is None:
         raise NotFoundError(f"Goal {code} is not in this candidate's plans")
     signers = [  # whom the candidate may choose; the domain decides (R9)
-        (person["sub"], f"{person['name']} ({ROLES.get(person['role'], person['role'])})")
+        (person["sub"], f"{person['name']} ({texts.ROLES.get(person['role'], person['role'])})")
         for person in candidate["roles"]
         if person["role"] in ("supervisor", "veileder")
     ]
@@ -84,22 +87,35 @@ def show_goal(request: Request, cid: UUID, code: str) -> Response:
     return goal_page(request, cid, code)
 
 
+def _again(request: Request, cid: UUID, code: str) -> Callable[[FormErrors], Response]:
+    """The goal page again, with the refusal beside the form and what was typed (422)."""
+    return lambda refused: goal_page(request, cid, code, refused, status=422)
+
+
 async def _submit(
     request: Request,
     cid: UUID,
     code: str,
     errors: FormErrors,
     call: Callable[[CommandContext], Outcome],
-    done: str | None = None,
 ) -> Response:
-    """Run the call unless the form already has errors; then back to the page (303), or
-    the page again with the refusal beside the form."""
-    return await submit_form(
+    """Run the call unless the form already has errors; then back to the goal page."""
+    done = request.url_for("show_goal", cid=cid, code=code).path
+    return await submit_form(request, errors, call, _again(request, cid, code), done)
+
+
+async def _goal_form(
+    request: Request, cid: UUID, code: str, form: str, command: Command, *, back: bool = False
+) -> Response:
+    """A goal-page form whose fields go to the command as they are; afterwards back to
+    the goal page, or (`back`) to the list the form was sent from."""
+    page = request.url_for("show_goal", cid=cid, code=code).path
+    return await command_form(
         request,
-        errors,
-        call,
-        lambda refused: goal_page(request, cid, code, refused, status=422),
-        done or request.url_for("show_goal", cid=cid, code=code).path,
+        form,
+        command,
+        _again(request, cid, code),
+        lambda values: (back_to(values) if back else None) or page,
     )
 
 
@@ -147,10 +163,10 @@ async def _attach(
         )
     except AttachmentTooLargeError:
         limit = services.settings.max_upload / 1024 / 1024
-        errors.fields["certificate"] = f"Filen er for stor; den kan være på høyst {limit:.0f} MB"
+        errors.fields["certificate"] = texts.FILE_TOO_LARGE.format(limit=limit)
         return None
     except UnsupportedAttachmentError:
-        errors.fields["certificate"] = "Filen må være en PDF, PNG eller JPEG"
+        errors.fields["certificate"] = texts.FILE_KIND
         return None
     filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     keyed = {**values, "idem": f"{values.get('idem', '')}-fil", "sha256": blob.sha256}
@@ -180,51 +196,32 @@ async def send_for_signing(request: Request, cid: UUID, code: str, aid: str) -> 
     values = await form_of(request)
     errors = FormErrors(f"signering-{aid}", values=values)
     if not values.get("signer_sub"):
-        errors.fields["signer_sub"] = "Velg hvem som skal signere"
+        errors.fields["signer_sub"] = texts.CHOOSE_SIGNER
     application = web_of(request).services.application
+    signer = values.get("signer_sub", "")
     return await _submit(
         request,
         cid,
         code,
         errors,
-        lambda ctx: application.send_activity_for_signing(
-            ctx, cid, code, aid, signer_sub=values.get("signer_sub", "")
-        ),
+        lambda ctx: application.send_activity_for_signing(ctx, cid, code, aid, signer_sub=signer),
     )
 
 
 @router.post(GOAL + "/aktiviteter/{aid}/signer")
 async def sign_activity(request: Request, cid: UUID, code: str, aid: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors(f"signer-{aid}", values=values)
-    application = web_of(request).services.application
-    return await _submit(
-        request,
-        cid,
-        code,
-        errors,
-        lambda ctx: application.sign_activity(
-            ctx, cid, code, aid, comment=values.get("comment") or None
-        ),
-        done=back_to(values),
-    )
+    def sign(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.sign_activity(ctx, cid, code, aid, comment=form.get("comment") or None)
+
+    return await _goal_form(request, cid, code, f"signer-{aid}", sign, back=True)
 
 
 @router.post(GOAL + "/aktiviteter/{aid}/avvis")
 async def reject_activity(request: Request, cid: UUID, code: str, aid: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors(f"avvis-{aid}", values=values)
-    application = web_of(request).services.application
-    return await _submit(
-        request,
-        cid,
-        code,
-        errors,
-        lambda ctx: application.reject_activity(
-            ctx, cid, code, aid, reason=values.get("reason", "")
-        ),
-        done=back_to(values),
-    )
+    def reject(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.reject_activity(ctx, cid, code, aid, reason=form.get("reason", ""))
+
+    return await _goal_form(request, cid, code, f"avvis-{aid}", reject, back=True)
 
 
 @router.post(GOAL + "/send-til-godkjenning")
@@ -251,46 +248,27 @@ async def send_for_approval(request: Request, cid: UUID, code: str) -> Response:
 @router.post(GOAL + "/kommentarer")
 async def comment_goal(request: Request, cid: UUID, code: str) -> Response:
     """R13: the veileder comments on the goal for the leader."""
-    values = await form_of(request)
-    errors = FormErrors("kommentar", values=values)
-    application = web_of(request).services.application
-    return await _submit(
-        request,
-        cid,
-        code,
-        errors,
-        lambda ctx: application.comment_goal(ctx, cid, code, text=values.get("text", "")),
-    )
+
+    def comment(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.comment_goal(ctx, cid, code, text=form.get("text", ""))
+
+    return await _goal_form(request, cid, code, "kommentar", comment)
 
 
 @router.post(GOAL + "/godkjenn")
 async def approve_goal(request: Request, cid: UUID, code: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors("godkjenn", values=values)
-    application = web_of(request).services.application
-    return await _submit(
-        request,
-        cid,
-        code,
-        errors,
-        lambda ctx: application.approve_goal(ctx, cid, code, comment=values.get("comment") or None),
-        done=back_to(values),
-    )
+    def approve(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.approve_goal(ctx, cid, code, comment=form.get("comment") or None)
+
+    return await _goal_form(request, cid, code, "godkjenn", approve, back=True)
 
 
 @router.post(GOAL + "/avvis")
 async def reject_goal(request: Request, cid: UUID, code: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors("avvis-mal", values=values)
-    application = web_of(request).services.application
-    return await _submit(
-        request,
-        cid,
-        code,
-        errors,
-        lambda ctx: application.reject_goal(ctx, cid, code, reason=values.get("reason", "")),
-        done=back_to(values),
-    )
+    def reject(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.reject_goal(ctx, cid, code, reason=form.get("reason", ""))
+
+    return await _goal_form(request, cid, code, "avvis-mal", reject, back=True)
 
 
 @router.get("/kandidater/{cid}/vedlegg/{attachment_id}")

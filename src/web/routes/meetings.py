@@ -33,10 +33,8 @@ from web.pages import (
     parse_count,
     parse_day,
     render,
-    run_command,
-    see_other,
-    session_of,
     signed_in,
+    submit_form,
     web_of,
 )
 from web.routes.candidate import goal_title
@@ -44,21 +42,8 @@ from web.routes.candidate import goal_title
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 MEETING = "/moter/{mid}"
 
-MEETING_STATES = {
-    MeetingState.OPEN.value: "Planlagt",
-    MeetingState.FINALISED.value: "Gjennomført",
-    MeetingState.CANCELLED.value: "Avlyst",
-}
-LABELS = {
-    "scheduled_for": "Dato for møtet",
-    "planned_minutes": "Planlagt varighet i minutter",
-    "held_on": "Dato møtet ble holdt",
-    "duration_minutes": "Varighet i minutter",
-}
-SUMMARY_MISSING = (
-    "Møtet har ikke referat ennå. Skriv referatet og lagre det, og avslutt deretter møtet. "
-    "(Regel R25.)"
-)
+MEETING_STATES = texts.MEETING_STATES
+LABELS = texts.MEETING_LABELS
 _MINUTES = re.compile(r"^(\w+) must be between 1 and (\d+) minutes")
 
 
@@ -86,21 +71,24 @@ def with_words(row: MeetingSummaryRow) -> dict[str, Any]:
     }
 
 
-def add_error(errors: FormErrors, error: DomainError) -> None:
+def add_error(errors: FormErrors, error: DomainError) -> FormErrors:
     """The domain's refusal beside the field it is about, else above the form."""
     minutes = _MINUTES.match(error.message)
     if minutes and minutes.group(1) in LABELS:
         name = minutes.group(1)
-        errors.fields[name] = f"{LABELS[name]} må være mellom 1 og {minutes.group(2)}"
-        return
+        errors.fields[name] = texts.BETWEEN_ONE_AND.format(
+            label=LABELS[name], most=minutes.group(2)
+        )
+        return errors
     future = re.match(r"^(\w+) \d{4}-\d{2}-\d{2} is in the future", error.message)
     if future and future.group(1) in LABELS:
-        errors.fields[future.group(1)] = f"{LABELS[future.group(1)]} kan ikke være fram i tid"
-        return
+        errors.fields[future.group(1)] = texts.NOT_IN_FUTURE.format(label=LABELS[future.group(1)])
+        return errors
     errors.add(error)
     if "text" in errors.fields:  # the summary's or the preparation's text
-        word = "referatet" if errors.form == "referat" else "forberedelsen"
+        word = texts.SUMMARY_WORD if errors.form == "referat" else texts.PREPARATION_WORD
         errors.fields["text"] = about(errors.fields["text"], word)
+    return errors
 
 
 def checked(values: Mapping[str, str], errors: FormErrors, name: str, *, day: bool) -> Any:
@@ -109,17 +97,15 @@ def checked(values: Mapping[str, str], errors: FormErrors, name: str, *, day: bo
         found = parse_day(values, name, errors)
         if name in errors.fields:  # parse_day words it with the shared labels
             text = values.get(name, "").strip()
-            errors.fields[name] = (
-                f"{LABELS[name]} må være en dato, for eksempel 17.3.2026"
-                if text
-                else f"Skriv inn {LABELS[name].lower()}"
+            errors.fields[name] = (texts.NOT_A_DAY if text else texts.TYPE_IN).format(
+                label=LABELS[name], lower=LABELS[name].lower()
             )
         return found
     number = parse_count(values, name, errors)
     if name in errors.fields:
-        errors.fields[name] = f"{LABELS[name]} må være et helt tall"
+        errors.fields[name] = texts.NOT_A_NUMBER.format(label=LABELS[name])
     elif number is None:
-        errors.fields[name] = f"Skriv inn {LABELS[name].lower()}"
+        errors.fields[name] = texts.TYPE_IN.format(lower=LABELS[name].lower())
     return number
 
 
@@ -159,7 +145,7 @@ def meeting_page(
         request,
         "meeting.html",
         status=status,
-        title=f"Veiledningsmøte {when(meeting['scheduled_for'])}",
+        title=texts.MEETING_TITLE.format(when=when(meeting["scheduled_for"])),
         meeting=meeting,
         meeting_when=when(meeting["scheduled_for"]),
         state_text=MEETING_STATES.get(meeting["state"], meeting["state"]),
@@ -190,28 +176,31 @@ def show_meeting(request: Request, mid: UUID) -> Response:
     return meeting_page(request, mid)
 
 
+def _refused(errors: FormErrors, error: DomainError) -> FormErrors:
+    """The refusal beside its field; a finalise refused for want of a summary (R25) beside
+    the summary field instead, what was typed in the finalise form kept."""
+    if isinstance(error, SummaryMissingError):
+        return FormErrors("referat", fields={"text": texts.SUMMARY_MISSING}, values={"text": ""})
+    return add_error(errors, error)
+
+
 async def _submit(
     request: Request,
     mid: UUID,
     errors: FormErrors,
     call: Callable[[CommandContext], Outcome],
-    done: str,
+    said: str,
     kept: Mapping[str, str] | None = None,
 ) -> Response:
-    if not errors:
-        try:
-            await run_command(request, errors.values, call)
-        except NotFoundError:
-            raise
-        except SummaryMissingError:
-            # R25: beside the summary field, what was typed in the finalise form kept
-            errors = FormErrors("referat", fields={"text": SUMMARY_MISSING}, values={"text": ""})
-        except DomainError as error:
-            add_error(errors, error)
-    if errors:
-        return meeting_page(request, mid, errors, status=422, kept=kept)
-    session_of(request).show_once(done)
-    return see_other(request.url_for("show_meeting", mid=mid).path)
+    return await submit_form(
+        request,
+        errors,
+        call,
+        lambda refused: meeting_page(request, mid, refused, status=422, kept=kept),
+        request.url_for("show_meeting", mid=mid).path,
+        said,
+        _refused,
+    )
 
 
 @router.post(MEETING + "/referat")
@@ -229,7 +218,7 @@ async def revise_summary(request: Request, mid: UUID) -> Response:
         lambda ctx: application.revise_summary(
             ctx, mid, text=values.get("text", ""), goals_discussed=goals
         ),
-        "Referatet er lagret.",
+        texts.SUMMARY_SAVED,
     )
 
 
@@ -244,7 +233,7 @@ async def write_preparation(request: Request, mid: UUID) -> Response:
         mid,
         errors,
         lambda ctx: application.write_preparation(ctx, mid, text=values.get("text", "")),
-        "Forberedelsen er lagret.",
+        texts.PREPARATION_SAVED,
     )
 
 
@@ -263,7 +252,7 @@ async def finalise(request: Request, mid: UUID) -> Response:
         lambda ctx: application.finalise_meeting(
             ctx, mid, held_on=held_on, duration_minutes=minutes
         ),
-        "Møtet er avsluttet og kan ikke endres lenger.",
+        texts.MEETING_FINALISED,
         kept={k: v for k, v in values.items() if k in ("held_on", "duration_minutes")},
     )
 
@@ -279,7 +268,7 @@ async def cancel(request: Request, mid: UUID) -> Response:
         mid,
         errors,
         lambda ctx: application.cancel_meeting(ctx, mid, reason=values.get("reason", "")),
-        "Møtet er avlyst. Det vises fortsatt, med begrunnelsen.",
+        texts.MEETING_CANCELLED,
     )
 
 
@@ -296,20 +285,14 @@ async def schedule(request: Request, cid: UUID) -> Response:
     scheduled_for = checked(values, errors, "scheduled_for", day=True)
     minutes = checked(values, errors, "planned_minutes", day=False)
     application = web_of(request).services.application
-    if not errors:
-        try:
-            outcome = await run_command(
-                request,
-                values,
-                lambda ctx: application.create_meeting(
-                    ctx, cid, scheduled_for=scheduled_for, planned_minutes=minutes
-                ),
-            )
-        except NotFoundError:
-            raise
-        except DomainError as error:
-            add_error(errors, error)
-    if errors:
-        return candidate_page(request, cid, errors, status=422)
-    session_of(request).show_once("Møtet er planlagt. Skriv forberedelsen og referatet her.")
-    return see_other(request.url_for("show_meeting", mid=outcome.value["meeting_id"]).path)
+    return await submit_form(
+        request,
+        errors,
+        lambda ctx: application.create_meeting(
+            ctx, cid, scheduled_for=scheduled_for, planned_minutes=minutes
+        ),
+        lambda refused: candidate_page(request, cid, refused, status=422),
+        lambda outcome: request.url_for("show_meeting", mid=outcome.value["meeting_id"]).path,
+        texts.MEETING_SCHEDULED,
+        add_error,
+    )

@@ -8,12 +8,15 @@ the API answers it the same way), to be sent on to the person invited.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.application import Outcome
+from kompetanse_domain.errors import DomainError
 from kompetanse_domain.model.identity import candidate_id_for
+from web import texts
 from web.pages import (
     FormErrors,
     WebRoute,
@@ -23,10 +26,10 @@ from web.pages import (
     see_other,
     session_of,
     signed_in,
+    submit_form,
     web_of,
 )
 from web.routes.candidate import plans_page
-from web.texts import ROLES
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 INVITABLE = ("leader", "veileder", "supervisor", "deputy")
@@ -85,28 +88,28 @@ async def invite(request: Request, cid: UUID) -> Response:
     application = web_of(request).services.application
     role = values.get("role", "")
     if role not in INVITABLE:
-        errors.fields["role"] = "Velg hvilken rolle personen skal ha"
-    if not errors:
-        try:
-            outcome = await run_command(
-                request,
-                values,
-                lambda ctx: application.invite(
-                    ctx, cid, role=role, name=values.get("name", ""), email=values.get("email", "")
-                ),
-            )
-        except NotFoundError:
-            raise
-        except DomainError as error:
-            errors.add(error)
-    if errors:
-        return plans_page(request, cid, errors, status=422)
-    link = str(request.url_for("show_invitation", token=outcome.value["token"]))
-    session_of(request).show_once(
-        f"{values.get('name', '')} er invitert som {ROLES.get(role, role)}. "
-        f"Send denne lenken til personen (den vises bare nå): {link}"
+        errors.fields["role"] = texts.CHOOSE_ROLE
+    return await submit_form(
+        request,
+        errors,
+        lambda ctx: application.invite(
+            ctx, cid, role=role, name=values.get("name", ""), email=values.get("email", "")
+        ),
+        lambda refused: plans_page(request, cid, refused, status=422),
+        f"/kandidater/{cid}",
+        lambda outcome: invited(request, values, outcome),
     )
-    return see_other(f"/kandidater/{cid}")
+
+
+def invited(request: Request, values: Mapping[str, str], outcome: Outcome) -> str:
+    """The flash after an invitation: its accept link, shown this once (the token is its
+    secret), to be sent on to the person invited."""
+    role = values.get("role", "")
+    return texts.INVITED.format(
+        name=values.get("name", ""),
+        role=texts.ROLES.get(role, role),
+        link=request.url_for("show_invitation", token=outcome.value["token"]),
+    )
 
 
 @router.get("/invitasjon/{token}")
@@ -141,7 +144,7 @@ async def accept(request: Request, token: str) -> Response:
             idem=uuid.uuid4().hex,
         )
     role = str(outcome.value.get("role", ""))
-    session_of(request).show_once(f"Du er nå {ROLES.get(role, role)} for kandidaten.")
+    session_of(request).show_once(texts.ACCEPTED.format(role=texts.ROLES.get(role, role)))
     return see_other(f"/kandidater/{outcome.value['candidate_id']}")
 
 
@@ -151,18 +154,11 @@ async def assign_plan(request: Request, cid: UUID) -> Response:
     errors = FormErrors("plan", values=values)
     application = web_of(request).services.application
     if not values.get("plan_code"):
-        errors.fields["plan_code"] = "Velg en plan"
-    if not errors:
-        try:
-            await run_command(
-                request,
-                values,
-                lambda ctx: application.assign_plan(ctx, cid, plan_code=values["plan_code"]),
-            )
-        except NotFoundError:
-            raise
-        except DomainError as error:
-            errors.add(error)
-    if errors:
-        return plans_page(request, cid, errors, status=422)
-    return see_other(f"/kandidater/{cid}")
+        errors.fields["plan_code"] = texts.CHOOSE_PLAN
+    return await submit_form(
+        request,
+        errors,
+        lambda ctx: application.assign_plan(ctx, cid, plan_code=values["plan_code"]),
+        lambda refused: plans_page(request, cid, refused, status=422),
+        f"/kandidater/{cid}",
+    )

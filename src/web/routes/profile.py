@@ -16,33 +16,27 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from kompetanse_domain.application import CommandContext, Outcome
-from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
+from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.identity import Role
+from web import texts
 from web.pages import (
+    Form,
     FormErrors,
     WebRoute,
+    command_form,
     form_of,
     parse_day,
     render,
-    run_command,
-    see_other,
-    session_of,
     signed_in,
     submit_form,
     web_of,
 )
-from web.texts import ROLES
+from web.routes.people import invited
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PROFILE = "/kandidater/{cid}/profil"
 INVITATIONS = "/kandidater/{cid}/invitasjoner"
-INVITATION_STATES = {
-    "pending": "Venter på svar",
-    "accepted": "Godtatt",
-    "revoked": "Trukket tilbake",
-    "expired": "Utløpt",
-}
 
 
 def profile_page(
@@ -73,36 +67,25 @@ def show_profile(request: Request, cid: UUID) -> Response:
     return profile_page(request, cid)
 
 
-async def _submit(
-    request: Request,
-    errors: FormErrors,
-    call: Callable[[CommandContext], Outcome],
-    again: Callable[[FormErrors], Response],
-    done: str,
-    said: str,
-) -> Response:
-    return await submit_form(request, errors, call, again, done, said)
+def _again(request: Request, cid: UUID) -> Callable[[FormErrors], Response]:
+    return lambda refused: profile_page(request, cid, refused, status=422)
 
 
 @router.post(PROFILE)
 async def edit_profile(request: Request, cid: UUID) -> Response:
-    values = await form_of(request)
-    errors = FormErrors("profil", values=values)
-    application = web_of(request).services.application
-    return await _submit(
-        request,
-        errors,
-        lambda ctx: application.edit_profile(
+    def edit(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.edit_profile(
             ctx,
             cid,
-            name=values.get("name", ""),
-            email=values.get("email", ""),
-            organisation_id=values.get("organisation_id", ""),
-            organisation_name=values.get("organisation_name", ""),
-        ),
-        lambda found: profile_page(request, cid, found, status=422),
-        PROFILE.format(cid=cid),
-        "Profilen er lagret.",
+            name=form.get("name", ""),
+            email=form.get("email", ""),
+            organisation_id=form.get("organisation_id", ""),
+            organisation_name=form.get("organisation_name", ""),
+        )
+
+    done = PROFILE.format(cid=cid)
+    return await command_form(
+        request, "profil", edit, _again(request, cid), done, texts.PROFILE_SAVED
     )
 
 
@@ -111,10 +94,10 @@ async def change_specialty(request: Request, cid: UUID) -> Response:
     values = await form_of(request)
     errors = FormErrors("spesialitet", values=values)
     if not values.get("specialty"):
-        errors.fields["specialty"] = "Velg spesialiteten"
+        errors.fields["specialty"] = texts.CHOOSE_SPECIALTY
     from_date = parse_day(values, "from", errors)
     application = web_of(request).services.application
-    return await _submit(
+    return await submit_form(
         request,
         errors,
         lambda ctx: application.change_specialty(
@@ -123,9 +106,9 @@ async def change_specialty(request: Request, cid: UUID) -> Response:
             specialty=values.get("specialty", ""),
             from_date=from_date,  # type: ignore[arg-type]  # None only with errors
         ),
-        lambda found: profile_page(request, cid, found, status=422),
+        _again(request, cid),
         PROFILE.format(cid=cid),
-        "Den nye spesialiteten er registrert.",
+        texts.SPECIALTY_CHANGED,
     )
 
 
@@ -152,8 +135,8 @@ def invitations_page(
         candidate=candidate,
         own=is_candidate,
         invitations=list(reversed(invitations)),  # newest first
-        INVITATION_STATES=INVITATION_STATES,
-        invite_roles=[(role, ROLES[role]) for role in invitable],
+        INVITATION_STATES=texts.INVITATION_STATES,
+        invite_roles=[(role, texts.ROLES[role]) for role in invitable],
         offers_until=not is_candidate,
         errors=errors,
         idem=uuid.uuid4().hex,
@@ -176,48 +159,37 @@ async def invite(request: Request, cid: UUID) -> Response:
     errors = FormErrors("inviter", values=values)
     role = values.get("role", "")
     if not role:
-        errors.fields["role"] = "Velg hvilken rolle personen skal ha"
+        errors.fields["role"] = texts.CHOOSE_ROLE
     until = _optional_day(values, "until", errors)
     application = web_of(request).services.application
-    if not errors:
-        try:
-            outcome = await run_command(
-                request,
-                values,
-                lambda ctx: application.invite(
-                    ctx,
-                    cid,
-                    role=role,
-                    name=values.get("name", ""),
-                    email=values.get("email", ""),
-                    hpr_number=values.get("hpr_number", "").strip() or None,
-                    until=until,
-                ),
-            )
-        except NotFoundError:
-            raise
-        except DomainError as error:
-            errors.add(error)
-    if errors:
-        return invitations_page(request, cid, errors, status=422)
-    link = str(request.url_for("show_invitation", token=outcome.value["token"]))
-    session_of(request).show_once(
-        f"{values.get('name', '')} er invitert som {ROLES.get(role, role)}. "
-        f"Send denne lenken til personen (den vises bare nå): {link}"
+    return await submit_form(
+        request,
+        errors,
+        lambda ctx: application.invite(
+            ctx,
+            cid,
+            role=role,
+            name=values.get("name", ""),
+            email=values.get("email", ""),
+            hpr_number=values.get("hpr_number", "").strip() or None,
+            until=until,
+        ),
+        lambda refused: invitations_page(request, cid, refused, status=422),
+        INVITATIONS.format(cid=cid),
+        lambda outcome: invited(request, values, outcome),
     )
-    return see_other(INVITATIONS.format(cid=cid))
 
 
 @router.post(INVITATIONS + "/{iid}/trekk-tilbake")
 async def revoke(request: Request, cid: UUID, iid: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors(f"trekk-{iid}", values=values)
-    application = web_of(request).services.application
-    return await _submit(
+    def revoke(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.revoke_invitation(ctx, cid, iid, reason=form.get("reason", ""))
+
+    return await command_form(
         request,
-        errors,
-        lambda ctx: application.revoke_invitation(ctx, cid, iid, reason=values.get("reason", "")),
-        lambda found: invitations_page(request, cid, found, status=422),
+        f"trekk-{iid}",
+        revoke,
+        lambda refused: invitations_page(request, cid, refused, status=422),
         INVITATIONS.format(cid=cid),
-        "Invitasjonen er trukket tilbake; lenken virker ikke lenger.",
+        texts.INVITATION_REVOKED,
     )

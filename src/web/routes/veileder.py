@@ -11,29 +11,31 @@ not gets the 404 page.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
+from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.identity import Role
+from web import texts
 from web.pages import (
+    Form,
     FormErrors,
     WebRoute,
+    command_form,
     form_of,
     render,
-    run_command,
-    see_other,
-    session_of,
     signed_in,
+    submit_form,
     web_of,
 )
 from web.routes.meetings import about, when, with_words
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 CONCERNS = "/kandidater/{cid}/bekymringer"
-CONCERN_STATES = {"open": "Åpen", "resolved": "Lukket"}
 
 
 @router.get("/veileder")
@@ -128,49 +130,41 @@ def show_concerns(request: Request, cid: UUID) -> Response:
     return concerns_page(request, cid)
 
 
+def _again(request: Request, cid: UUID) -> Callable[[FormErrors], Response]:
+    return lambda refused: concerns_page(request, cid, refused, status=422)
+
+
+def _about_concern(errors: FormErrors, error: DomainError) -> FormErrors:
+    errors.add(error)
+    if "text" in errors.fields:
+        errors.fields["text"] = about(errors.fields["text"], texts.CONCERN_WORD)
+    return errors
+
+
 @router.post(CONCERNS)
 async def raise_concern(request: Request, cid: UUID) -> Response:
     """R26: the veileder tells the leader that progress is not as expected."""
     values = await form_of(request)
-    errors = FormErrors("bekymring", values=values)
     application = web_of(request).services.application
-    try:
-        await run_command(
-            request,
-            values,
-            lambda ctx: application.raise_concern(ctx, cid, text=values.get("text", "")),
-        )
-    except NotFoundError:
-        raise
-    except DomainError as error:
-        errors.add(error)
-        if "text" in errors.fields:
-            errors.fields["text"] = about(errors.fields["text"], "bekymringen")
-        return concerns_page(request, cid, errors, status=422)
-    session_of(request).show_once(
-        "Bekymringen er sendt. Lederen og eventuelle stedfortredere ser den nå på sine sider."
+    return await submit_form(
+        request,
+        FormErrors("bekymring", values=values),
+        lambda ctx: application.raise_concern(ctx, cid, text=values.get("text", "")),
+        _again(request, cid),
+        request.url_for("show_concerns", cid=cid).path,
+        texts.CONCERN_RAISED,
+        _about_concern,
     )
-    return see_other(request.url_for("show_concerns", cid=cid).path)
 
 
 @router.post(CONCERNS + "/{concern_id}/lukk")
 async def resolve_concern(request: Request, cid: UUID, concern_id: str) -> Response:
     """R26: the leader or a deputy answers a concern with a note."""
-    values = await form_of(request)
-    errors = FormErrors(f"lukk-{concern_id}", values=values)
-    application = web_of(request).services.application
-    try:
-        await run_command(
-            request,
-            values,
-            lambda ctx: application.resolve_concern(
-                ctx, cid, concern_id, note=values.get("note", "")
-            ),
-        )
-    except NotFoundError:
-        raise
-    except DomainError as error:
-        errors.add(error)
-        return concerns_page(request, cid, errors, status=422)
-    session_of(request).show_once("Bekymringen er lukket, med merknaden din.")
-    return see_other(request.url_for("show_concerns", cid=cid).path)
+
+    def resolve(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.resolve_concern(ctx, cid, concern_id, note=form.get("note", ""))
+
+    done = request.url_for("show_concerns", cid=cid).path
+    return await command_form(
+        request, f"lukk-{concern_id}", resolve, _again(request, cid), done, texts.CONCERN_RESOLVED
+    )
