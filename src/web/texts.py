@@ -273,3 +273,8 @@ CONCERN_RAISED = (
     "Bekymringen er sendt. Lederen og eventuelle stedfortredere ser den nå på sine sider."
 )
 CONCERN_RESOLVED = "Bekymringen er lukket, med merknaden din."
+
+ACTIVITY_EDITED = "Aktiviteten er endret."
+ACTIVITY_WITHDRAWN = "Aktiviteten er trukket. Den står igjen, merket som trukket."
+GOAL_RECALLED = "Målet er hentet tilbake fra godkjenning."
+APPROVAL_WITHDRAWN = "Godkjenningen er trukket; målet er ikke startet igjen."

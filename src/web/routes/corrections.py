@@ -11,16 +11,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from web.pages import (
-    FormErrors,
-    WebRoute,
-    form_of,
-    parse_count,
-    parse_day,
-    session_of,
-    web_of,
-)
-from web.routes.goal import GOAL, _submit
+from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
+from web import texts
+from web.pages import Form, FormErrors, WebRoute, form_of, parse_count, parse_day, web_of
+from web.routes.goal import GOAL, _goal_form, _submit
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -42,66 +36,38 @@ async def edit_activity(request: Request, cid: UUID, code: str, aid: str) -> Res
         "note": values.get("note") or None,
     }
     application = web_of(request).services.application
-    response = await _submit(
+    return await _submit(
         request,
         cid,
         code,
         errors,
         lambda ctx: application.edit_activity(ctx, cid, code, aid, changes_=given),
+        texts.ACTIVITY_EDITED,
     )
-    if not errors:
-        session_of(request).show_once("Aktiviteten er endret.")
-    return response
 
 
 @router.post(GOAL + "/aktiviteter/{aid}/trekk")
 async def withdraw_activity(request: Request, cid: UUID, code: str, aid: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors(f"trekk-{aid}", values=values)
-    application = web_of(request).services.application
-    response = await _submit(
-        request,
-        cid,
-        code,
-        errors,
-        lambda ctx: application.withdraw_activity(
-            ctx, cid, code, aid, reason=values.get("reason", "")
-        ),
-    )
-    if not errors:
-        session_of(request).show_once("Aktiviteten er trukket. Den står igjen, merket som trukket.")
-    return response
+    def withdraw(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.withdraw_activity(ctx, cid, code, aid, reason=form.get("reason", ""))
+
+    said = texts.ACTIVITY_WITHDRAWN
+    return await _goal_form(request, cid, code, f"trekk-{aid}", withdraw, said=said)
 
 
 @router.post(GOAL + "/hent-tilbake")
 async def recall_goal(request: Request, cid: UUID, code: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors("hent-tilbake", values=values)
-    application = web_of(request).services.application
-    response = await _submit(
-        request,
-        cid,
-        code,
-        errors,
-        lambda ctx: application.recall_goal(ctx, cid, code, reason=values.get("reason") or None),
-    )
-    if not errors:
-        session_of(request).show_once("Målet er hentet tilbake fra godkjenning.")
-    return response
+    def recall(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.recall_goal(ctx, cid, code, reason=form.get("reason") or None)
+
+    said = texts.GOAL_RECALLED
+    return await _goal_form(request, cid, code, "hent-tilbake", recall, said=said)
 
 
 @router.post(GOAL + "/trekk-godkjenning")
 async def withdraw_approval(request: Request, cid: UUID, code: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors("trekk-godkjenning", values=values)
-    application = web_of(request).services.application
-    response = await _submit(
-        request,
-        cid,
-        code,
-        errors,
-        lambda ctx: application.withdraw_approval(ctx, cid, code, reason=values.get("reason", "")),
-    )
-    if not errors:
-        session_of(request).show_once("Godkjenningen er trukket; målet er ikke startet igjen.")
-    return response
+    def withdraw(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.withdraw_approval(ctx, cid, code, reason=form.get("reason", ""))
+
+    said = texts.APPROVAL_WITHDRAWN
+    return await _goal_form(request, cid, code, "trekk-godkjenning", withdraw, said=said)

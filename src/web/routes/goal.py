@@ -98,14 +98,22 @@ async def _submit(
     code: str,
     errors: FormErrors,
     call: Callable[[CommandContext], Outcome],
+    said: str | None = None,
 ) -> Response:
     """Run the call unless the form already has errors; then back to the goal page."""
     done = request.url_for("show_goal", cid=cid, code=code).path
-    return await submit_form(request, errors, call, _again(request, cid, code), done)
+    return await submit_form(request, errors, call, _again(request, cid, code), done, said)
 
 
 async def _goal_form(
-    request: Request, cid: UUID, code: str, form: str, command: Command, *, back: bool = False
+    request: Request,
+    cid: UUID,
+    code: str,
+    form: str,
+    command: Command,
+    *,
+    back: bool = False,
+    said: str | None = None,
 ) -> Response:
     """A goal-page form whose fields go to the command as they are; afterwards back to
     the goal page, or (`back`) to the list the form was sent from."""
@@ -116,6 +124,7 @@ async def _goal_form(
         command,
         _again(request, cid, code),
         lambda values: (back_to(values) if back else None) or page,
+        said,
     )
 
 
