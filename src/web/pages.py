@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import anyio.to_thread
 from fastapi import Request, Response
@@ -31,7 +32,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.deps import Services
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError, UnavailableError
-from kompetanse_domain.model.identity import Identity, candidate_id_for
+from kompetanse_domain.model.identity import Actor, Identity, candidate_id_for
+from projections.queries.port import CandidateView, ReadPort
 from web import texts
 from web.session import Session, SessionCodec, check_csrf
 
@@ -128,35 +130,16 @@ class WebRoute(APIRoute):
                 target = "/utlopt" if session.expired else "/logg-inn"
                 response = RedirectResponse(target, status_code=303)
             except CsrfRefused:
-                response = render(
-                    request,
-                    "message.html",
-                    status=403,
-                    title="Skjemaet er utløpt",
-                    text="Skjemaet kom uten gyldig sikkerhetsnøkkel. Gå tilbake, last siden "
-                    "på nytt og send skjemaet igjen.",
-                )
+                response = message(request, texts.CSRF_REFUSED, status=403)
             except (NotFoundError, RequestValidationError):  # e.g. /kandidater/not-an-id
                 response = not_found(request)
             except DomainError as error:
-                response = render(
-                    request,
-                    "message.html",
-                    status=503 if isinstance(error, UnavailableError) else 409,
-                    title="Det gikk ikke",
-                    text=texts.refusal(error),
-                )
+                status = 503 if isinstance(error, UnavailableError) else 409
+                refused = texts.Message(texts.REFUSED, texts.refusal(error))
+                response = message(request, refused, status=status)
             except Exception:  # never a stack trace or problem JSON on a page
                 LOG.exception("page %s %s failed", request.method, request.url.path)
-                response = render(
-                    request,
-                    "message.html",
-                    status=500,
-                    title="Noe gikk galt",
-                    text="Noe gikk galt hos oss, og ingenting ble lagret av det siste du "
-                    "sendte. Prøv igjen om litt.",
-                    nav=Navigation(),
-                )
+                response = message(request, texts.FAILED, status=500, nav=Navigation())
             web.sessions.write(request, response, session)
             response.headers.update(SECURITY_HEADERS)
             return response
@@ -165,13 +148,21 @@ class WebRoute(APIRoute):
 
 
 def not_found(request: Request) -> HTMLResponse:
+    return message(request, texts.NOT_FOUND, status=404)
+
+
+def message(
+    request: Request, said: texts.Message, *, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """A page that only says something (message.html)."""
     return render(
         request,
         "message.html",
-        status=404,
-        title="Fant ikke siden",
-        text="Siden finnes ikke, eller du har ikke tilgang til den. "
-        "Sjekk adressen, eller gå til forsiden.",
+        status=status,
+        title=said.title,
+        text=said.text,
+        link=said.link,
+        **context,
     )
 
 
@@ -201,6 +192,41 @@ def navigation(services: Services, identity: Identity) -> Navigation:
         if services.notifications is None
         else len(services.notifications.store.list_for(identity.sub, unread=True)),
     )
+
+
+@dataclass(frozen=True)
+class CandidatePage:
+    """What a page about one candidate starts from: who looks, the roles the domain gives
+    them there (`actor_for`: an unrelated person gets the 404 page), and the candidate."""
+
+    identity: Identity
+    services: Services
+    actor: Actor
+    candidate: CandidateView
+
+    @property
+    def queries(self) -> ReadPort:
+        return self.services.projections.queries
+
+
+def candidate_page_of(
+    request: Request, cid: UUID, may_read: Callable[[Actor], None] | None = None
+) -> CandidatePage:
+    """The signed-in person's view of candidate `cid`, or the 404 page; also the 404 page
+    when the domain's `may_read` check refuses the actor (the same answer as for no such
+    page, so a page does not tell that the candidate exists)."""
+    identity = signed_in(request)
+    services = web_of(request).services
+    actor = services.application.actor_for(identity, cid)
+    try:
+        if may_read is not None:
+            may_read(actor)
+    except DomainError as error:
+        raise NotFoundError("Candidate not found, or no access to this page") from error
+    candidate = services.projections.queries.get_candidate(cid)
+    if candidate is None:
+        raise NotFoundError("Candidate not found, or you have no role for this candidate")
+    return CandidatePage(identity, services, actor, candidate)
 
 
 def render(request: Request, template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
@@ -361,6 +387,7 @@ async def command_form(
     again: Callable[[FormErrors], Response],
     done: str | Callable[[Form], str],
     said: str | None = None,
+    refused: Callable[[FormErrors, DomainError], FormErrors] = beside_form,
 ) -> Response:
     """A form whose fields go to the command as they are: `submit_form` on the POSTed
     fields (after the CSRF check), the form's errors under the id prefix `form`; `done`
@@ -374,4 +401,5 @@ async def command_form(
         again,
         done if isinstance(done, str) else done(values),
         said,
+        refused,
     )

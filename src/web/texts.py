@@ -7,6 +7,7 @@ Words only: which state a goal is in, and what may be done, is the domain's to s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -278,3 +279,95 @@ ACTIVITY_EDITED = "Aktiviteten er endret."
 ACTIVITY_WITHDRAWN = "Aktiviteten er trukket. Den står igjen, merket som trukket."
 GOAL_RECALLED = "Målet er hentet tilbake fra godkjenning."
 APPROVAL_WITHDRAWN = "Godkjenningen er trukket; målet er ikke startet igjen."
+
+
+# -- pages that only say something (web.pages.message) -----------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """A page that only says something: its title, its text and a link onwards (else a
+    link to the front page)."""
+
+    title: str
+    text: str
+    link: tuple[str, str] | None = None
+
+
+AGAIN = ("/logg-inn", "Logg inn igjen")
+CSRF_REFUSED = Message(
+    "Skjemaet er utløpt",
+    "Skjemaet kom uten gyldig sikkerhetsnøkkel. Gå tilbake, last siden på nytt og send "
+    "skjemaet igjen.",
+)
+REFUSED = "Det gikk ikke"  # the title above the domain's refusal (`refusal`)
+FAILED = Message(
+    "Noe gikk galt",
+    "Noe gikk galt hos oss, og ingenting ble lagret av det siste du sendte. Prøv igjen om litt.",
+)
+NOT_FOUND = Message(
+    "Fant ikke siden",
+    "Siden finnes ikke, eller du har ikke tilgang til den. Sjekk adressen, eller gå til forsiden.",
+)
+SIGN_IN_FAILED = Message(
+    "Innloggingen mislyktes",
+    "{reason} Du er ikke logget inn. Prøv å logge inn på nytt; hvis det skjer igjen, lukk "
+    "nettleseren og start på nytt.",
+    ("/logg-inn", "Logg inn på nytt"),
+)
+SIGN_IN_UNAVAILABLE = Message(
+    "Innloggingen er ikke tilgjengelig",
+    "Vi får ikke kontakt med ID-leverandøren akkurat nå. Prøv igjen om litt.",
+    ("/logg-inn", "Prøv igjen"),
+)
+SIGNED_OUT_HERE_ONLY = Message(  # the link: the identity provider's sign-out address
+    "Du er logget ut",
+    "Du er logget ut av Kompetanse, men fortsatt logget inn hos ID-leverandøren. "
+    "Logg ut der også hvis du bruker en delt maskin.",
+)
+SIGN_OUT_THERE = "Logg ut hos ID-leverandøren"
+SIGNED_OUT = Message(
+    "Du er logget ut",
+    "Du er logget ut. Lukk nettleseren hvis du bruker en delt maskin.",
+    AGAIN,
+)
+EXPIRED = Message(
+    "Økten er utløpt",
+    "Du har vært borte en stund, så vi logget deg ut for å beskytte opplysningene. "
+    "Logg inn igjen for å fortsette.",
+    AGAIN,
+)
+SIGN_IN_TITLE = "Logg inn"
+TYPE_IN_SUB = "Skriv inn brukeridenten (sub)"
+TYPE_IN_NAME = "Skriv inn navnet"
+BAD_SUB_OR_NAME = "Brukeridenten eller navnet har tegn som ikke kan brukes"
+
+
+# -- page titles ---------------------------------------------------------------------------
+
+REGISTER_TITLE = "Registrer deg som kandidat"
+INVITATION_TITLE = "Invitasjon"
+PROFILE_TITLE = "Profil for {name}"
+INVITATIONS_TITLE = "Invitasjoner for {name}"
+VEILEDER_TITLE = "Mine kandidater som veileder"
+GUIDANCE_TITLE = "Veiledning av {name}"
+CONCERNS_TITLE = "Bekymringer for {name}"
+MEETINGS_TITLE = "Veiledningsmøter for {name}"
+STATE_TITLE = "Tilstand på en valgt dato"
+SEARCH_TITLE = "Finn kandidat"
+HISTORY_TITLE = "Historikk"
+NOTIFICATIONS_TITLE = "Varsler"
+DAY_NOT_AFTER_TODAY = "Datoen kan ikke være fram i tid; velg i dag eller før"
+NOTIFICATION_KINDS = {
+    "invitation": "Invitasjon",
+    "signing_requested": "Til signering",
+    "activity_signed": "Aktivitet signert",
+    "activity_rejected": "Aktivitet avvist",
+    "approval_requested": "Til godkjenning",
+    "goal_approved": "Mål godkjent",
+    "goal_rejected": "Mål avvist",
+    "approval_withdrawn": "Godkjenning trukket",
+    "meeting_scheduled": "Veiledningsmøte",
+    "concern_raised": "Bekymring",
+    "reminder": "Påminnelse",
+}

@@ -24,17 +24,20 @@ from __future__ import annotations
 import re
 import unicodedata
 from urllib.parse import quote
+from uuid import UUID
 
 from fastapi import APIRouter, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
+from api.attachments import StoredBlob
 from api.commanding import CommandDep
 from api.deps import ServicesDep
 from api.errors import is_store_outage
 from api.responses import ATTACHMENT_PROBLEMS, AttachmentStored
 from api.routes.paths import CandidateId
 from api.routes.queries import ReaderDep, query_router
+from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import NotFoundError
 
 router = APIRouter(tags=["candidates"], responses=ATTACHMENT_PROBLEMS)
@@ -58,19 +61,35 @@ async def upload_attachment(
         raise
     save = services.attachments.save
     blob = await run_in_threadpool(save, file.file, limit=services.settings.max_upload)
-    filename = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    filename = own_name(file.filename)
     fingerprint = {"sha256": blob.sha256, "filename": filename}
     return await cmd.run(
-        lambda ctx: cmd.application.upload_attachment(
-            ctx,
-            cid,
-            sha256=blob.sha256,
-            size=blob.size,
-            media_type=blob.media_type,
-            filename="".join(ch for ch in filename if ch.isprintable())[:255],
-        ),
+        lambda ctx: record_upload(cmd.application, ctx, cid, blob, filename),
         fingerprint,
         status=201,
+    )
+
+
+def own_name(filename: str | None) -> str:
+    """The file's own name, without the folders some browsers send with it."""
+    return (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def record_upload(
+    application: KompetanseApplication,
+    ctx: CommandContext,
+    cid: UUID,
+    blob: StoredBlob,
+    filename: str,
+) -> Outcome:
+    """The application records the stored file (the API's upload and the goal page's)."""
+    return application.upload_attachment(
+        ctx,
+        cid,
+        sha256=blob.sha256,
+        size=blob.size,
+        media_type=blob.media_type,
+        filename="".join(ch for ch in filename if ch.isprintable())[:255],
     )
 
 

@@ -27,6 +27,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
 from api.responses import Person
+from api.routes.mentors import Concern
 from api.routes.paths import CandidateId
 from api.routes.queries import QUERY_PROBLEMS, QueryRoute, Reader, ReaderDep
 from kompetanse_domain.application.audit import AuditService
@@ -170,15 +171,8 @@ class MeetingAsOf(BaseModel):
     version: int
 
 
-class ConcernAsOf(BaseModel):  # R26
-    concern_id: str
-    text: str
-    raised_by: Person
-    raised_at: datetime
-    state: str
-    resolved_by: Person | None
-    resolved_at: datetime | None
-    note: str | None
+class ConcernAsOf(Concern):  # R26: a concern as it stood then, as GET .../concerns has it
+    pass  # no docstring: it would become the schema's description in the OpenAPI document
 
 
 class StatePublic(BaseModel):

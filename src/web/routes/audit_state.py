@@ -24,9 +24,9 @@ from kompetanse_domain.application.audit import AuditService
 from kompetanse_domain.audit.verify import VerifyResult
 from kompetanse_domain.errors import DomainError
 from kompetanse_domain.model.identity import Identity
+from web import texts
 from web.pages import FormErrors, WebRoute, parse_day, render, signed_in, web_of
 from web.routes.candidate import goal_title
-from web.routes.meetings import MEETING_STATES
 from web.texts import OSLO
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -61,7 +61,7 @@ def state_as_of(request: Request, cid: UUID, dato: str = "") -> Response:
         day = parse_day(values, "dato", errors)
         today = datetime.now(OSLO).date()
         if day is not None and day > today:
-            errors.fields["dato"] = "Datoen kan ikke være fram i tid; velg i dag eller før"
+            errors.fields["dato"] = texts.DAY_NOT_AFTER_TODAY
         elif day is not None:
             end = datetime.combine(day + timedelta(days=1), time(0), OSLO) - timedelta(
                 microseconds=1
@@ -74,10 +74,10 @@ def state_as_of(request: Request, cid: UUID, dato: str = "") -> Response:
         request,
         "audit_state.html",
         status=422 if errors else 200,
-        title="Tilstand på en valgt dato",
+        title=texts.STATE_TITLE,
         candidate=candidate,
         errors=errors,
         values=values,
         state=state,
-        MEETING_STATES=MEETING_STATES,
+        MEETING_STATES=texts.MEETING_STATES,
     )

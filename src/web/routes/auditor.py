@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from kompetanse_domain.errors import DomainError
 from kompetanse_domain.model.finding import check_candidate_search
 from projections.queries.port import CandidateMatchRow
+from web import texts
 from web.pages import FormErrors, WebRoute, render, signed_in, web_of
 from web.routes.audit_state import chain_check
 
@@ -35,7 +36,7 @@ def search(request: Request, q: str = "", hpr_number: str = "") -> Response:
         request,
         "search.html",
         status=422 if errors else 200,
-        title="Finn kandidat",
+        title=texts.SEARCH_TITLE,
         errors=errors,
         values=values,
         rows=rows,
@@ -55,7 +56,7 @@ def history(request: Request, cid: UUID) -> Response:
     return render(
         request,
         "history.html",
-        title="Historikk",
+        title=texts.HISTORY_TITLE,
         candidate=candidate,
         events=list(reversed(events)),
         chain=chain,

@@ -14,13 +14,13 @@ from fastapi import APIRouter, Request, Response
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.identity import Role
 from projections.queries.port import CandidateView
+from web import texts
 from web.pages import (
     WebRoute,
     render,
     signed_in,
     web_of,
 )
-from web.routes.meetings import MEETING_STATES
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 MEETINGS = "/kandidater/{cid}/moter"
@@ -45,9 +45,9 @@ def meetings(request: Request, cid: UUID) -> Response:
     return render(
         request,
         "meetings.html",
-        title=f"Veiledningsmøter for {candidate['name']}",
+        title=texts.MEETINGS_TITLE.format(name=candidate["name"]),
         candidate=candidate,
         own=own,
         meetings=rows,
-        MEETING_STATES=MEETING_STATES,
+        MEETING_STATES=texts.MEETING_STATES,
     )

@@ -6,15 +6,14 @@ the application method its API route calls; a refusal is shown beside the form.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from web import texts
-from web.pages import Form, FormErrors, WebRoute, form_of, parse_count, parse_day, web_of
-from web.routes.goal import GOAL, _goal_form, _submit
+from web.pages import Form, FormErrors, WebRoute, form_of, web_of
+from web.routes.goal import GOAL, _goal_form, _submit, activity_fields
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -25,16 +24,7 @@ async def edit_activity(request: Request, cid: UUID, code: str, aid: str) -> Res
     field is removed); the domain records nothing when no value changed."""
     values = await form_of(request)
     errors = FormErrors(f"endre-{aid}", values=values)
-    fulfilled_on = parse_day(values, "fulfilled_on", errors)
-    count = parse_count(values, "count", errors)
-    given: dict[str, Any] = {
-        "title": values.get("title", ""),
-        "kind": values.get("kind", ""),
-        "fulfilled_on": fulfilled_on,
-        "activity_code": values.get("activity_code") or None,
-        "count": count,
-        "note": values.get("note") or None,
-    }
+    given = activity_fields(values, errors)
     application = web_of(request).services.application
     return await _submit(
         request,

@@ -7,7 +7,8 @@ shown on the page again, GOV.UK style, with what was typed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -16,7 +17,7 @@ from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile  # what a form holds (fastapi's subclasses it)
 
 from api.attachments import AttachmentTooLargeError, UnsupportedAttachmentError
-from api.routes.attachments import content_disposition
+from api.routes.attachments import content_disposition, own_name, record_upload
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.identity import Role
@@ -26,6 +27,7 @@ from web.pages import (
     Form,
     FormErrors,
     WebRoute,
+    candidate_page_of,
     command_form,
     form_of,
     parse_count,
@@ -51,13 +53,10 @@ def back_to(values: dict[str, str]) -> str | None:
 def goal_page(
     request: Request, cid: UUID, code: str, errors: FormErrors | None = None, status: int = 200
 ) -> Response:
-    identity = signed_in(request)
-    services = web_of(request).services
-    actor = services.application.actor_for(identity, cid)
-    queries = services.projections.queries
-    candidate = queries.get_candidate(cid)
-    goal = queries.get_goal(cid, code)
-    if candidate is None or goal is None:
+    page = candidate_page_of(request, cid)
+    services, actor, candidate = page.services, page.actor, page.candidate
+    goal = page.queries.get_goal(cid, code)
+    if goal is None:
         raise NotFoundError(f"Goal {code} is not in this candidate's plans")
     signers = [  # whom the candidate may choose; the domain decides (R9)
         (person["sub"], f"{person['name']} ({texts.ROLES.get(person['role'], person['role'])})")
@@ -76,7 +75,7 @@ def goal_page(
         is_candidate=actor.holds(Role.CANDIDATE),
         is_approver=actor.holds(Role.LEADER, Role.DEPUTY),
         is_veileder=actor.holds(Role.VEILEDER),
-        my_sub=identity.sub,
+        my_sub=page.identity.sub,
         errors=errors,
         idem=uuid.uuid4().hex,
     )
@@ -132,8 +131,7 @@ async def _goal_form(
 async def register_activity(request: Request, cid: UUID, code: str) -> Response:
     values = await form_of(request)
     errors = FormErrors("registrer", values=values)
-    fulfilled_on = parse_day(values, "fulfilled_on", errors)
-    count = parse_count(values, "count", errors)
+    fields = activity_fields(values, errors)
     application = web_of(request).services.application
     upload = (await request.form()).get("certificate")
     attachment_id = None
@@ -145,18 +143,22 @@ async def register_activity(request: Request, cid: UUID, code: str) -> Response:
         code,
         errors,
         lambda ctx: application.register_activity(
-            ctx,
-            cid,
-            code,
-            title=values.get("title", ""),
-            kind=values.get("kind", ""),
-            fulfilled_on=fulfilled_on,  # type: ignore[arg-type]  # None only with errors
-            activity_code=values.get("activity_code") or None,
-            count=count,
-            note=values.get("note") or None,
-            attachment_id=attachment_id,
+            ctx, cid, code, **fields, attachment_id=attachment_id
         ),
     )
+
+
+def activity_fields(values: Mapping[str, str], errors: FormErrors) -> dict[str, Any]:
+    """An activity's fields as the registration form (and the edit form) holds them: an
+    emptied optional field is None; a date or count that cannot be read is an error."""
+    return {
+        "title": values.get("title", ""),
+        "kind": values.get("kind", ""),
+        "fulfilled_on": parse_day(values, "fulfilled_on", errors),
+        "activity_code": values.get("activity_code") or None,
+        "count": parse_count(values, "count", errors),
+        "note": values.get("note") or None,
+    }
 
 
 async def _attach(
@@ -177,20 +179,13 @@ async def _attach(
     except UnsupportedAttachmentError:
         errors.fields["certificate"] = texts.FILE_KIND
         return None
-    filename = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    filename = own_name(upload.filename)
     keyed = {**values, "idem": f"{values.get('idem', '')}-fil", "sha256": blob.sha256}
     try:
         outcome = await run_command(
             request,
             keyed,
-            lambda ctx: services.application.upload_attachment(
-                ctx,
-                cid,
-                sha256=blob.sha256,
-                size=blob.size,
-                media_type=blob.media_type,
-                filename="".join(ch for ch in filename if ch.isprintable())[:255],
-            ),
+            lambda ctx: record_upload(services.application, ctx, cid, blob, filename),
         )
     except NotFoundError:
         raise

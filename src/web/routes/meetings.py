@@ -19,7 +19,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from kompetanse_domain.application import CommandContext, Outcome
+from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.meeting import SummaryMissingError
@@ -27,8 +27,12 @@ from kompetanse_domain.model.vocabulary import MeetingState
 from projections.queries.port import MeetingSummaryRow, MeetingView
 from web import texts
 from web.pages import (
+    Command,
+    Form,
     FormErrors,
     WebRoute,
+    candidate_page_of,
+    command_form,
     form_of,
     parse_count,
     parse_day,
@@ -120,19 +124,18 @@ def meeting_page(
     kept: Mapping[str, str] | None = None,
 ) -> Response:
     """State, duration, preparations and summary; the forms the actor's role offers."""
-    identity = signed_in(request)
+    signed_in(request)  # before anything is looked up
     services = web_of(request).services
     meeting = services.projections.queries.get_meeting(mid)
     if meeting is None:
         raise NotFoundError(f"Supervision meeting {mid} not found")
     cid = UUID(meeting["candidate_id"])
-    actor = services.application.actor_for(identity, cid)
-    try:  # R17: a related person who may not read meetings gets the same 404
-        services.application.get_candidate(cid).check_can_read_meetings(actor)
-    except DomainError as error:
-        raise NotFoundError(f"Supervision meeting {mid} not found") from error
-    candidate = services.projections.queries.get_candidate(cid)
-    progress = services.projections.queries.get_progress(cid)
+    # R17: a related person who may not read meetings gets the same 404
+    page = candidate_page_of(
+        request, cid, services.application.get_candidate(cid).check_can_read_meetings
+    )
+    actor, candidate = page.actor, page.candidate
+    progress = page.queries.get_progress(cid)
     catalogue = services.application.catalogue
     goals = [
         (str(goal["code"]), f"{goal['code']} {goal_title(catalogue, str(goal['code']))}")
@@ -203,6 +206,21 @@ async def _submit(
     )
 
 
+async def _meeting_form(
+    request: Request, mid: UUID, form: str, command: Command, said: str
+) -> Response:
+    """A meeting-page form whose fields go to the command as they are."""
+    return await command_form(
+        request,
+        form,
+        command,
+        lambda refused: meeting_page(request, mid, refused, status=422),
+        request.url_for("show_meeting", mid=mid).path,
+        said,
+        _refused,
+    )
+
+
 @router.post(MEETING + "/referat")
 async def revise_summary(request: Request, mid: UUID) -> Response:
     """R15, R16, R18: the veileder writes or revises the summary and the goals discussed."""
@@ -225,16 +243,11 @@ async def revise_summary(request: Request, mid: UUID) -> Response:
 @router.post(MEETING + "/forberedelse")
 async def write_preparation(request: Request, mid: UUID) -> Response:
     """R15: the candidate or the veileder writes their own preparation."""
-    values = await form_of(request)
-    errors = FormErrors("forberedelse", values=values)
-    application = web_of(request).services.application
-    return await _submit(
-        request,
-        mid,
-        errors,
-        lambda ctx: application.write_preparation(ctx, mid, text=values.get("text", "")),
-        texts.PREPARATION_SAVED,
-    )
+
+    def prepare(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.write_preparation(ctx, mid, text=form.get("text", ""))
+
+    return await _meeting_form(request, mid, "forberedelse", prepare, texts.PREPARATION_SAVED)
 
 
 @router.post(MEETING + "/avslutt")
@@ -260,16 +273,11 @@ async def finalise(request: Request, mid: UUID) -> Response:
 @router.post(MEETING + "/avlys")
 async def cancel(request: Request, mid: UUID) -> Response:
     """R25: the veileder cancels a meeting that will not be held, with a reason."""
-    values = await form_of(request)
-    errors = FormErrors("avlys", values=values)
-    application = web_of(request).services.application
-    return await _submit(
-        request,
-        mid,
-        errors,
-        lambda ctx: application.cancel_meeting(ctx, mid, reason=values.get("reason", "")),
-        texts.MEETING_CANCELLED,
-    )
+
+    def cancel(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.cancel_meeting(ctx, mid, reason=form.get("reason", ""))
+
+    return await _meeting_form(request, mid, "avlys", cancel, texts.MEETING_CANCELLED)
 
 
 # -- scheduling, from the veileder's page of a candidate ------------------------------------

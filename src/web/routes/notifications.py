@@ -12,22 +12,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from kompetanse_domain.errors import NotFoundError
+from web import texts
 from web.pages import WebRoute, form_of, render, see_other, signed_in, web_of
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-KINDS = {
-    "invitation": "Invitasjon",
-    "signing_requested": "Til signering",
-    "activity_signed": "Aktivitet signert",
-    "activity_rejected": "Aktivitet avvist",
-    "approval_requested": "Til godkjenning",
-    "goal_approved": "Mål godkjent",
-    "goal_rejected": "Mål avvist",
-    "approval_withdrawn": "Godkjenning trukket",
-    "meeting_scheduled": "Veiledningsmøte",
-    "concern_raised": "Bekymring",
-    "reminder": "Påminnelse",
-}
 _GOAL = re.compile(r"^/v1/candidates/([0-9a-f-]{36})/goals/([^/]+)$")
 LISTS = {
     "/v1/supervisors/me/signing-requests": "/signering",
@@ -62,9 +50,9 @@ async def notifications(request: Request) -> Response:
     return render(
         request,
         "notifications.html",
-        title="Varsler",
+        title=texts.NOTIFICATIONS_TITLE,
         rows=[{**row, "page": page_of(row["link"], row["candidate_id"])} for row in rows],
-        KINDS=KINDS,
+        KINDS=texts.NOTIFICATION_KINDS,
     )
 
 

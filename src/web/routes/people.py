@@ -43,7 +43,7 @@ def register_page(
         request,
         "register.html",
         status=status,
-        title="Registrer deg som kandidat",
+        title=texts.REGISTER_TITLE,
         specialties=[(code, code) for code in specialties],
         errors=errors,
         idem=uuid.uuid4().hex,
@@ -116,7 +116,7 @@ def invited(request: Request, values: Mapping[str, str], outcome: Outcome) -> st
 def show_invitation(request: Request, token: str) -> Response:
     signed_in(request)
     return render(
-        request, "invitation.html", title="Invitasjon", token=token, idem=uuid.uuid4().hex
+        request, "invitation.html", title=texts.INVITATION_TITLE, token=token, idem=uuid.uuid4().hex
     )
 
 
@@ -138,7 +138,7 @@ async def accept(request: Request, token: str) -> Response:
             request,
             "invitation.html",
             status=409,
-            title="Invitasjon",
+            title=texts.INVITATION_TITLE,
             token=token,
             errors=errors,
             idem=uuid.uuid4().hex,

@@ -17,18 +17,17 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
-from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.identity import Role
 from web import texts
 from web.pages import (
     Form,
     FormErrors,
     WebRoute,
+    candidate_page_of,
     command_form,
     form_of,
     parse_day,
     render,
-    signed_in,
     submit_form,
     web_of,
 )
@@ -42,21 +41,17 @@ INVITATIONS = "/kandidater/{cid}/invitasjoner"
 def profile_page(
     request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
 ) -> Response:
-    identity = signed_in(request)
-    services = web_of(request).services
-    actor = services.application.actor_for(identity, cid)
-    candidate = services.projections.queries.get_candidate(cid)
-    if candidate is None:
-        raise NotFoundError("No such candidate")
+    page = candidate_page_of(request, cid)
+    actor, candidate = page.actor, page.candidate
     return render(
         request,
         "profile.html",
         status=status,
-        title=f"Profil for {candidate['name']}",
+        title=texts.PROFILE_TITLE.format(name=candidate["name"]),
         candidate=candidate,
         own=actor.holds(Role.CANDIDATE),
         may_change_specialty=actor.holds(Role.CANDIDATE, Role.LEADER, Role.DEPUTY),
-        specialties=[(code, code) for code in services.application.specialties],
+        specialties=[(code, code) for code in page.services.application.specialties],
         errors=errors,
         idem=uuid.uuid4().hex,
     )
@@ -118,20 +113,16 @@ async def change_specialty(request: Request, cid: UUID) -> Response:
 def invitations_page(
     request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
 ) -> Response:
-    identity = signed_in(request)
-    services = web_of(request).services
-    actor = services.application.actor_for(identity, cid)
-    candidate = services.projections.queries.get_candidate(cid)
-    if candidate is None:
-        raise NotFoundError("No such candidate")
-    invitations = services.application.invitations_of(identity, cid, datetime.now(UTC))
+    page = candidate_page_of(request, cid)
+    actor, candidate = page.actor, page.candidate
+    invitations = page.services.application.invitations_of(page.identity, cid, datetime.now(UTC))
     is_candidate = actor.holds(Role.CANDIDATE)
     invitable = ("leader", "veileder", "supervisor") if is_candidate else ("deputy",)
     return render(
         request,
         "invitations.html",
         status=status,
-        title=f"Invitasjoner for {candidate['name']}",
+        title=texts.INVITATIONS_TITLE.format(name=candidate["name"]),
         candidate=candidate,
         own=is_candidate,
         invitations=list(reversed(invitations)),  # newest first

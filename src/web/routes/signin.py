@@ -13,17 +13,20 @@ allows forms to post only to this site, and browsers apply that to a form's redi
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
 from api.auth import AuthenticationError
+from web import texts
 from web.oidc import OidcSignIn, Pending, ProviderUnavailable, SignInRefused
 from web.pages import (
     FormErrors,
     WebRoute,
     form_of,
+    message,
     not_found,
     render,
     see_other,
@@ -66,7 +69,11 @@ def sign_in_page(request: Request) -> Response:
         oidc = oidc_of(request)  # with OIDC the identity provider signs people in
         return not_found(request) if oidc is None else _start(request, oidc)
     return render(
-        request, "signin.html", title="Logg inn", demo=web_of(request).demo_users, errors=None
+        request,
+        "signin.html",
+        title=texts.SIGN_IN_TITLE,
+        demo=web_of(request).demo_users,
+        errors=None,
     )
 
 
@@ -79,20 +86,20 @@ async def sign_in(request: Request) -> Response:
     sub, name = values.get("sub", "").strip(), values.get("name", "").strip()
     roles = ["auditor"] if values.get("auditor") == "ja" else []
     if not sub:
-        errors.fields["sub"] = "Skriv inn brukeridenten (sub)"
+        errors.fields["sub"] = texts.TYPE_IN_SUB
     if not name:
-        errors.fields["name"] = "Skriv inn navnet"
+        errors.fields["name"] = texts.TYPE_IN_NAME
     if not errors:
         try:
             session_of(request).sign_in(identity_of(sub, name, roles))
         except AuthenticationError:
-            errors.fields["sub"] = "Brukeridenten eller navnet har tegn som ikke kan brukes"
+            errors.fields["sub"] = texts.BAD_SUB_OR_NAME
     if errors:
         return render(
             request,
             "signin.html",
             status=422,
-            title="Logg inn",
+            title=texts.SIGN_IN_TITLE,
             demo=web_of(request).demo_users,
             errors=errors,
         )
@@ -122,14 +129,9 @@ def oidc_return(request: Request) -> Response:
         signed = oidc.finish(pending, answer, str(request.url_for("oidc_return")))
     except SignInRefused as error:
         LOG.warning("sign-in refused: %s", error.reason)
-        return render(
-            request,
-            "message.html",
-            status=400,
-            title="Innloggingen mislyktes",
-            text=f"{error.text} Du er ikke logget inn. Prøv å logge inn på nytt; hvis det "
-            "skjer igjen, lukk nettleseren og start på nytt.",
-            link=("/logg-inn", "Logg inn på nytt"),
+        failed = texts.SIGN_IN_FAILED
+        return message(
+            request, replace(failed, text=failed.text.format(reason=error.text)), status=400
         )
     except ProviderUnavailable as error:
         LOG.warning("sign-in: the identity provider is unavailable: %s", error)
@@ -139,14 +141,7 @@ def oidc_return(request: Request) -> Response:
 
 
 def _unavailable(request: Request) -> HTMLResponse:
-    return render(
-        request,
-        "message.html",
-        status=503,
-        title="Innloggingen er ikke tilgjengelig",
-        text="Vi får ikke kontakt med ID-leverandøren akkurat nå. Prøv igjen om litt.",
-        link=("/logg-inn", "Prøv igjen"),
-    )
+    return message(request, texts.SIGN_IN_UNAVAILABLE, status=503)
 
 
 @router.post("/logg-ut")
@@ -170,30 +165,11 @@ def signed_out(request: Request) -> Response:
     provider, session.provider_sign_out = session.provider_sign_out, None
     if provider is not None:
         session.changed = True
-        return render(
-            request,
-            "message.html",
-            title="Du er logget ut",
-            text="Du er logget ut av Kompetanse, men fortsatt logget inn hos "
-            "ID-leverandøren. Logg ut der også hvis du bruker en delt maskin.",
-            link=(provider, "Logg ut hos ID-leverandøren"),
-        )
-    return render(
-        request,
-        "message.html",
-        title="Du er logget ut",
-        text="Du er logget ut. Lukk nettleseren hvis du bruker en delt maskin.",
-        link=("/logg-inn", "Logg inn igjen"),
-    )
+        there = replace(texts.SIGNED_OUT_HERE_ONLY, link=(provider, texts.SIGN_OUT_THERE))
+        return message(request, there)
+    return message(request, texts.SIGNED_OUT)
 
 
 @router.get("/utlopt")
 def expired(request: Request) -> Response:
-    return render(
-        request,
-        "message.html",
-        title="Økten er utløpt",
-        text="Du har vært borte en stund, så vi logget deg ut for å beskytte opplysningene. "
-        "Logg inn igjen for å fortsette.",
-        link=("/logg-inn", "Logg inn igjen"),
-    )
+    return message(request, texts.EXPIRED)

@@ -25,6 +25,7 @@ from web.pages import (
     Form,
     FormErrors,
     WebRoute,
+    candidate_page_of,
     command_form,
     form_of,
     render,
@@ -47,33 +48,28 @@ def my_candidates(request: Request) -> Response:
     for row in services.projections.queries.list_veileder_candidates(identity.sub):
         upcoming = row["next_meeting"]
         rows.append({**row, "next_when": when(upcoming["scheduled_for"]) if upcoming else ""})
-    return render(request, "veileder.html", title="Mine kandidater som veileder", rows=rows)
+    return render(request, "veileder.html", title=texts.VEILEDER_TITLE, rows=rows)
 
 
 def candidate_page(
     request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
 ) -> Response:
     """The veileder's page of one candidate: progress, meetings, concerns, plan a meeting."""
-    identity = signed_in(request)
-    services = web_of(request).services
-    actor = services.application.actor_for(identity, cid)
-    try:  # R17: only the candidate and the veileder read meetings; others get a 404
-        services.application.get_candidate(cid).check_can_read_meetings(actor)
-    except DomainError as error:
-        raise NotFoundError(
-            "Candidate not found, or you have no role for this candidate"
-        ) from error
-    queries = services.projections.queries
-    candidate = queries.get_candidate(cid)
+    application = web_of(request).services.application
+    # R17: only the candidate and the veileder read meetings; others get a 404
+    page = candidate_page_of(
+        request, cid, lambda actor: application.get_candidate(cid).check_can_read_meetings(actor)
+    )
+    actor, candidate, queries = page.actor, page.candidate, page.queries
     progress = queries.get_progress(cid)
-    if candidate is None or progress is None:
+    if progress is None:
         raise NotFoundError("Candidate not found, or you have no role for this candidate")
     concerns = queries.list_concerns(cid)
     return render(
         request,
         "veileder_candidate.html",
         status=status,
-        title=f"Veiledning av {candidate['name']}",
+        title=texts.GUIDANCE_TITLE.format(name=candidate["name"]),
         candidate=candidate,
         totals=progress["totals"],
         meetings=[with_words(row) for row in queries.list_meetings(cid)],
@@ -95,25 +91,18 @@ def show_candidate(request: Request, cid: UUID) -> Response:
 def concerns_page(
     request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
 ) -> Response:
-    identity = signed_in(request)
-    services = web_of(request).services
-    actor = services.application.actor_for(identity, cid)
-    try:  # R26: a supervisor may not read concerns: the same 404 as for no such page
-        services.application.get_candidate(cid).check_can_read_concerns(actor)
-    except DomainError as error:
-        raise NotFoundError(
-            "Candidate not found, or you have no role for this candidate"
-        ) from error
-    queries = services.projections.queries
-    candidate = queries.get_candidate(cid)
-    if candidate is None:
-        raise NotFoundError("Candidate not found, or you have no role for this candidate")
-    concerns = queries.list_concerns(cid)
+    application = web_of(request).services.application
+    # R26: a supervisor may not read concerns: the same 404 as for no such page
+    page = candidate_page_of(
+        request, cid, lambda actor: application.get_candidate(cid).check_can_read_concerns(actor)
+    )
+    actor, candidate = page.actor, page.candidate
+    concerns = page.queries.list_concerns(cid)
     return render(
         request,
         "concerns.html",
         status=status,
-        title=f"Bekymringer for {candidate['name']}",
+        title=texts.CONCERNS_TITLE.format(name=candidate["name"]),
         candidate=candidate,
         open_rows=[row for row in concerns if row["state"] == "open"],
         resolved_rows=[row for row in concerns if row["state"] != "open"],
