@@ -388,15 +388,21 @@ async def command_form(
     done: str | Callable[[Form], str],
     said: str | None = None,
     refused: Callable[[FormErrors, DomainError], FormErrors] = beside_form,
+    required: Mapping[str, str] | None = None,
 ) -> Response:
     """A form whose fields go to the command as they are: `submit_form` on the POSTed
     fields (after the CSRF check), the form's errors under the id prefix `form`; `done`
-    may depend on the fields (the list the form was sent from)."""
+    may depend on the fields (the list the form was sent from). A field in `required`
+    left empty gets its message there, and the command is not run."""
     values = await form_of(request)
+    errors = FormErrors(form, values=values)
+    for name, message in (required or {}).items():
+        if not values.get(name):
+            errors.fields[name] = message
     application = web_of(request).services.application
     return await submit_form(
         request,
-        FormErrors(form, values=values),
+        errors,
         lambda ctx: command(application, ctx, values),
         again,
         done if isinstance(done, str) else done(values),

@@ -32,13 +32,15 @@ from fastapi.responses import FileResponse
 
 from api.attachments import StoredBlob
 from api.commanding import CommandDep
-from api.deps import ServicesDep
+from api.deps import Services, ServicesDep
 from api.errors import is_store_outage
 from api.responses import ATTACHMENT_PROBLEMS, AttachmentStored
 from api.routes.paths import CandidateId
 from api.routes.queries import ReaderDep, query_router
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import NotFoundError
+from kompetanse_domain.model.identity import Identity
+from projections.queries.port import ReadPort
 
 router = APIRouter(tags=["candidates"], responses=ATTACHMENT_PROBLEMS)
 reads = query_router()
@@ -124,13 +126,21 @@ def record_upload(
 def download_attachment(cid: CandidateId, attachment_id: str, read: ReaderDep) -> FileResponse:
     """R27: the stored file, for the candidate, leader, deputy, veileder, auditors and
     a supervisor who was sent an activity carrying it; 404 for anyone else."""
-    stored = read.services.application.attachment_to_download(
-        read.identity,
+    return stored_file(read.services, read.queries, read.identity, cid, attachment_id)
+
+
+def stored_file(
+    services: Services, queries: ReadPort, identity: Identity, cid: UUID, attachment_id: str
+) -> FileResponse:
+    """R27: the file as a download, for exactly those the domain lets open it (the API's
+    download and the pages')."""
+    stored = services.application.attachment_to_download(
+        identity,
         cid,
         attachment_id,
-        sent_to=lambda sub: read.queries.attachment_sent_to(cid, attachment_id, sub),
+        sent_to=lambda sub: queries.attachment_sent_to(cid, attachment_id, sub),
     )
-    path = read.services.attachments.path_of(stored["sha256"])
+    path = services.attachments.path_of(stored["sha256"])
     if not path.is_file():
         raise NotFoundError(
             "The stored file of this attachment is missing; ask an operator to restore it"

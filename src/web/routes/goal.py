@@ -13,11 +13,10 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import FileResponse
 from starlette.datastructures import UploadFile  # what a form holds (fastapi's subclasses it)
 
 from api.attachments import AttachmentTooLargeError, UnsupportedAttachmentError
-from api.routes.attachments import content_disposition, own_name, record_upload
+from api.routes.attachments import own_name, record_upload, stored_file
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.identity import Role
@@ -113,6 +112,7 @@ async def _goal_form(
     *,
     back: bool = False,
     said: str | None = None,
+    required: Mapping[str, str] | None = None,
 ) -> Response:
     """A goal-page form whose fields go to the command as they are; afterwards back to
     the goal page, or (`back`) to the list the form was sent from."""
@@ -124,6 +124,7 @@ async def _goal_form(
         _again(request, cid, code),
         lambda values: (back_to(values) if back else None) or page,
         said,
+        required=required,
     )
 
 
@@ -197,19 +198,11 @@ async def _attach(
 
 @router.post(GOAL + "/aktiviteter/{aid}/send-til-signering")
 async def send_for_signing(request: Request, cid: UUID, code: str, aid: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors(f"signering-{aid}", values=values)
-    if not values.get("signer_sub"):
-        errors.fields["signer_sub"] = texts.CHOOSE_SIGNER
-    application = web_of(request).services.application
-    signer = values.get("signer_sub", "")
-    return await _submit(
-        request,
-        cid,
-        code,
-        errors,
-        lambda ctx: application.send_activity_for_signing(ctx, cid, code, aid, signer_sub=signer),
-    )
+    def send(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.send_activity_for_signing(ctx, cid, code, aid, signer_sub=form["signer_sub"])
+
+    required = {"signer_sub": texts.CHOOSE_SIGNER}
+    return await _goal_form(request, cid, code, f"signering-{aid}", send, required=required)
 
 
 @router.post(GOAL + "/aktiviteter/{aid}/signer")
@@ -278,24 +271,6 @@ async def reject_goal(request: Request, cid: UUID, code: str) -> Response:
 @router.get("/kandidater/{cid}/vedlegg/{attachment_id}")
 def download(request: Request, cid: UUID, attachment_id: str) -> Response:
     """R27: the evidence, for exactly those the API lets download it; always a download."""
-    identity = signed_in(request)
     services = web_of(request).services
-    stored = services.application.attachment_to_download(
-        identity,
-        cid,
-        attachment_id,
-        sent_to=lambda sub: services.projections.queries.attachment_sent_to(
-            cid, attachment_id, sub
-        ),
-    )
-    path = services.attachments.path_of(stored["sha256"])
-    if not path.is_file():
-        raise NotFoundError("The stored file of this attachment is missing")
-    return FileResponse(
-        path,
-        media_type=stored["media_type"],
-        headers={
-            "Content-Disposition": content_disposition(stored["filename"], stored["media_type"]),
-            "Cache-Control": "private, no-store",
-        },
-    )
+    queries = services.projections.queries
+    return stored_file(services, queries, signed_in(request), cid, attachment_id)

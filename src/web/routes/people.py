@@ -8,18 +8,20 @@ the API answers it the same way), to be sent on to the person invited.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from kompetanse_domain.application import Outcome
+from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError
 from kompetanse_domain.model.identity import candidate_id_for
 from web import texts
 from web.pages import (
+    Form,
     FormErrors,
     WebRoute,
+    command_form,
     form_of,
     render,
     run_command,
@@ -95,7 +97,7 @@ async def invite(request: Request, cid: UUID) -> Response:
         lambda ctx: application.invite(
             ctx, cid, role=role, name=values.get("name", ""), email=values.get("email", "")
         ),
-        lambda refused: plans_page(request, cid, refused, status=422),
+        _plans_page_again(request, cid),
         f"/kandidater/{cid}",
         lambda outcome: invited(request, values, outcome),
     )
@@ -150,15 +152,15 @@ async def accept(request: Request, token: str) -> Response:
 
 @router.post("/kandidater/{cid}/planer")
 async def assign_plan(request: Request, cid: UUID) -> Response:
-    values = await form_of(request)
-    errors = FormErrors("plan", values=values)
-    application = web_of(request).services.application
-    if not values.get("plan_code"):
-        errors.fields["plan_code"] = texts.CHOOSE_PLAN
-    return await submit_form(
-        request,
-        errors,
-        lambda ctx: application.assign_plan(ctx, cid, plan_code=values["plan_code"]),
-        lambda refused: plans_page(request, cid, refused, status=422),
-        f"/kandidater/{cid}",
+    def assign(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.assign_plan(ctx, cid, plan_code=form["plan_code"])
+
+    required = {"plan_code": texts.CHOOSE_PLAN}
+    again = _plans_page_again(request, cid)
+    return await command_form(
+        request, "plan", assign, again, f"/kandidater/{cid}", required=required
     )
+
+
+def _plans_page_again(request: Request, cid: UUID) -> Callable[[FormErrors], Response]:
+    return lambda refused: plans_page(request, cid, refused, status=422)
