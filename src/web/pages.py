@@ -345,6 +345,14 @@ Form = dict[str, str]  # a POSTed form's text fields
 Command = Callable[[KompetanseApplication, CommandContext, Form], Outcome]
 
 
+def again(
+    page: Callable[..., Response], request: Request, *keys: Any
+) -> Callable[[FormErrors], Response]:
+    """The form's page shown again (422), the refusal beside the form, what was typed kept:
+    `page(request, *keys, errors, status=422)`."""
+    return lambda refused: page(request, *keys, refused, status=422)
+
+
 def beside_form(errors: FormErrors, error: DomainError) -> FormErrors:
     """The domain's refusal beside the field it is about, else above the form."""
     errors.add(error)

@@ -26,6 +26,7 @@ from web.pages import (
     Form,
     FormErrors,
     WebRoute,
+    again,
     candidate_page_of,
     command_form,
     form_of,
@@ -85,11 +86,6 @@ def show_goal(request: Request, cid: UUID, code: str) -> Response:
     return goal_page(request, cid, code)
 
 
-def _again(request: Request, cid: UUID, code: str) -> Callable[[FormErrors], Response]:
-    """The goal page again, with the refusal beside the form and what was typed (422)."""
-    return lambda refused: goal_page(request, cid, code, refused, status=422)
-
-
 async def _submit(
     request: Request,
     cid: UUID,
@@ -100,7 +96,9 @@ async def _submit(
 ) -> Response:
     """Run the call unless the form already has errors; then back to the goal page."""
     done = request.url_for("show_goal", cid=cid, code=code).path
-    return await submit_form(request, errors, call, _again(request, cid, code), done, said)
+    return await submit_form(
+        request, errors, call, again(goal_page, request, cid, code), done, said
+    )
 
 
 async def _goal_form(
@@ -121,7 +119,7 @@ async def _goal_form(
         request,
         form,
         command,
-        _again(request, cid, code),
+        again(goal_page, request, cid, code),
         lambda values: (back_to(values) if back else None) or page,
         said,
         required=required,

@@ -31,6 +31,7 @@ from web.pages import (
     Form,
     FormErrors,
     WebRoute,
+    again,
     candidate_page_of,
     command_form,
     form_of,
@@ -214,7 +215,7 @@ async def _meeting_form(
         request,
         form,
         command,
-        lambda refused: meeting_page(request, mid, refused, status=422),
+        again(meeting_page, request, mid),
         request.url_for("show_meeting", mid=mid).path,
         said,
         _refused,
@@ -299,7 +300,7 @@ async def schedule(request: Request, cid: UUID) -> Response:
         lambda ctx: application.create_meeting(
             ctx, cid, scheduled_for=scheduled_for, planned_minutes=minutes
         ),
-        lambda refused: candidate_page(request, cid, refused, status=422),
+        again(candidate_page, request, cid),
         lambda outcome: request.url_for("show_meeting", mid=outcome.value["meeting_id"]).path,
         texts.MEETING_SCHEDULED,
         add_error,

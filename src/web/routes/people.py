@@ -8,7 +8,7 @@ the API answers it the same way), to be sent on to the person invited.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -21,6 +21,7 @@ from web.pages import (
     Form,
     FormErrors,
     WebRoute,
+    again,
     command_form,
     form_of,
     render,
@@ -97,7 +98,7 @@ async def invite(request: Request, cid: UUID) -> Response:
         lambda ctx: application.invite(
             ctx, cid, role=role, name=values.get("name", ""), email=values.get("email", "")
         ),
-        _plans_page_again(request, cid),
+        again(plans_page, request, cid),
         f"/kandidater/{cid}",
         lambda outcome: invited(request, values, outcome),
     )
@@ -155,12 +156,7 @@ async def assign_plan(request: Request, cid: UUID) -> Response:
     def assign(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
         return app.assign_plan(ctx, cid, plan_code=form["plan_code"])
 
-    required = {"plan_code": texts.CHOOSE_PLAN}
-    again = _plans_page_again(request, cid)
+    shown, required = again(plans_page, request, cid), {"plan_code": texts.CHOOSE_PLAN}
     return await command_form(
-        request, "plan", assign, again, f"/kandidater/{cid}", required=required
+        request, "plan", assign, shown, f"/kandidater/{cid}", required=required
     )
-
-
-def _plans_page_again(request: Request, cid: UUID) -> Callable[[FormErrors], Response]:
-    return lambda refused: plans_page(request, cid, refused, status=422)

@@ -10,7 +10,7 @@ domain says who may list them: the candidate and the leader).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -23,6 +23,7 @@ from web.pages import (
     Form,
     FormErrors,
     WebRoute,
+    again,
     candidate_page_of,
     command_form,
     form_of,
@@ -62,10 +63,6 @@ def show_profile(request: Request, cid: UUID) -> Response:
     return profile_page(request, cid)
 
 
-def _again(request: Request, cid: UUID) -> Callable[[FormErrors], Response]:
-    return lambda refused: profile_page(request, cid, refused, status=422)
-
-
 @router.post(PROFILE)
 async def edit_profile(request: Request, cid: UUID) -> Response:
     def edit(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
@@ -80,7 +77,7 @@ async def edit_profile(request: Request, cid: UUID) -> Response:
 
     done = PROFILE.format(cid=cid)
     return await command_form(
-        request, "profil", edit, _again(request, cid), done, texts.PROFILE_SAVED
+        request, "profil", edit, again(profile_page, request, cid), done, texts.PROFILE_SAVED
     )
 
 
@@ -101,7 +98,7 @@ async def change_specialty(request: Request, cid: UUID) -> Response:
             specialty=values.get("specialty", ""),
             from_date=from_date,  # type: ignore[arg-type]  # None only with errors
         ),
-        _again(request, cid),
+        again(profile_page, request, cid),
         PROFILE.format(cid=cid),
         texts.SPECIALTY_CHANGED,
     )
@@ -165,7 +162,7 @@ async def invite(request: Request, cid: UUID) -> Response:
             hpr_number=values.get("hpr_number", "").strip() or None,
             until=until,
         ),
-        lambda refused: invitations_page(request, cid, refused, status=422),
+        again(invitations_page, request, cid),
         INVITATIONS.format(cid=cid),
         lambda outcome: invited(request, values, outcome),
     )
@@ -180,7 +177,7 @@ async def revoke(request: Request, cid: UUID, iid: str) -> Response:
         request,
         f"trekk-{iid}",
         revoke,
-        lambda refused: invitations_page(request, cid, refused, status=422),
+        again(invitations_page, request, cid),
         INVITATIONS.format(cid=cid),
         texts.INVITATION_REVOKED,
     )

@@ -11,7 +11,6 @@ not gets the 404 page.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +24,7 @@ from web.pages import (
     Form,
     FormErrors,
     WebRoute,
+    again,
     candidate_page_of,
     command_form,
     form_of,
@@ -119,10 +119,6 @@ def show_concerns(request: Request, cid: UUID) -> Response:
     return concerns_page(request, cid)
 
 
-def _again(request: Request, cid: UUID) -> Callable[[FormErrors], Response]:
-    return lambda refused: concerns_page(request, cid, refused, status=422)
-
-
 def _about_concern(errors: FormErrors, error: DomainError) -> FormErrors:
     errors.add(error)
     if "text" in errors.fields:
@@ -139,7 +135,7 @@ async def raise_concern(request: Request, cid: UUID) -> Response:
         request,
         FormErrors("bekymring", values=values),
         lambda ctx: application.raise_concern(ctx, cid, text=values.get("text", "")),
-        _again(request, cid),
+        again(concerns_page, request, cid),
         request.url_for("show_concerns", cid=cid).path,
         texts.CONCERN_RAISED,
         _about_concern,
@@ -155,5 +151,10 @@ async def resolve_concern(request: Request, cid: UUID, concern_id: str) -> Respo
 
     done = request.url_for("show_concerns", cid=cid).path
     return await command_form(
-        request, f"lukk-{concern_id}", resolve, _again(request, cid), done, texts.CONCERN_RESOLVED
+        request,
+        f"lukk-{concern_id}",
+        resolve,
+        again(concerns_page, request, cid),
+        done,
+        texts.CONCERN_RESOLVED,
     )
