@@ -32,6 +32,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.deps import Services
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError, UnavailableError
+from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Actor, Identity, candidate_id_for
 from projections.queries.port import CandidateView, ReadPort
 from web import texts
@@ -66,13 +67,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(
-        day=texts.day,
-        moment=texts.moment,
-        number=texts.number,
-        percent=texts.percent,
-        event_name=texts.event_name,
-    )
+    filters = (texts.day, texts.moment, texts.number, texts.percent, texts.event_name)
+    env.filters.update({function.__name__: function for function in filters})
     env.globals.update(
         GOAL_STATES=texts.GOAL_STATES,
         ACTIVITY_STATES=texts.ACTIVITY_STATES,
@@ -210,17 +206,17 @@ class CandidatePage:
 
 
 def candidate_page_of(
-    request: Request, cid: UUID, may_read: Callable[[Actor], None] | None = None
+    request: Request, cid: UUID, may_read: Callable[[Candidate, Actor], None] | None = None
 ) -> CandidatePage:
     """The signed-in person's view of candidate `cid`, or the 404 page; also the 404 page
-    when the domain's `may_read` check refuses the actor (the same answer as for no such
-    page, so a page does not tell that the candidate exists)."""
+    when the candidate's `may_read` check (e.g. `Candidate.check_can_read_meetings`)
+    refuses the actor: the same answer as for no such page."""
     identity = signed_in(request)
     services = web_of(request).services
     actor = services.application.actor_for(identity, cid)
     try:
         if may_read is not None:
-            may_read(actor)
+            may_read(services.application.get_candidate(cid), actor)
     except DomainError as error:
         raise NotFoundError("Candidate not found, or no access to this page") from error
     candidate = services.projections.queries.get_candidate(cid)

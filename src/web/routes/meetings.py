@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request, Response
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.meeting import SummaryMissingError
 from kompetanse_domain.model.vocabulary import MeetingState
@@ -132,9 +133,7 @@ def meeting_page(
         raise NotFoundError(f"Supervision meeting {mid} not found")
     cid = UUID(meeting["candidate_id"])
     # R17: a related person who may not read meetings gets the same 404
-    page = candidate_page_of(
-        request, cid, services.application.get_candidate(cid).check_can_read_meetings
-    )
+    page = candidate_page_of(request, cid, Candidate.check_can_read_meetings)
     actor, candidate = page.actor, page.candidate
     progress = page.queries.get_progress(cid)
     catalogue = services.application.catalogue

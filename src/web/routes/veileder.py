@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError
+from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
 from web import texts
 from web.pages import (
@@ -55,11 +56,8 @@ def candidate_page(
     request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
 ) -> Response:
     """The veileder's page of one candidate: progress, meetings, concerns, plan a meeting."""
-    application = web_of(request).services.application
     # R17: only the candidate and the veileder read meetings; others get a 404
-    page = candidate_page_of(
-        request, cid, lambda actor: application.get_candidate(cid).check_can_read_meetings(actor)
-    )
+    page = candidate_page_of(request, cid, Candidate.check_can_read_meetings)
     actor, candidate, queries = page.actor, page.candidate, page.queries
     progress = queries.get_progress(cid)
     if progress is None:
@@ -91,11 +89,8 @@ def show_candidate(request: Request, cid: UUID) -> Response:
 def concerns_page(
     request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
 ) -> Response:
-    application = web_of(request).services.application
     # R26: a supervisor may not read concerns: the same 404 as for no such page
-    page = candidate_page_of(
-        request, cid, lambda actor: application.get_candidate(cid).check_can_read_concerns(actor)
-    )
+    page = candidate_page_of(request, cid, Candidate.check_can_read_concerns)
     actor, candidate = page.actor, page.candidate
     concerns = page.queries.list_concerns(cid)
     return render(
