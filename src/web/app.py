@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.deps import Services
+from web import texts
 from web.oidc import OidcSignIn
 from web.pages import Web, environment
 from web.routes import (
@@ -36,7 +37,6 @@ from web.routes import (
     veileder,
     work,
 )
-from web.routes.signin import AUDITOR, DEMO_USERS
 from web.session import SessionCodec, session_secret
 
 STATIC = Path(__file__).parent / "static"
@@ -57,7 +57,7 @@ def install(
         services=services,
         templates=environment(),
         sessions=SessionCodec(key),
-        demo_users=(*offered, AUDITOR) if offered else DEMO_USERS,
+        demo_users=(*offered, texts.AUDITOR) if offered else texts.DEMO_USERS,
     )
     settings = services.settings  # `kompetanse serve` refuses to start with a sign-in problem
     usable = not settings.dev_mode and settings.sign_in_problem() is None

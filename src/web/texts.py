@@ -256,6 +256,7 @@ MEETING_LABELS = {
     "duration_minutes": "Varighet i minutter",
 }
 MEETING_TITLE = "Veiledningsmøte {when}"
+COMMENT_WORD = "kommentar"
 SUMMARY_WORD = "referatet"
 PREPARATION_WORD = "forberedelsen"
 SUMMARY_MISSING = (
@@ -338,6 +339,17 @@ EXPIRED = Message(
     AGAIN,
 )
 SIGN_IN_TITLE = "Logg inn"
+HOME_TITLE = "Forside"
+# dev mode's sign-in page: (sub, name, platform roles, what they do)
+AUDITOR = ("demo-revisor", "Demo Revisor", ("auditor",), "revisor (tilsyn)")
+# offered when the app is given no demo world's people (`install(demo_users=...)`)
+DEMO_USERS = (
+    ("demo-lis", "Demo LIS", (), "LIS-lege (kandidat)"),
+    ("demo-leder", "Demo Leder", (), "leder"),
+    ("demo-veileder", "Demo Veileder", (), "veileder"),
+    ("demo-supervisor", "Demo Supervisør", (), "supervisør"),
+    AUDITOR,
+)
 TYPE_IN_SUB = "Skriv inn brukeridenten (sub)"
 TYPE_IN_NAME = "Skriv inn navnet"
 BAD_SUB_OR_NAME = "Brukeridenten eller navnet har tegn som ikke kan brukes"

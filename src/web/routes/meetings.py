@@ -65,7 +65,8 @@ def when(scheduled_for: str) -> str:
 
 def about(message: str, word: str) -> str:
     """A "text" field's message about `word` (e.g. "referatet") instead of a comment."""
-    return message.replace("Kommentar", word.capitalize()).replace("kommentar", word)
+    comment = texts.COMMENT_WORD  # the shared label of a "text" field (FIELD_LABELS)
+    return message.replace(comment.capitalize(), word.capitalize()).replace(comment, word)
 
 
 def with_words(row: MeetingSummaryRow) -> dict[str, Any]:

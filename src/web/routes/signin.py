@@ -39,22 +39,12 @@ from web.session import identity_of
 LOG = logging.getLogger("web.signin")
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
-AUDITOR = ("demo-revisor", "Demo Revisor", ("auditor",), "revisor (tilsyn)")
-# offered when the app is given no demo world's people (`install(demo_users=...)`)
-DEMO_USERS = (
-    ("demo-lis", "Demo LIS", (), "LIS-lege (kandidat)"),
-    ("demo-leder", "Demo Leder", (), "leder"),
-    ("demo-veileder", "Demo Veileder", (), "veileder"),
-    ("demo-supervisor", "Demo Supervisør", (), "supervisør"),
-    AUDITOR,
-)
-
 
 @router.get("/")
 def home(request: Request) -> Response:
     """The start page: what the person's roles open."""
     identity = signed_in(request)
-    return render(request, "home.html", title="Forside", me_name=identity.name)
+    return render(request, "home.html", title=texts.HOME_TITLE, me_name=identity.name)
 
 
 def oidc_of(request: Request) -> OidcSignIn | None:
