@@ -43,18 +43,10 @@ async def register_activity(
 ) -> Response:
     """R9: register a learning activity you did (course, procedure, e-learning ...)."""
     attachment = str(body.attachment_id) if body.attachment_id else None
+    fields = body.model_dump(exclude={"attachment_id"})  # the command's own arguments
     return await cmd.run(
         lambda ctx: cmd.application.register_activity(
-            ctx,
-            cid,
-            code,
-            title=body.title,
-            kind=body.kind,
-            fulfilled_on=body.fulfilled_on,
-            activity_code=body.activity_code,
-            count=body.count,
-            note=body.note,
-            attachment_id=attachment,
+            ctx, cid, code, **fields, attachment_id=attachment
         ),
         body,
         status=201,

@@ -225,20 +225,13 @@ async def _meeting_form(
 @router.post(MEETING + "/referat")
 async def revise_summary(request: Request, mid: UUID) -> Response:
     """R15, R16, R18: the veileder writes or revises the summary and the goals discussed."""
-    values = await form_of(request)
-    form = await request.form()
-    goals = [str(code) for code in form.getlist("goals_discussed") if isinstance(code, str)]
-    errors = FormErrors("referat", values=values)
-    application = web_of(request).services.application
-    return await _submit(
-        request,
-        mid,
-        errors,
-        lambda ctx: application.revise_summary(
-            ctx, mid, text=values.get("text", ""), goals_discussed=goals
-        ),
-        texts.SUMMARY_SAVED,
-    )
+    posted = await request.form()
+    goals = [str(code) for code in posted.getlist("goals_discussed") if isinstance(code, str)]
+
+    def revise(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+        return app.revise_summary(ctx, mid, text=form.get("text", ""), goals_discussed=goals)
+
+    return await _meeting_form(request, mid, "referat", revise, texts.SUMMARY_SAVED)
 
 
 @router.post(MEETING + "/forberedelse")
