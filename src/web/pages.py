@@ -246,6 +246,19 @@ def render(request: Request, template: str, *, status: int = 200, **context: Any
     return HTMLResponse(html, status_code=status)
 
 
+def query_page(request: Request, template: str, errors: FormErrors, **context: Any) -> HTMLResponse:
+    """A page with a GET form (a search, a state on a date): 422 while what was asked has
+    errors, which the page shows beside the fields with what was typed (`errors.values`)."""
+    return render(
+        request,
+        template,
+        status=422 if errors else 200,
+        errors=errors,
+        values=errors.values,
+        **context,
+    )
+
+
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 

@@ -25,7 +25,7 @@ from kompetanse_domain.audit.verify import VerifyResult
 from kompetanse_domain.errors import DomainError
 from kompetanse_domain.model.identity import Identity
 from web import texts
-from web.pages import FormErrors, WebRoute, parse_day, render, signed_in, web_of
+from web.pages import FormErrors, WebRoute, parse_day, query_page, signed_in, web_of
 from web.routes.candidate import goal_title
 from web.texts import OSLO
 
@@ -70,14 +70,12 @@ def state_as_of(request: Request, cid: UUID, dato: str = "") -> Response:
             state = state_document(cid, end, AuditService(application).state_as_of(versions))
             for goal in state["goals"]:
                 goal["title"] = goal_title(application.catalogue, goal["code"])
-    return render(
+    return query_page(
         request,
         "audit_state.html",
-        status=422 if errors else 200,
+        errors,
         title=texts.STATE_TITLE,
         candidate=candidate,
-        errors=errors,
-        values=values,
         state=state,
         MEETING_STATES=texts.MEETING_STATES,
     )

@@ -12,7 +12,7 @@ from kompetanse_domain.errors import DomainError
 from kompetanse_domain.model.finding import check_candidate_search
 from projections.queries.port import CandidateMatchRow
 from web import texts
-from web.pages import FormErrors, WebRoute, render, signed_in, web_of
+from web.pages import FormErrors, WebRoute, query_page, render, signed_in, web_of
 from web.routes.audit_state import chain_check
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -32,15 +32,7 @@ def search(request: Request, q: str = "", hpr_number: str = "") -> Response:
             rows = services.projections.queries.search_candidates(found)
     except DomainError as error:
         errors.add(error)
-    return render(
-        request,
-        "search.html",
-        status=422 if errors else 200,
-        title=texts.SEARCH_TITLE,
-        errors=errors,
-        values=values,
-        rows=rows,
-    )
+    return query_page(request, "search.html", errors, title=texts.SEARCH_TITLE, rows=rows)
 
 
 @router.get("/kandidater/{cid}/historikk")
