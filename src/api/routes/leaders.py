@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -146,16 +147,20 @@ def _take(buffer: io.StringIO) -> bytes:
 def report_csv(read: ReaderDep, request: Request) -> StreamingResponse:
     """One row per goal of the actor's candidates, streamed as CSV for Excel."""
     rows = read.queries.iter_report_rows(read.identity.sub)
+    position = {"X-Projection-Position": str(request.state.projection_position)}
+    return report_download(rows, position)
 
-    def body() -> Iterator[bytes]:
-        yield "\ufeff".encode()
-        yield from report_lines(rows)
 
+def report_download(
+    rows: Iterator[ReportRow], headers: Mapping[str, str] | None = None
+) -> StreamingResponse:
+    """The report as a CSV download for Excel (a byte order mark first, so Excel reads the
+    UTF-8), streamed: the API's GET and the leader's page serve the same bytes."""
     return StreamingResponse(
-        body(),
+        chain(("\ufeff".encode(),), report_lines(rows)),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": 'attachment; filename="kompetanse-report.csv"',
-            "X-Projection-Position": str(request.state.projection_position),
+            **(headers or {}),
         },
     )
