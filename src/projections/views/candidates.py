@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import singledispatchmethod
 
-from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
 from kompetanse_domain.model.plan_versions import PlanMigrated
 from kompetanse_domain.model.vocabulary import PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.views.columns import Tables
 
 
 @dataclass(frozen=True)
@@ -26,41 +26,15 @@ Tx = ViewTx[CandidateTables]
 
 
 def define_candidate_tables(md: MetaData, g: int) -> CandidateTables:
-    candidate = table(
-        md, "candidate", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-        Column("email", NAME, nullable=False),
-        Column("specialty", CODE, nullable=False),
-        Column("organisation_id", NAME, nullable=False),
-        Column("organisation_name", NAME, nullable=False),
-        Column("hpr_number", CODE),
-        Column("registered_at", UTCDateTime, nullable=False),
-        Column("version", Integer, nullable=False),
-    )  # fmt: skip
-    index(candidate, "sub")
-    role = table(
-        md, "candidate_role", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("role", STATE, nullable=False),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-        Column("granted_at", UTCDateTime, nullable=False),
-        PrimaryKeyConstraint("candidate_id", "role", "sub"),
-    )  # fmt: skip
-    index(role, "sub")
-    plan = table(
-        md, "candidate_plan", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("plan_code", CODE, nullable=False),
-        Column("catalogue_version", CODE, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("goal_count", Integer, nullable=False),
-        Column("assigned_at", UTCDateTime, nullable=False),
-        Column("changed_at", UTCDateTime, nullable=False),
-        PrimaryKeyConstraint("candidate_id", "plan_code"),
-    )  # fmt: skip
+    t = Tables(md, g)
+    candidate = t("candidate", (
+        "candidate_id sub name email specialty organisation_id organisation_name hpr_number?"
+        " registered_at version"
+    ), index_on="sub")  # fmt: skip
+    role = t("candidate_role", "candidate_id role sub name granted_at", key=3, index_on="sub")
+    plan = t("candidate_plan", (
+        "candidate_id plan_code catalogue_version state goal_count assigned_at changed_at"
+    ), key=2)  # fmt: skip
     return CandidateTables(candidate, role, plan)
 
 

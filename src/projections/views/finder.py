@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import singledispatchmethod
 
-from sqlalchemy import Column, MetaData, Table, Text
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
 from kompetanse_domain.model.finding import name_search_key
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import CODE, ID, NAME, index, table
+from projections.views.columns import Tables
 
 
 @dataclass(frozen=True)
@@ -31,19 +31,11 @@ Tx = ViewTx[FinderTables]
 
 
 def define_finder_tables(md: MetaData, g: int) -> FinderTables:
-    candidate = table(
-        md, "finder_candidate", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("name", NAME, nullable=False),
-        # casefold() may lengthen a name (ß -> ss): no length bound, and no index (a
-        # LIKE on a part of the name scans; one short row per candidate)
-        Column("name_key", Text, nullable=False),
-        Column("hpr_number", CODE),
-        Column("specialty", CODE, nullable=False),
-        Column("organisation_id", NAME, nullable=False),
-        Column("organisation_name", NAME, nullable=False),
-    )  # fmt: skip
-    index(candidate, "hpr_number")
+    # casefold() may lengthen a name (ß -> ss): `name_key` has no length bound, and no
+    # index (a LIKE on a part of the name scans; one short row per candidate)
+    candidate = Tables(md, g)("finder_candidate", (
+        "candidate_id name name_key hpr_number? specialty organisation_id organisation_name"
+    ), index_on="hpr_number")  # fmt: skip
     return FinderTables(candidate)
 
 

@@ -13,39 +13,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Text
-
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.vocabulary import ActivityState, GoalState
 from projections.engine.base import aggregate_id
-from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime
-
-
-def goal_columns() -> list[Column[Any]]:
-    """The goal's identity and state: the columns `opened_goal` fills."""
-    return [
-        Column("goal_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("code", CODE, nullable=False),
-        Column("plan_code", CODE, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("withdrawn", Boolean, nullable=False),
-    ]
-
-
-def approval_columns() -> list[Column[Any]]:
-    """The goal's way to a decision: `sent_for_approval`'s and `decided`'s columns
-    (but the state)."""
-    return [
-        Column("completed_on", Date),
-        Column("sent_at", UTCDateTime),
-        Column("send_comment", Text),
-        Column("approver_sub", SUB),
-        Column("approver_name", NAME),
-        Column("decided_by_sub", SUB),
-        Column("decided_by_name", NAME),
-        Column("decided_at", UTCDateTime),
-    ]
 
 
 def opened_goal(event: LearningGoal.Opened) -> dict[str, Any]:

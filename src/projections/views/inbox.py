@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import singledispatchmethod
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
@@ -20,8 +20,8 @@ from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
 from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
 from projections.views import goal_rows
+from projections.views.columns import Tables
 
 SIGNING_ROLES = (Role.SUPERVISOR.value, Role.VEILEDER.value)
 
@@ -38,42 +38,14 @@ Tx = ViewTx[InboxTables]
 
 
 def define_inbox_tables(md: MetaData, g: int) -> InboxTables:
-    candidate = table(
-        md, "inbox_candidate", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-    )  # fmt: skip
-    signer = table(
-        md, "inbox_signer", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("sub", SUB, nullable=False),
-        Column("role", STATE, nullable=False),
-        PrimaryKeyConstraint("candidate_id", "sub", "role"),
-    )  # fmt: skip
-    goal = table(
-        md, "inbox_goal", g,
-        Column("goal_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("code", CODE, nullable=False),
-        Column("withdrawn", Boolean, nullable=False),
-    )  # fmt: skip
-    activity = table(
-        md, "inbox_activity", g,
-        Column("activity_id", ID, primary_key=True),
-        Column("goal_id", ID, nullable=False),
-        Column("title", Text, nullable=False),
-        Column("kind", STATE, nullable=False),
-        Column("fulfilled_on", Date, nullable=False),
-        Column("activity_code", CODE),
-        Column("count", Integer),
-        Column("attachment_id", ID),
-        Column("state", STATE, nullable=False),
-        Column("signer_sub", SUB),
-        Column("signer_name", NAME),
-        Column("sent_at", UTCDateTime),
-    )  # fmt: skip
-    index(activity, "signer_sub", "state")
+    t = Tables(md, g)
+    candidate = t("inbox_candidate", "candidate_id sub name")
+    signer = t("inbox_signer", "candidate_id sub role", key=3)
+    goal = t("inbox_goal", "goal_id candidate_id code withdrawn")
+    activity = t("inbox_activity", (
+        "activity_id goal_id title kind fulfilled_on activity_code? count? attachment_id? state"
+        " signer_sub? signer_name? sent_at?"
+    ), index_on="signer_sub state")  # fmt: skip
     return InboxTables(candidate, signer, goal, activity)
 
 

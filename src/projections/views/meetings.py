@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from functools import singledispatchmethod
 from typing import Any
 
-from sqlalchemy import Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model.meeting import MeetingState, SupervisionMeeting
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import ID, NAME, PORTABLE_JSON, STATE, SUB, UTCDateTime, index, table
+from projections.views.columns import Tables
 
 
 @dataclass(frozen=True)
@@ -28,45 +28,15 @@ Tx = ViewTx[MeetingTables]
 
 
 def define_meeting_tables(md: MetaData, g: int) -> MeetingTables:
-    meeting = table(
-        md, "meeting", g,
-        Column("meeting_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("veileder_sub", SUB, nullable=False),
-        Column("veileder_name", NAME, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("scheduled_for", STATE, nullable=False),
-        Column("planned_minutes", Integer, nullable=False),
-        Column("held_on", Date),
-        Column("duration_minutes", Integer),
-        Column("summary", Text, nullable=False),
-        Column("goals_discussed", PORTABLE_JSON, nullable=False),
-        Column("created_at", UTCDateTime, nullable=False),
-        Column("updated_at", UTCDateTime, nullable=False),
-        Column("version", Integer, nullable=False),
-    )  # fmt: skip
-    index(meeting, "candidate_id")
-    preparation = table(
-        md, "meeting_preparation", g,
-        Column("meeting_id", ID, nullable=False),
-        Column("author_role", STATE, nullable=False),
-        Column("author_sub", SUB, nullable=False),
-        Column("author_name", NAME, nullable=False),
-        Column("text", Text, nullable=False),
-        Column("written_at", UTCDateTime, nullable=False),
-        PrimaryKeyConstraint("meeting_id", "author_role"),
-    )  # fmt: skip
-    change = table(
-        md, "meeting_change", g,
-        Column("meeting_id", ID, nullable=False),
-        Column("version", Integer, nullable=False),
-        Column("at", UTCDateTime, nullable=False),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-        Column("what", STATE, nullable=False),
-        Column("detail", PORTABLE_JSON, nullable=False),
-        PrimaryKeyConstraint("meeting_id", "version"),
-    )  # fmt: skip
+    t = Tables(md, g)
+    meeting = t("meeting", (
+        "meeting_id candidate_id veileder_sub veileder_name state scheduled_for planned_minutes"
+        " held_on? duration_minutes? summary goals_discussed created_at updated_at version"
+    ), index_on="candidate_id")  # fmt: skip
+    preparation = t("meeting_preparation", (
+        "meeting_id author_role author_sub author_name text written_at"
+    ), key=2)  # fmt: skip
+    change = t("meeting_change", "meeting_id version at sub name what detail", key=2)
     return MeetingTables(meeting, preparation, change)
 
 

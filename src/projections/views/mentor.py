@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import singledispatchmethod
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_concerns import (
@@ -21,7 +21,7 @@ from kompetanse_domain.model.candidate_concerns import (
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.vocabulary import ConcernState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.views.columns import Tables
 
 
 @dataclass(frozen=True)
@@ -34,28 +34,12 @@ Tx = ViewTx[MentorTables]
 
 
 def define_mentor_tables(md: MetaData, g: int) -> MentorTables:
-    link = table(
-        md, "mentor_link", g,
-        Column("sub", SUB, nullable=False),
-        Column("candidate_id", ID, nullable=False),
-        Column("since", UTCDateTime, nullable=False),
-        PrimaryKeyConstraint("sub", "candidate_id"),
-    )  # fmt: skip
-    concern = table(
-        md, "mentor_concern", g,
-        Column("concern_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("text", Text, nullable=False),
-        Column("raised_by_sub", SUB, nullable=False),
-        Column("raised_by_name", NAME, nullable=False),
-        Column("raised_at", UTCDateTime, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("resolved_by_sub", SUB),
-        Column("resolved_by_name", NAME),
-        Column("resolved_at", UTCDateTime),
-        Column("note", Text),
-    )  # fmt: skip
-    index(concern, "candidate_id", "state")
+    t = Tables(md, g)
+    link = t("mentor_link", "sub candidate_id since", key=2)
+    concern = t("mentor_concern", (
+        "concern_id candidate_id text raised_by_sub raised_by_name raised_at state"
+        " resolved_by_sub? resolved_by_name? resolved_at? note?"
+    ), index_on="candidate_id state")  # fmt: skip
     return MentorTables(link, concern)
 
 
