@@ -8,7 +8,6 @@ they sign).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import singledispatchmethod
 from typing import Any
 
 from sqlalchemy import MetaData, Table
@@ -19,8 +18,8 @@ from kompetanse_domain.model.candidate_profile import ProfileEdited
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
 from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.views import goal_rows
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
+from projections.views import candidate_rows, goal_rows
 from projections.views.columns import Tables
 
 SIGNING_ROLES = (Role.SUPERVISOR.value, Role.VEILEDER.value)
@@ -53,19 +52,16 @@ class InboxView(ViewProjection[InboxTables]):
     name = "inbox"
     define = staticmethod(define_inbox_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
-        tx.insert(tx.t.candidate, candidate_id=aggregate_id(event), sub=event.sub, name=event.name)
+        tx.insert(tx.t.candidate, **candidate_rows.registered(event, "sub name"))
 
     @process_event.register
     def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
         """R28: signing requests and approvals show the candidate's new name."""
-        if event.name is not None:
-            tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, name=event.name)
+        candidate_rows.edit(tx, tx.t.candidate, event, "name")
 
     def _signer_key(self, cid: str, sub: str, role: str) -> dict[str, str]:
         return {"candidate_id": cid, "sub": sub, "role": role}
@@ -73,10 +69,7 @@ class InboxView(ViewProjection[InboxTables]):
     @process_event.register
     def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
         if event.role in SIGNING_ROLES:
-            tx.delete(tx.t.signer, self._signer_key(aggregate_id(event), event.actor, event.role))
-            tx.insert(
-                tx.t.signer, candidate_id=aggregate_id(event), sub=event.actor, role=event.role
-            )
+            tx.replace(tx.t.signer, self._signer_key(aggregate_id(event), event.actor, event.role))
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
@@ -85,13 +78,7 @@ class InboxView(ViewProjection[InboxTables]):
 
     @process_event.register
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
-        tx.insert(
-            tx.t.goal,
-            goal_id=aggregate_id(event),
-            candidate_id=str(event.candidate_id),
-            code=event.code,
-            withdrawn=False,
-        )
+        tx.insert(tx.t.goal, **goal_rows.goal_of(event), withdrawn=False)
 
     @process_event.register
     def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:

@@ -7,14 +7,14 @@ event: who (sub, name), when, what, and what they wrote.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import singledispatchmethod
 from typing import Any
 
 from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model.meeting import MeetingState, SupervisionMeeting
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.views.columns import Tables
+from projections.views.rows import actor, fields, versioned
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,7 @@ class MeetingsView(ViewProjection[MeetingTables]):
     name = "meetings"
     define = staticmethod(define_meeting_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     def _log(
         self, event: SupervisionMeeting.Event, what: str, detail: dict[str, Any], tx: Tx
@@ -55,21 +53,13 @@ class MeetingsView(ViewProjection[MeetingTables]):
             tx.t.change,
             meeting_id=aggregate_id(event),
             version=event.originator_version,
-            at=event.timestamp,
-            sub=event.actor,
-            name=event.actor_name,
+            **actor(event, "sub", "name", "at"),
             what=what,
             detail=detail,
         )
 
     def _meeting(self, event: SupervisionMeeting.Event, tx: Tx, **values: Any) -> None:
-        tx.update(
-            tx.t.meeting,
-            {"meeting_id": aggregate_id(event)},
-            version=event.originator_version,
-            updated_at=event.timestamp,
-            **values,
-        )
+        tx.update(tx.t.meeting, {"meeting_id": aggregate_id(event)}, **versioned(event), **values)
 
     @process_event.register
     def meeting_created(self, event: SupervisionMeeting.Created, tx: Tx) -> None:
@@ -77,14 +67,11 @@ class MeetingsView(ViewProjection[MeetingTables]):
             tx.t.meeting,
             meeting_id=aggregate_id(event),
             candidate_id=str(event.candidate_id),
-            veileder_sub=event.actor,
-            veileder_name=event.actor_name,
+            **actor(event, "veileder_sub", "veileder_name", "created_at"),
+            **fields(event, "scheduled_for planned_minutes"),
             state=MeetingState.OPEN,
-            scheduled_for=event.scheduled_for,
-            planned_minutes=event.planned_minutes,
             summary="",
             goals_discussed=[],
-            created_at=event.timestamp,
             updated_at=event.timestamp,
             version=event.originator_version,
         )
@@ -93,17 +80,11 @@ class MeetingsView(ViewProjection[MeetingTables]):
 
     @process_event.register
     def preparation_written(self, event: SupervisionMeeting.PreparationWritten, tx: Tx) -> None:
-        tx.delete(
-            tx.t.preparation, {"meeting_id": aggregate_id(event), "author_role": event.author_role}
-        )
-        tx.insert(
+        tx.replace(
             tx.t.preparation,
-            meeting_id=aggregate_id(event),
-            author_role=event.author_role,
-            author_sub=event.actor,
-            author_name=event.actor_name,
+            {"meeting_id": aggregate_id(event), "author_role": event.author_role},
+            **actor(event, "author_sub", "author_name", "written_at"),
             text=event.text,
-            written_at=event.timestamp,
         )
         self._meeting(event, tx)
         detail = {"author_role": event.author_role, "text": event.text}

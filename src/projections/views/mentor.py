@@ -9,7 +9,6 @@ leader or a deputy resolves them with a note; `open_concerns` on both lists coun
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import singledispatchmethod
 
 from sqlalchemy import MetaData, Table
 
@@ -20,8 +19,9 @@ from kompetanse_domain.model.candidate_concerns import (
 )
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.vocabulary import ConcernState
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.views.columns import Tables
+from projections.views.rows import actor, fields
 
 
 @dataclass(frozen=True)
@@ -47,16 +47,13 @@ class MentorView(ViewProjection[MentorTables]):
     name = "mentor"
     define = staticmethod(define_mentor_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     @process_event.register
     def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
         if event.role == Role.VEILEDER.value:
             key = {"sub": event.actor, "candidate_id": aggregate_id(event)}
-            tx.delete(tx.t.link, key)
-            tx.insert(tx.t.link, **key, since=event.timestamp)
+            tx.replace(tx.t.link, key, since=event.timestamp)
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
@@ -67,12 +64,9 @@ class MentorView(ViewProjection[MentorTables]):
     def concern_raised(self, event: ConcernRaised, tx: Tx) -> None:
         tx.insert(
             tx.t.concern,
-            concern_id=event.concern_id,
+            **fields(event, "concern_id text"),
+            **actor(event, "raised_by_sub", "raised_by_name", "raised_at"),
             candidate_id=aggregate_id(event),
-            text=event.text,
-            raised_by_sub=event.actor,
-            raised_by_name=event.actor_name,
-            raised_at=event.timestamp,
             state=ConcernState.OPEN,
         )
 
@@ -81,9 +75,7 @@ class MentorView(ViewProjection[MentorTables]):
         tx.update(
             tx.t.concern,
             {"concern_id": event.concern_id},
+            **actor(event, "resolved_by_sub", "resolved_by_name", "resolved_at"),
             state=ConcernState.RESOLVED,
-            resolved_by_sub=event.actor,
-            resolved_by_name=event.actor_name,
-            resolved_at=event.timestamp,
             note=event.note,
         )

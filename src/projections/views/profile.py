@@ -16,7 +16,6 @@ from position 0 at start-up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import singledispatchmethod
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import MetaData, Table
@@ -26,7 +25,7 @@ from kompetanse_domain.model.candidate_invitations import InvitationIssued
 from kompetanse_domain.model.candidate_profile import SpecialtyChanged
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.values import in_zone
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.views.columns import Tables
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -56,9 +55,7 @@ class ProfileView(ViewProjection[ProfileTables]):
     name = "profile"
     define = staticmethod(define_profile_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
@@ -109,8 +106,7 @@ class ProfileView(ViewProjection[ProfileTables]):
         invitation = {"candidate_id": cid, "invitation_id": event.invitation_id}
         until = tx.value(tx.t.invitation, "until", invitation)
         tx.delete(tx.t.invitation, invitation)
-        tx.delete(tx.t.deputy, {"candidate_id": cid, "sub": event.actor})
-        tx.insert(tx.t.deputy, candidate_id=cid, sub=event.actor, until=until)
+        tx.replace(tx.t.deputy, {"candidate_id": cid, "sub": event.actor}, until=until)
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
