@@ -5,7 +5,8 @@ pending rows, statements, tracking, rebuilds, stopping and resuming) is the engi
 
 A view is a module in `projections/views/` (with its tables in `<view>_tables.py`):
 
-- a subclass of `base.ViewProjection[T]` with a unique `name` (its tracking row and
+- a subclass of `base.ViewProjection[T]` with a unique `name`, given as a class keyword
+  (`class LeaderView(ViewProjection[LeaderTables], name="leader")`; its tracking row and
   `kompetanse projections rebuild NAME` use it) and `define(md, generation) -> T`, a
   frozen dataclass of its `Table`s built with `tables.table(md, base, generation, ...)`
   (so every generation gets its own `view_<base>_g<generation>` names), indexes with

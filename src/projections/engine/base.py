@@ -169,6 +169,13 @@ class ViewProjection(ABC, Generic[T]):
 
     name: ClassVar[str]
 
+    def __init_subclass__(cls, name: str = "", **kwargs: Any) -> None:
+        """`class LeaderView(ViewProjection[LeaderTables], name="leader")`: the view's
+        unique name (its tracking row; `kompetanse projections rebuild NAME`)."""
+        super().__init_subclass__(**kwargs)
+        if name:
+            cls.name = name
+
     def __init__(self) -> None:
         self._handlers: dict[type, Callable[..., None] | None] = {}
 

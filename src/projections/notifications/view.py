@@ -104,8 +104,7 @@ def write_notification(
     )
 
 
-class NotificationsView(ViewProjection[NotificationTables]):
-    name = "notifications"
+class NotificationsView(ViewProjection[NotificationTables], name="notifications"):
     define = staticmethod(define_notification_tables)
 
     def __init__(self, public_url: str = "", invitation_key: bytes | None = None) -> None:

@@ -161,8 +161,7 @@ def _class_version(event_class: type) -> int:
     return int(getattr(event_class, "class_version", None) or 1)
 
 
-class AuditView(ViewProjection[AuditTables]):
-    name = "audit"
+class AuditView(ViewProjection[AuditTables], name="audit"):
     define = staticmethod(define_audit_tables)
 
     process_event = event_handlers()  # receipts and indexes are not part of any candidate's history

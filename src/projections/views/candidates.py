@@ -38,8 +38,7 @@ def define_candidate_tables(md: MetaData, g: int) -> CandidateTables:
     return CandidateTables(candidate, role, plan)
 
 
-class CandidatesView(ViewProjection[CandidateTables]):
-    name = "candidates"
+class CandidatesView(ViewProjection[CandidateTables], name="candidates"):
     define = staticmethod(define_candidate_tables)
 
     process_event = event_handlers()

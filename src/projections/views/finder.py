@@ -39,8 +39,7 @@ def define_finder_tables(md: MetaData, g: int) -> FinderTables:
     return FinderTables(candidate)
 
 
-class FinderView(ViewProjection[FinderTables]):
-    name = "finder"
+class FinderView(ViewProjection[FinderTables], name="finder"):
     define = staticmethod(define_finder_tables)
 
     process_event = event_handlers()

@@ -40,14 +40,9 @@ def opened_goal(event: LearningGoal.Opened) -> dict[str, Any]:
 
 def sent_for_approval(event: LearningGoal.SentForApproval) -> dict[str, Any]:
     """R6: the goal waits for the approver the candidate's leader was when sent."""
-    return {
-        "state": GoalState.SENT_FOR_APPROVAL,
-        "completed_on": event.completed_on,
-        "sent_at": event.timestamp,
-        "send_comment": event.comment,
-        "approver_sub": event.approver_sub,
-        "approver_name": event.approver_name,
-    }
+    waiting = {"state": GoalState.SENT_FOR_APPROVAL, "sent_at": event.timestamp}
+    shown = fields(event, "completed_on approver_sub approver_name")
+    return {**waiting, **shown, "send_comment": event.comment}
 
 
 def decided(event: LearningGoal.Event, state: GoalState, name: str, at: datetime) -> dict[str, Any]:
@@ -73,12 +68,8 @@ def registered_activity(event: LearningGoal.ActivityRegistered) -> dict[str, Any
 
 def activity_sent_for_signing(event: LearningGoal.ActivitySentForSigning) -> dict[str, Any]:
     """R9: the activity waits for the signer named in the event."""
-    return {
-        "state": ActivityState.SENT_FOR_SIGNING,
-        "signer_sub": event.signer_sub,
-        "signer_name": event.signer_name,
-        "sent_at": event.timestamp,
-    }
+    waiting = {"state": ActivityState.SENT_FOR_SIGNING, "sent_at": event.timestamp}
+    return {**waiting, **fields(event, "signer_sub signer_name")}
 
 
 def recalled() -> dict[str, Any]:

@@ -29,8 +29,7 @@ def decided_activity(state: str, comment: str | None, event: Any) -> dict[str, A
     return {"state": state, "decision_comment": comment, "decided_at": event.timestamp}
 
 
-class GoalsView(ViewProjection[GoalTables]):
-    name = "goals"
+class GoalsView(ViewProjection[GoalTables], name="goals"):
     define = staticmethod(define_goal_tables)
 
     process_event = event_handlers()

@@ -48,8 +48,7 @@ def define_inbox_tables(md: MetaData, g: int) -> InboxTables:
     return InboxTables(candidate, signer, goal, activity)
 
 
-class InboxView(ViewProjection[InboxTables]):
-    name = "inbox"
+class InboxView(ViewProjection[InboxTables], name="inbox"):
     define = staticmethod(define_inbox_tables)
 
     process_event = event_handlers()

@@ -23,8 +23,7 @@ Tx = ViewTx[LeaderTables]
 LEADING_ROLES = (Role.LEADER.value, Role.DEPUTY.value)
 
 
-class LeaderView(ViewProjection[LeaderTables]):
-    name = "leader"
+class LeaderView(ViewProjection[LeaderTables], name="leader"):
     define = staticmethod(define_leader_tables)
 
     process_event = event_handlers()

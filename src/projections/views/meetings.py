@@ -40,8 +40,7 @@ def define_meeting_tables(md: MetaData, g: int) -> MeetingTables:
     return MeetingTables(meeting, preparation, change)
 
 
-class MeetingsView(ViewProjection[MeetingTables]):
-    name = "meetings"
+class MeetingsView(ViewProjection[MeetingTables], name="meetings"):
     define = staticmethod(define_meeting_tables)
 
     process_event = event_handlers()

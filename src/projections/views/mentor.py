@@ -43,8 +43,7 @@ def define_mentor_tables(md: MetaData, g: int) -> MentorTables:
     return MentorTables(link, concern)
 
 
-class MentorView(ViewProjection[MentorTables]):
-    name = "mentor"
+class MentorView(ViewProjection[MentorTables], name="mentor"):
     define = staticmethod(define_mentor_tables)
 
     process_event = event_handlers()

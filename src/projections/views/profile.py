@@ -51,8 +51,7 @@ def define_profile_tables(md: MetaData, g: int) -> ProfileTables:
     return ProfileTables(head, specialty, invitation, deputy)
 
 
-class ProfileView(ViewProjection[ProfileTables]):
-    name = "profile"
+class ProfileView(ViewProjection[ProfileTables], name="profile"):
     define = staticmethod(define_profile_tables)
 
     process_event = event_handlers()

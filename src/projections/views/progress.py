@@ -23,8 +23,7 @@ from projections.views.progress_tables import ProgressTables, define_progress_ta
 Tx = ViewTx[ProgressTables]
 
 
-class ProgressView(ViewProjection[ProgressTables]):
-    name = "progress"
+class ProgressView(ViewProjection[ProgressTables], name="progress"):
     define = staticmethod(define_progress_tables)
 
     process_event = event_handlers()
