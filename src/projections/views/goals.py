@@ -56,11 +56,10 @@ class GoalsView(ViewProjection[GoalTables], name="goals"):
         tx.insert(
             tx.t.goal,
             **goal_rows.opened_goal(event),
+            **versioned(event),
             catalogue_version=event.catalogue_version,
             imported_from=[],
             opened_at=event.timestamp,
-            updated_at=event.timestamp,
-            version=event.originator_version,
         )
 
     @process_event.register
@@ -171,14 +170,8 @@ class GoalsView(ViewProjection[GoalTables], name="goals"):
     def activity_edited(self, event: corrections.ActivityEdited, tx: Tx) -> None:
         edited = {name: getattr(event, name) for name in event.changed}
         if event.previous_state == ActivityState.REJECTED:  # registered again, to be sent
-            edited.update(
-                state=ActivityState.REGISTERED,
-                signer_sub=None,
-                signer_name=None,
-                decision_comment=None,
-                sent_at=None,
-                decided_at=None,
-            )
+            cleared = ("signer_sub", "signer_name", "decision_comment", "sent_at", "decided_at")
+            edited.update(state=ActivityState.REGISTERED, **dict.fromkeys(cleared))
         self._activity(event, tx, **edited)
 
     @process_event.register

@@ -71,8 +71,7 @@ class MeetingsView(ViewProjection[MeetingTables], name="meetings"):
             state=MeetingState.OPEN,
             summary="",
             goals_discussed=[],
-            updated_at=event.timestamp,
-            version=event.originator_version,
+            **versioned(event),
         )
         detail = {"scheduled_for": event.scheduled_for, "planned_minutes": event.planned_minutes}
         self._log(event, "created", detail, tx)
