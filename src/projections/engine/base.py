@@ -115,6 +115,12 @@ class ViewTx(Generic[T]):
             raise ValueError(f"add_or_insert needs the primary key of {table.name}")
         rows.upsert_add(pk, row, deltas)
 
+    def replace(self, table: Table, key: Mapping[str, Any], **values: Any) -> None:
+        """The row at primary key `key` anew: delete it (when there is one), then insert
+        `key` with `values`."""
+        self.delete(table, key)
+        self.insert(table, **key, **values)
+
     def delete(self, table: Table, key: Mapping[str, Any]) -> None:
         rows = self._rows.get(table) or self._table(table)
         pk = rows.key_of(key)
@@ -163,6 +169,13 @@ class ViewProjection(ABC, Generic[T]):
 
     name: ClassVar[str]
 
+    def __init_subclass__(cls, name: str = "", **kwargs: Any) -> None:
+        """`class LeaderView(ViewProjection[LeaderTables], name="leader")`: the view's
+        unique name (its tracking row; `kompetanse projections rebuild NAME`)."""
+        super().__init_subclass__(**kwargs)
+        if name:
+            cls.name = name
+
     def __init__(self) -> None:
         self._handlers: dict[type, Callable[..., None] | None] = {}
 
@@ -195,6 +208,16 @@ class ViewProjection(ABC, Generic[T]):
     def handlers(self) -> Mapping[type, Callable[..., None] | None]:
         """The handlers found so far by event class (`handler` finds the others)."""
         return self._handlers
+
+
+def event_handlers() -> singledispatchmethod[None]:
+    """A view's `process_event = event_handlers()`: does nothing for an event without a
+    handler; register one per event class with `@process_event.register`."""
+
+    def unhandled(view: Any, domain_event: object, tx: ViewTx[Any]) -> None:
+        """Other events do not change this view."""
+
+    return singledispatchmethod(unhandled)
 
 
 def _dispatch_method(cls: type) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypedDict
 
-from sqlalchemy import MetaData, and_, func, select, update
+from sqlalchemy import ColumnElement, MetaData, Table, and_, func, select, update
 
 from projections.engine.db import ViewDatabase
 from projections.notifications.tables import NotificationTables, define_notification_tables
@@ -48,15 +48,7 @@ class NotificationStore:
         if unread:
             where.append(n.c.read_at.is_(None))
         stmt = (
-            select(
-                n.c.notification_id,
-                n.c.kind,
-                n.c.candidate_id,
-                n.c.subject,
-                n.c.created_at,
-                n.c.read_at,
-                n.c.link,
-            )
+            select(*_shown(n))
             .where(and_(*where))
             .order_by(n.c.created_at.desc(), n.c.notification_id.desc())
             .limit(LIST_LIMIT)
@@ -71,21 +63,7 @@ class NotificationStore:
         mine = and_(n.c.notification_id == notification_id, n.c.recipient_sub == sub)
         with self.db.write() as conn:
             conn.execute(update(n).where(mine, n.c.read_at.is_(None)).values(read_at=now))
-            row = (
-                conn.execute(
-                    select(
-                        n.c.notification_id,
-                        n.c.kind,
-                        n.c.candidate_id,
-                        n.c.subject,
-                        n.c.created_at,
-                        n.c.read_at,
-                        n.c.link,
-                    ).where(mine)
-                )
-                .mappings()
-                .first()
-            )
+            row = conn.execute(select(*_shown(n)).where(mine)).mappings().first()
         return None if row is None else NotificationRow(**row)  # type: ignore[typeddict-item]
 
     def remember_claim(self, sub: str, email: str) -> None:
@@ -142,3 +120,9 @@ class NotificationStore:
                     .values(state="waiting", next_attempt_at=now, claimed_at=None, sent_at=None)
                 ).rowcount
             )
+
+
+def _shown(n: Table) -> tuple[ColumnElement[Any], ...]:
+    """The columns of a notification its reader sees (`NotificationRow`)."""
+    c = n.c
+    return (c.notification_id, c.kind, c.candidate_id, c.subject, c.created_at, c.read_at, c.link)

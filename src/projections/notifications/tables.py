@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import Column, Integer, MetaData, Table, Text
 
-from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index
+from projections.engine.tables import ID, STATE, UTCDateTime, index
+from projections.views.columns import TYPES, Tables
 
 EMAIL = Text
 
@@ -30,62 +31,22 @@ class NotificationTables:
 
 
 def define_notification_tables(md: MetaData, generation: int = 1) -> NotificationTables:
-    candidate = Table(
-        "notification_candidate", md,
-        Column("candidate_id", ID, primary_key=True),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-    )  # fmt: skip
-    role = Table(
-        "notification_role", md,
-        Column("candidate_id", ID, nullable=False),
-        Column("sub", SUB, nullable=False),
-        Column("role", STATE, nullable=False),
-        Column("until", Date, nullable=True),  # a deputy's last day (R7), else None
-        PrimaryKeyConstraint("candidate_id", "sub", "role"),
-    )  # fmt: skip
-    address = Table(
-        "notification_address", md,
-        Column("sub", SUB, primary_key=True),
-        Column("email", EMAIL, nullable=False),
-    )  # fmt: skip
-    invitation = Table(
-        "notification_invitation", md,
-        Column("invitation_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("email", EMAIL, nullable=False),
-        Column("until", Date, nullable=True),  # a deputy invitation's last day (R7)
-    )  # fmt: skip
-    goal = Table(
-        "notification_goal", md,
-        Column("goal_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("code", CODE, nullable=False),
-        Column("withdrawn", Boolean, nullable=False),
-        Column("waiting_since", UTCDateTime),
-    )  # fmt: skip
+    t = Tables(md, None, {**TYPES, "email": EMAIL, "recipient_email": EMAIL})
+    candidate = t("notification_candidate", "candidate_id sub name")
+    # until: a deputy's last day (R7), else None
+    role = t("notification_role", "candidate_id sub role until?", key=3)
+    address = t("notification_address", "sub email")
+    # until: a deputy invitation's last day (R7)
+    invitation = t("notification_invitation", "invitation_id candidate_id email until?")
+    goal = t("notification_goal", "goal_id candidate_id code withdrawn waiting_since?")
     index(goal, "waiting_since")
-    activity = Table(
-        "notification_activity", md,
-        Column("activity_id", ID, primary_key=True),
-        Column("goal_id", ID, nullable=False),
-        Column("signer_sub", SUB),
-        Column("waiting_since", UTCDateTime),
-    )  # fmt: skip
+    activity = t("notification_activity", "activity_id goal_id signer_sub? waiting_since?")
     index(activity, "waiting_since")
-    notification = Table(
-        "notification", md,
-        Column("notification_id", ID, primary_key=True),
-        Column("recipient_sub", SUB),  # None: an invitation, to an e-mail address
-        Column("recipient_email", EMAIL),
-        Column("kind", STATE, nullable=False),
-        Column("candidate_id", ID),
-        Column("subject", Text, nullable=False),
-        Column("link", Text, nullable=False),
-        Column("created_at", UTCDateTime, nullable=False),
-        Column("read_at", UTCDateTime),
-    )  # fmt: skip
-    index(notification, "recipient_sub", "created_at")
+    # recipient_sub None: an invitation, to an e-mail address
+    notification = t("notification", (
+        "notification_id recipient_sub? recipient_email? kind candidate_id? subject link"
+        " created_at read_at?"
+    ), index_on="recipient_sub created_at")  # fmt: skip
     outbox = Table(
         "notification_outbox", md,
         Column("notification_id", ID, primary_key=True),  # one e-mail per notification
@@ -101,11 +62,7 @@ def define_notification_tables(md: MetaData, generation: int = 1) -> Notificatio
         Column("sent_to", EMAIL),
     )  # fmt: skip
     index(outbox, "state", "next_attempt_at")
-    claim = Table(
-        "notification_claim", md,
-        Column("sub", SUB, primary_key=True),
-        Column("email", EMAIL, nullable=False),
-    )  # fmt: skip
+    claim = t("notification_claim", "sub email")
     return NotificationTables(
         candidate, role, address, invitation, goal, activity, notification, outbox, claim
     )

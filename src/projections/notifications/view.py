@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import singledispatchmethod
 from typing import Any
 from uuid import UUID
 
@@ -30,8 +29,9 @@ from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
 from kompetanse_domain.model.notifying import Kind
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.notifications.tables import NotificationTables, define_notification_tables
+from projections.views import candidate_rows, goal_rows
 
 Tx = ViewTx[NotificationTables]
 APPROVER_ROLES = (Role.LEADER.value, Role.DEPUTY.value)
@@ -104,8 +104,7 @@ def write_notification(
     )
 
 
-class NotificationsView(ViewProjection[NotificationTables]):
-    name = "notifications"
+class NotificationsView(ViewProjection[NotificationTables], name="notifications"):
     define = staticmethod(define_notification_tables)
 
     def __init__(self, public_url: str = "", invitation_key: bytes | None = None) -> None:
@@ -150,13 +149,11 @@ class NotificationsView(ViewProjection[NotificationTables]):
 
     # -- people ----------------------------------------------------------------------
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events tell nobody anything."""
+    process_event = event_handlers()  # other events tell nobody anything
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
-        tx.insert(tx.t.candidate, candidate_id=aggregate_id(event), sub=event.sub, name=event.name)
+        tx.insert(tx.t.candidate, **candidate_rows.registered(event, "sub name"))
         self._remember_address(tx, event.sub, event.email)
 
     def _remember_address(self, tx: Tx, sub: str, email: str) -> None:
@@ -206,8 +203,7 @@ class NotificationsView(ViewProjection[NotificationTables]):
         if event.role in APPROVER_ROLES:
             key = {"candidate_id": aggregate_id(event), "sub": event.actor, "role": event.role}
             until = tx.value(tx.t.invitation, "until", {"invitation_id": event.invitation_id})
-            tx.delete(tx.t.role, key)
-            tx.insert(tx.t.role, **key, until=until)
+            tx.replace(tx.t.role, key, until=until)
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
@@ -219,14 +215,7 @@ class NotificationsView(ViewProjection[NotificationTables]):
 
     @process_event.register
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
-        tx.insert(
-            tx.t.goal,
-            goal_id=aggregate_id(event),
-            candidate_id=str(event.candidate_id),
-            code=event.code,
-            withdrawn=False,
-            waiting_since=None,
-        )
+        tx.insert(tx.t.goal, **goal_rows.goal_of(event), withdrawn=False, waiting_since=None)
 
     @process_event.register
     def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:

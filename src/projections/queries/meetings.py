@@ -44,14 +44,8 @@ def get_meeting(r: ReadTx, mid: UUID) -> MeetingView | None:
     row = r.conn.execute(select(t.meeting).where(t.meeting.c.meeting_id == str(mid))).first()
     if row is None:
         return None
-    p = t.preparation.c
-    preparations = r.conn.execute(
-        select(t.preparation).where(p.meeting_id == row.meeting_id).order_by(p.author_role)
-    ).all()
-    c = t.change.c
-    changes = r.conn.execute(
-        select(t.change).where(c.meeting_id == row.meeting_id).order_by(c.version)
-    ).all()
+    preparations = r.rows_of(t.preparation, "meeting_id", row.meeting_id, "author_role")
+    changes = r.rows_of(t.change, "meeting_id", row.meeting_id, "version")
     return {
         **_summary(row),
         "preparations": [

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row, Table, select
 
 from projections.engine import tracking
 from projections.engine.db import ViewDatabase
@@ -33,6 +33,12 @@ class ReadTx:
         if row.error is not None:
             raise ViewStoppedError(view, StoppedAt.parse(row.error))
         return self._schema.tables(view, row.generation)
+
+    def rows_of(self, table: Table, column: str, value: Any, *order: str) -> Sequence[Row[Any]]:
+        """The rows of `table` whose `column` is `value`, ordered by the columns `order`."""
+        c = table.c
+        stmt = select(table).where(c[column] == value).order_by(*(c[name] for name in order))
+        return self.conn.execute(stmt).all()
 
     @property
     def position(self) -> int:

@@ -29,7 +29,6 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from functools import singledispatchmethod
 from typing import Any
 
 from kompetanse_domain.application.repairs import StoredEventRepairs, repair_of
@@ -40,7 +39,8 @@ from kompetanse_domain.model.identity import NAMESPACE
 from kompetanse_domain.model.learning_goal import LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
 from kompetanse_domain.model.values import in_zone
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
+from projections.views import candidate_rows
 from projections.views.audit_tables import AuditTables, define_audit_tables
 
 log = logging.getLogger("projections.audit")
@@ -161,23 +161,15 @@ def _class_version(event_class: type) -> int:
     return int(getattr(event_class, "class_version", None) or 1)
 
 
-class AuditView(ViewProjection[AuditTables]):
-    name = "audit"
+class AuditView(ViewProjection[AuditTables], name="audit"):
     define = staticmethod(define_audit_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Receipts and indexes are not part of any candidate's history."""
+    process_event = event_handlers()  # receipts and indexes are not part of any candidate's history
 
     @process_event.register
     def candidate_event(self, event: Candidate.Event, tx: Tx) -> None:
         if isinstance(event, Candidate.Registered):
-            tx.insert(
-                tx.t.candidate,
-                candidate_id=aggregate_id(event),
-                sub=event.sub,
-                hpr_number=event.hpr_number,
-            )
+            tx.insert(tx.t.candidate, **candidate_rows.registered(event, "sub hpr_number"))
         self._record(event, tx, aggregate_id(event), None)
 
     @process_event.register

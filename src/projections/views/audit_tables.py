@@ -16,12 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, MetaData, Table, Text
 
-from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
-
-HASH = String(64)
-TYPE = String(128)
+from projections.engine.tables import index, table
+from projections.views.columns import TYPES, Tables, columns
 
 
 @dataclass(frozen=True)
@@ -33,42 +31,16 @@ class AuditTables:
 
 
 def define_audit_tables(md: MetaData, g: int) -> AuditTables:
-    event = table(
-        md, "audit_event", g,
-        Column("position", BigInteger, primary_key=True, autoincrement=False),
-        Column("event_id", ID, nullable=False),
-        Column("candidate_id", ID, nullable=False),
-        Column("aggregate", STATE, nullable=False),
-        Column("aggregate_id", ID, nullable=False),
-        Column("version", Integer, nullable=False),
-        Column("type", TYPE, nullable=False),
-        Column("actor_sub", SUB, nullable=False),
-        Column("actor_name", NAME, nullable=False),
-        Column("occurred_at", UTCDateTime, nullable=False),
-        Column("detail", Text, nullable=False),  # {"actor", "occurred_at", "data"} as JSON
-        Column("schema", Integer, nullable=False),
-        Column("goal_code", CODE),
-        Column("hash", HASH, nullable=False),
-        Column("prev_hash", HASH, nullable=False),
-    )  # fmt: skip
+    t = Tables(md, g, {**TYPES, "detail": Text})
+    # detail: {"actor", "occurred_at", "data"} as JSON text
+    event = table(md, "audit_event", g, Column(
+        "position", BigInteger, primary_key=True, autoincrement=False
+    ), *columns(
+        "event_id candidate_id aggregate aggregate_id version type actor_sub actor_name"
+        " occurred_at detail schema goal_code? hash prev_hash", t.types
+    ))  # fmt: skip
     index(event, "candidate_id", "position")  # `position` itself is the primary key
-    head = table(
-        md, "audit_head", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("hash", HASH, nullable=False),
-        Column("position", BigInteger, nullable=False),
-        Column("events", Integer, nullable=False),
-    )  # fmt: skip
-    owner = table(
-        md, "audit_owner", g,
-        Column("aggregate_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("goal_code", CODE),
-    )  # fmt: skip
-    candidate = table(
-        md, "audit_candidate", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("sub", SUB, nullable=False),
-        Column("hpr_number", CODE),
-    )  # fmt: skip
+    head = t("audit_head", "candidate_id hash position events")
+    owner = t("audit_owner", "aggregate_id candidate_id goal_code?")
+    candidate = t("audit_candidate", "candidate_id sub hpr_number?")
     return AuditTables(event, head, owner, candidate)

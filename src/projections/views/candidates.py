@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import singledispatchmethod
 
-from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
 from kompetanse_domain.model.plan_versions import PlanMigrated
 from kompetanse_domain.model.vocabulary import PlanState
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
+from projections.views import candidate_rows
+from projections.views.columns import Tables
 
 
 @dataclass(frozen=True)
@@ -26,51 +26,22 @@ Tx = ViewTx[CandidateTables]
 
 
 def define_candidate_tables(md: MetaData, g: int) -> CandidateTables:
-    candidate = table(
-        md, "candidate", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-        Column("email", NAME, nullable=False),
-        Column("specialty", CODE, nullable=False),
-        Column("organisation_id", NAME, nullable=False),
-        Column("organisation_name", NAME, nullable=False),
-        Column("hpr_number", CODE),
-        Column("registered_at", UTCDateTime, nullable=False),
-        Column("version", Integer, nullable=False),
-    )  # fmt: skip
-    index(candidate, "sub")
-    role = table(
-        md, "candidate_role", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("role", STATE, nullable=False),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-        Column("granted_at", UTCDateTime, nullable=False),
-        PrimaryKeyConstraint("candidate_id", "role", "sub"),
-    )  # fmt: skip
-    index(role, "sub")
-    plan = table(
-        md, "candidate_plan", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("plan_code", CODE, nullable=False),
-        Column("catalogue_version", CODE, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("goal_count", Integer, nullable=False),
-        Column("assigned_at", UTCDateTime, nullable=False),
-        Column("changed_at", UTCDateTime, nullable=False),
-        PrimaryKeyConstraint("candidate_id", "plan_code"),
-    )  # fmt: skip
+    t = Tables(md, g)
+    candidate = t("candidate", (
+        "candidate_id sub name email specialty organisation_id organisation_name hpr_number?"
+        " registered_at version"
+    ), index_on="sub")  # fmt: skip
+    role = t("candidate_role", "candidate_id role sub name granted_at", key=3, index_on="sub")
+    plan = t("candidate_plan", (
+        "candidate_id plan_code catalogue_version state goal_count assigned_at changed_at"
+    ), key=2)  # fmt: skip
     return CandidateTables(candidate, role, plan)
 
 
-class CandidatesView(ViewProjection[CandidateTables]):
-    name = "candidates"
+class CandidatesView(ViewProjection[CandidateTables], name="candidates"):
     define = staticmethod(define_candidate_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     @process_event.register
     def candidate_changed(self, event: Candidate.Event, tx: Tx) -> None:
@@ -78,22 +49,14 @@ class CandidatesView(ViewProjection[CandidateTables]):
         self._touch(event, tx)
 
     def _touch(self, event: Candidate.Event | ProfileEdited | SpecialtyChanged, tx: Tx) -> None:
-        tx.update(
-            tx.t.candidate, {"candidate_id": aggregate_id(event)}, version=event.originator_version
-        )
+        candidate_rows.update(tx, tx.t.candidate, event, version=event.originator_version)
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
+        shown = "sub name email specialty organisation_id organisation_name hpr_number"
         tx.insert(
             tx.t.candidate,
-            candidate_id=aggregate_id(event),
-            sub=event.sub,
-            name=event.name,
-            email=event.email,
-            specialty=event.specialty,
-            organisation_id=event.organisation_id,
-            organisation_name=event.organisation_name,
-            hpr_number=event.hpr_number,
+            **candidate_rows.registered(event, shown),
             registered_at=event.timestamp,
             version=event.originator_version,
         )
@@ -101,32 +64,21 @@ class CandidatesView(ViewProjection[CandidateTables]):
     @process_event.register
     def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
         """R28: the values the candidate changed (None: kept)."""
-        changed = {
-            column: getattr(event, column)
-            for column in ("name", "email", "organisation_id", "organisation_name")
-            if getattr(event, column) is not None
-        }
-        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, **changed)
+        candidate_rows.edit(
+            tx, tx.t.candidate, event, "name email organisation_id organisation_name"
+        )
         self._touch(event, tx)
 
     @process_event.register
     def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
         """R28: the current specialty (all of them, with dates: the `profile` view)."""
-        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, specialty=event.specialty)
+        candidate_rows.update(tx, tx.t.candidate, event, specialty=event.specialty)
         self._touch(event, tx)
 
     @process_event.register
     def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
         key = {"candidate_id": aggregate_id(event), "role": event.role, "sub": event.actor}
-        tx.delete(tx.t.role, key)
-        tx.insert(
-            tx.t.role,
-            candidate_id=aggregate_id(event),
-            role=event.role,
-            sub=event.actor,
-            name=event.actor_name,
-            granted_at=event.timestamp,
-        )
+        tx.replace(tx.t.role, key, name=event.actor_name, granted_at=event.timestamp)
         self._touch(event, tx)
 
     @process_event.register
@@ -138,11 +90,9 @@ class CandidatesView(ViewProjection[CandidateTables]):
 
     @process_event.register
     def plan_assigned(self, event: Candidate.PlanAssigned, tx: Tx) -> None:
-        tx.delete(tx.t.plan, {"candidate_id": aggregate_id(event), "plan_code": event.plan_code})
-        tx.insert(
+        tx.replace(
             tx.t.plan,
-            candidate_id=aggregate_id(event),
-            plan_code=event.plan_code,
+            {"candidate_id": aggregate_id(event), "plan_code": event.plan_code},
             catalogue_version=event.catalogue_version,
             state=PlanState.ACTIVE,
             goal_count=len(event.goal_codes),

@@ -11,15 +11,15 @@ organisation must update this view too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import singledispatchmethod
 
-from sqlalchemy import Column, MetaData, Table, Text
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
 from kompetanse_domain.model.finding import name_search_key
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import CODE, ID, NAME, index, table
+from projections.engine.base import ViewProjection, ViewTx, event_handlers
+from projections.views import candidate_rows
+from projections.views.columns import Tables
 
 
 @dataclass(frozen=True)
@@ -31,56 +31,32 @@ Tx = ViewTx[FinderTables]
 
 
 def define_finder_tables(md: MetaData, g: int) -> FinderTables:
-    candidate = table(
-        md, "finder_candidate", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("name", NAME, nullable=False),
-        # casefold() may lengthen a name (ß -> ss): no length bound, and no index (a
-        # LIKE on a part of the name scans; one short row per candidate)
-        Column("name_key", Text, nullable=False),
-        Column("hpr_number", CODE),
-        Column("specialty", CODE, nullable=False),
-        Column("organisation_id", NAME, nullable=False),
-        Column("organisation_name", NAME, nullable=False),
-    )  # fmt: skip
-    index(candidate, "hpr_number")
+    # casefold() may lengthen a name (ß -> ss): `name_key` has no length bound, and no
+    # index (a LIKE on a part of the name scans; one short row per candidate)
+    candidate = Tables(md, g)("finder_candidate", (
+        "candidate_id name name_key hpr_number? specialty organisation_id organisation_name"
+    ), index_on="hpr_number")  # fmt: skip
     return FinderTables(candidate)
 
 
-class FinderView(ViewProjection[FinderTables]):
-    name = "finder"
+class FinderView(ViewProjection[FinderTables], name="finder"):
     define = staticmethod(define_finder_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
-        tx.insert(
-            tx.t.candidate,
-            candidate_id=aggregate_id(event),
-            name=event.name,
-            name_key=name_search_key(event.name),
-            hpr_number=event.hpr_number,
-            specialty=event.specialty,
-            organisation_id=event.organisation_id,
-            organisation_name=event.organisation_name,
-        )
+        shown = "name hpr_number specialty organisation_id organisation_name"
+        row = candidate_rows.registered(event, shown)
+        tx.insert(tx.t.candidate, **row, name_key=name_search_key(event.name))
 
     @process_event.register
     def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
         """R28: a changed name is found under the new one."""
-        changed = {
-            column: getattr(event, column)
-            for column in ("name", "organisation_id", "organisation_name")
-            if getattr(event, column) is not None
-        }
+        candidate_rows.edit(tx, tx.t.candidate, event, "name organisation_id organisation_name")
         if event.name is not None:
-            changed["name_key"] = name_search_key(event.name)
-        if changed:
-            tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, **changed)
+            candidate_rows.update(tx, tx.t.candidate, event, name_key=name_search_key(event.name))
 
     @process_event.register
     def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
-        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, specialty=event.specialty)
+        candidate_rows.update(tx, tx.t.candidate, event, specialty=event.specialty)

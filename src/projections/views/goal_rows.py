@@ -1,11 +1,10 @@
-"""The columns several views keep alike of a learning goal, and what its events write
-into them.
+"""What a learning goal's events write into the columns several views keep alike.
 
-The `goals`, `leader`, `progress` and `inbox` views each keep a row per goal (and
-two of them a row per activity) in tables of their own; where they keep the same
-column, its definition and its value come from here, so the views cannot come to
-disagree about it. Each `*_columns` gives fresh columns for one table; each other
-function gives the column values of one event; a view adds its own.
+The `goals`, `leader`, `progress` and `inbox` views (and the notification process)
+each keep a row per goal (and two of them a row per activity) in tables of their own;
+where they keep the same column, its value comes from here, so the views cannot come
+to disagree about it (the columns' types: `columns.GOAL_COLUMNS`, `APPROVAL_COLUMNS`).
+Each function gives the column values of one event; a view adds its own.
 """
 
 from __future__ import annotations
@@ -13,47 +12,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Text
-
 from kompetanse_domain.model.learning_goal import LearningGoal
+from kompetanse_domain.model.plan_versions import GoalMovedToVersion
 from kompetanse_domain.model.vocabulary import ActivityState, GoalState
 from projections.engine.base import aggregate_id
-from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime
+from projections.views.rows import fields
 
 
-def goal_columns() -> list[Column[Any]]:
-    """The goal's identity and state: the columns `opened_goal` fills."""
-    return [
-        Column("goal_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("code", CODE, nullable=False),
-        Column("plan_code", CODE, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("withdrawn", Boolean, nullable=False),
-    ]
-
-
-def approval_columns() -> list[Column[Any]]:
-    """The goal's way to a decision: `sent_for_approval`'s and `decided`'s columns
-    (but the state)."""
-    return [
-        Column("completed_on", Date),
-        Column("sent_at", UTCDateTime),
-        Column("send_comment", Text),
-        Column("approver_sub", SUB),
-        Column("approver_name", NAME),
-        Column("decided_by_sub", SUB),
-        Column("decided_by_name", NAME),
-        Column("decided_at", UTCDateTime),
-    ]
+def goal_of(event: LearningGoal.Opened) -> dict[str, Any]:
+    """Which goal: its id, its candidate and its code."""
+    return {
+        "goal_id": aggregate_id(event),
+        "candidate_id": str(event.candidate_id),
+        "code": event.code,
+    }
 
 
 def opened_goal(event: LearningGoal.Opened) -> dict[str, Any]:
     """A new goal's row: not started, not withdrawn."""
     return {
-        "goal_id": aggregate_id(event),
-        "candidate_id": str(event.candidate_id),
-        "code": event.code,
+        **goal_of(event),
         "plan_code": event.plan_code,
         "state": GoalState.NOT_STARTED,
         "withdrawn": False,
@@ -62,14 +40,9 @@ def opened_goal(event: LearningGoal.Opened) -> dict[str, Any]:
 
 def sent_for_approval(event: LearningGoal.SentForApproval) -> dict[str, Any]:
     """R6: the goal waits for the approver the candidate's leader was when sent."""
-    return {
-        "state": GoalState.SENT_FOR_APPROVAL,
-        "completed_on": event.completed_on,
-        "sent_at": event.timestamp,
-        "send_comment": event.comment,
-        "approver_sub": event.approver_sub,
-        "approver_name": event.approver_name,
-    }
+    waiting = {"state": GoalState.SENT_FOR_APPROVAL, "sent_at": event.timestamp}
+    shown = fields(event, "completed_on approver_sub approver_name")
+    return {**waiting, **shown, "send_comment": event.comment}
 
 
 def decided(event: LearningGoal.Event, state: GoalState, name: str, at: datetime) -> dict[str, Any]:
@@ -85,24 +58,45 @@ def decided(event: LearningGoal.Event, state: GoalState, name: str, at: datetime
 
 def registered_activity(event: LearningGoal.ActivityRegistered) -> dict[str, Any]:
     """R9: a new activity's row, not yet sent for signing."""
+    shown = "activity_id title kind fulfilled_on activity_code count attachment_id"
     return {
-        "activity_id": event.activity_id,
+        **fields(event, shown),
         "goal_id": aggregate_id(event),
-        "title": event.title,
-        "kind": event.kind,
-        "fulfilled_on": event.fulfilled_on,
-        "activity_code": event.activity_code,
-        "count": event.count,
-        "attachment_id": event.attachment_id,
         "state": ActivityState.REGISTERED,
     }
 
 
 def activity_sent_for_signing(event: LearningGoal.ActivitySentForSigning) -> dict[str, Any]:
     """R9: the activity waits for the signer named in the event."""
+    waiting = {"state": ActivityState.SENT_FOR_SIGNING, "sent_at": event.timestamp}
+    return {**waiting, **fields(event, "signer_sub signer_name")}
+
+
+def recalled() -> dict[str, Any]:
+    """R29: sent back to not started; it waits for no approver any more."""
+    cleared = dict.fromkeys(
+        ("completed_on", "sent_at", "send_comment", "approver_sub", "approver_name")
+    )
+    return {"state": GoalState.NOT_STARTED, **cleared}
+
+
+def approval_withdrawn() -> dict[str, Any]:
+    """R29: not started again, decided by nobody."""
+    cleared = dict.fromkeys(("completed_on", "decided_by_sub", "decided_by_name", "decided_at"))
+    return {"state": GoalState.NOT_STARTED, **cleared}
+
+
+def moved_to_version(event: GoalMovedToVersion) -> dict[str, Any]:
+    """R30: the goal belongs to the plan's new version, in the state it moved with."""
+    return {"withdrawn": False, "plan_code": event.plan_code, "state": event.state}
+
+
+def carried_over(event: GoalMovedToVersion) -> dict[str, Any]:
+    """R30: an approval carried over keeps its approver and instant (nothing when none)."""
+    if event.carried_over_from is None:
+        return {}
     return {
-        "state": ActivityState.SENT_FOR_SIGNING,
-        "signer_sub": event.signer_sub,
-        "signer_name": event.signer_name,
-        "sent_at": event.timestamp,
+        "decided_by_sub": event.decided_by_sub,
+        "decided_by_name": event.decided_by_name,
+        "decided_at": event.decided_at,
     }

@@ -10,37 +10,33 @@ activity leaves the first signer able to open what they were shown).
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any
 
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.views import goal_rows
 from projections.views.goals_tables import GoalTables, define_goal_tables
+from projections.views.rows import actor, fields, versioned
 
 Tx = ViewTx[GoalTables]
 
 
-class GoalsView(ViewProjection[GoalTables]):
-    name = "goals"
+def decided_activity(state: str, comment: str | None, event: Any) -> dict[str, Any]:
+    """R10: signed or rejected, with the signer's comment or reason, at the event's instant."""
+    return {"state": state, "decision_comment": comment, "decided_at": event.timestamp}
+
+
+class GoalsView(ViewProjection[GoalTables], name="goals"):
     define = staticmethod(define_goal_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     def _goal(self, event: Any, tx: Tx, **values: Any) -> None:
         """Every goal event moves the goal's version (its ETag)."""
-        tx.update(
-            tx.t.goal,
-            {"goal_id": aggregate_id(event)},
-            version=event.originator_version,
-            updated_at=event.timestamp,
-            **values,
-        )
+        tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, **versioned(event), **values)
 
     def _activity(self, event: Any, tx: Tx, **values: Any) -> None:
         tx.update(tx.t.activity, {"activity_id": event.activity_id}, **values)
@@ -50,12 +46,9 @@ class GoalsView(ViewProjection[GoalTables]):
     def attachment_uploaded(self, event: Candidate.AttachmentUploaded, tx: Tx) -> None:
         tx.insert(
             tx.t.attachment,
-            attachment_id=event.attachment_id,
+            **fields(event, "attachment_id filename size sha256"),
             candidate_id=aggregate_id(event),
-            filename=event.filename,
             content_type=event.media_type,
-            size=event.size,
-            sha256=event.sha256,
         )
 
     @process_event.register
@@ -63,11 +56,10 @@ class GoalsView(ViewProjection[GoalTables]):
         tx.insert(
             tx.t.goal,
             **goal_rows.opened_goal(event),
+            **versioned(event),
             catalogue_version=event.catalogue_version,
             imported_from=[],
             opened_at=event.timestamp,
-            updated_at=event.timestamp,
-            version=event.originator_version,
         )
 
     @process_event.register
@@ -96,34 +88,19 @@ class GoalsView(ViewProjection[GoalTables]):
 
     @process_event.register
     def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:
-        self._activity(
-            event,
-            tx,
-            state=ActivityState.SIGNED,
-            decision_comment=event.comment,
-            decided_at=event.timestamp,
-        )
+        self._activity(event, tx, **decided_activity(ActivityState.SIGNED, event.comment, event))
 
     @process_event.register
     def activity_rejected(self, event: LearningGoal.ActivityRejected, tx: Tx) -> None:
-        self._activity(
-            event,
-            tx,
-            state=ActivityState.REJECTED,
-            decision_comment=event.reason,
-            decided_at=event.timestamp,
-        )
+        self._activity(event, tx, **decided_activity(ActivityState.REJECTED, event.reason, event))
 
     @process_event.register
     def mentor_commented(self, event: LearningGoal.MentorCommented, tx: Tx) -> None:
         tx.insert(
             tx.t.comment,
-            comment_id=event.comment_id,
+            **fields(event, "comment_id text"),
+            **actor(event, "author_sub", "author_name", "written_at"),
             goal_id=aggregate_id(event),
-            author_sub=event.actor,
-            author_name=event.actor_name,
-            text=event.text,
-            written_at=event.timestamp,
         )
         self._goal(event, tx)
 
@@ -193,14 +170,8 @@ class GoalsView(ViewProjection[GoalTables]):
     def activity_edited(self, event: corrections.ActivityEdited, tx: Tx) -> None:
         edited = {name: getattr(event, name) for name in event.changed}
         if event.previous_state == ActivityState.REJECTED:  # registered again, to be sent
-            edited.update(
-                state=ActivityState.REGISTERED,
-                signer_sub=None,
-                signer_name=None,
-                decision_comment=None,
-                sent_at=None,
-                decided_at=None,
-            )
+            cleared = ("signer_sub", "signer_name", "decision_comment", "sent_at", "decided_at")
+            edited.update(state=ActivityState.REGISTERED, **dict.fromkeys(cleared))
         self._activity(event, tx, **edited)
 
     @process_event.register
@@ -215,16 +186,7 @@ class GoalsView(ViewProjection[GoalTables]):
 
     @process_event.register
     def goal_recalled(self, event: corrections.Recalled, tx: Tx) -> None:
-        self._goal(
-            event,
-            tx,
-            state=GoalState.NOT_STARTED,
-            completed_on=None,
-            send_comment=None,
-            sent_at=None,
-            approver_sub=None,
-            approver_name=None,
-        )
+        self._goal(event, tx, **goal_rows.recalled())
 
     @process_event.register
     def approval_withdrawn(self, event: corrections.ApprovalWithdrawn, tx: Tx) -> None:
@@ -234,19 +196,13 @@ class GoalsView(ViewProjection[GoalTables]):
             tx.update(
                 tx.t.decision,
                 {"goal_id": goal_id, "version": version},
-                withdrawn_by_sub=event.actor,
-                withdrawn_by_name=event.actor_name,
-                withdrawn_at=event.timestamp,
+                **actor(event, "withdrawn_by_sub", "withdrawn_by_name", "withdrawn_at"),
                 withdrawal_reason=event.reason,
             )
         self._goal(
             event,
             tx,
-            state=GoalState.NOT_STARTED,
-            completed_on=None,
-            decided_by_sub=None,
-            decided_by_name=None,
-            decided_at=None,
+            **goal_rows.approval_withdrawn(),
             decision_comment=None,
             decision_version=None,
         )
@@ -272,21 +228,12 @@ class GoalsView(ViewProjection[GoalTables]):
         self._goal(
             event,
             tx,
-            withdrawn=False,
-            plan_code=event.plan_code,
+            **goal_rows.moved_to_version(event),
             catalogue_version=event.to_version,
-            state=event.state,
             carried_over_from=event.carried_over_from,
         )
         if event.carried_over_from is not None:
-            self._goal(
-                event,
-                tx,
-                decided_by_sub=event.decided_by_sub,
-                decided_by_name=event.decided_by_name,
-                decided_at=event.decided_at,
-                decision_comment=None,
-            )
+            self._goal(event, tx, **goal_rows.carried_over(event), decision_comment=None)
 
     @process_event.register
     def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:

@@ -5,29 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    Boolean,
-    Column,
-    Date,
-    Integer,
     MetaData,
-    PrimaryKeyConstraint,
     Table,
-    Text,
     UniqueConstraint,
 )
 
-from projections.engine.tables import (
-    CODE,
-    ID,
-    NAME,
-    PORTABLE_JSON,
-    STATE,
-    SUB,
-    UTCDateTime,
-    index,
-    table,
-)
-from projections.views.goal_rows import approval_columns
+from projections.views.columns import APPROVAL_COLUMNS, Tables
 
 
 @dataclass(frozen=True)
@@ -41,87 +24,30 @@ class GoalTables:
 
 
 def define_goal_tables(md: MetaData, g: int) -> GoalTables:
-    goal = table(
-        md, "goal", g,
-        Column("goal_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("code", CODE, nullable=False),
-        Column("plan_code", CODE, nullable=False),
-        Column("catalogue_version", CODE, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("withdrawn", Boolean, nullable=False),
-        *approval_columns(),
-        Column("decision_comment", Text),
-        Column("imported_from", PORTABLE_JSON, nullable=False),
-        Column("decision_version", Integer),  # R29: the `decision` the state stands on
-        Column("carried_over_from", PORTABLE_JSON),  # R30, ADR 0026
-        Column("opened_at", UTCDateTime, nullable=False),
-        Column("updated_at", UTCDateTime, nullable=False),
-        Column("version", Integer, nullable=False),
-        UniqueConstraint("candidate_id", "code", name=f"uq_view_goal_g{g}_candidate_code"),
-    )  # fmt: skip
-    activity = table(
-        md, "goal_activity", g,
-        Column("activity_id", ID, primary_key=True),
-        Column("goal_id", ID, nullable=False),
-        Column("title", Text, nullable=False),
-        Column("kind", STATE, nullable=False),
-        Column("fulfilled_on", Date, nullable=False),
-        Column("activity_code", CODE),
-        Column("count", Integer),
-        Column("note", Text),
-        Column("attachment_id", ID),
-        Column("state", STATE, nullable=False),
-        Column("signer_sub", SUB),
-        Column("signer_name", NAME),
-        Column("decision_comment", Text),
-        Column("registered_at", UTCDateTime, nullable=False),
-        Column("sent_at", UTCDateTime),
-        Column("decided_at", UTCDateTime),
-        Column("withdrawn_at", UTCDateTime),  # R29
-        Column("withdrawal_reason", Text),
-    )  # fmt: skip
-    index(activity, "goal_id")
-    comment = table(
-        md, "goal_comment", g,
-        Column("comment_id", ID, primary_key=True),
-        Column("goal_id", ID, nullable=False),
-        Column("author_sub", SUB, nullable=False),
-        Column("author_name", NAME, nullable=False),
-        Column("text", Text, nullable=False),
-        Column("written_at", UTCDateTime, nullable=False),
-    )  # fmt: skip
-    index(comment, "goal_id")
-    attachment = table(
-        md, "goal_attachment", g,
-        Column("attachment_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("filename", Text, nullable=False),
-        Column("content_type", STATE, nullable=False),
-        Column("size", Integer, nullable=False),
-        Column("sha256", CODE, nullable=False),
-    )  # fmt: skip
-    attachment_sent = table(
-        md, "goal_attachment_sent", g,
-        Column("attachment_id", ID, nullable=False),
-        Column("sub", SUB, nullable=False),
-        PrimaryKeyConstraint("attachment_id", "sub"),
-    )  # fmt: skip
-    decision = table(
-        md, "goal_decision", g,
-        Column("goal_id", ID, nullable=False),
-        Column("version", Integer, nullable=False),  # the deciding event's
-        Column("decision", STATE, nullable=False),  # approved | rejected
-        Column("by_sub", SUB),
-        Column("by_name", NAME),
-        Column("at", UTCDateTime, nullable=False),
-        Column("comment", Text),
-        Column("source_portal", Text),  # R23: imported from the other portal
-        Column("source_event_id", Text),
-        Column("withdrawn_by_sub", SUB),  # R29: set when the approval is withdrawn
-        Column("withdrawn_by_name", NAME),
-        Column("withdrawn_at", UTCDateTime),
-        Column("withdrawal_reason", Text),
-        PrimaryKeyConstraint("goal_id", "version"),
-    )  # fmt: skip
+    t = Tables(md, g)
+    # decision_version: R29, the `decision` the state stands on; carried_over_from: R30
+    one_code = UniqueConstraint("candidate_id", "code", name=f"uq_view_goal_g{g}_candidate_code")
+    goal = t("goal", (
+        "goal_id candidate_id code plan_code catalogue_version state withdrawn"
+        f" {APPROVAL_COLUMNS} decision_comment? imported_from"
+        " decision_version? carried_over_from? opened_at updated_at version"
+    ), one_code)  # fmt: skip
+    activity = t("goal_activity", (
+        "activity_id goal_id title kind fulfilled_on activity_code? count? note? attachment_id?"
+        " state signer_sub? signer_name? decision_comment? registered_at sent_at? decided_at?"
+        " withdrawn_at? withdrawal_reason?"  # R29
+    ), index_on="goal_id")  # fmt: skip
+    comment = t("goal_comment", (
+        "comment_id goal_id author_sub author_name text written_at"
+    ), index_on="goal_id")  # fmt: skip
+    attachment = t("goal_attachment", (
+        "attachment_id candidate_id filename content_type size sha256"
+    ))  # fmt: skip
+    attachment_sent = t("goal_attachment_sent", "attachment_id sub", key=2)
+    # version: the deciding event's; decision: approved | rejected; source_*: R23, imported
+    # from the other portal; withdrawn_*: R29, set when the approval is withdrawn
+    decision = t("goal_decision", (
+        "goal_id version decision by_sub? by_name? at comment? source_portal? source_event_id?"
+        " withdrawn_by_sub? withdrawn_by_name? withdrawn_at? withdrawal_reason?"
+    ), key=2)  # fmt: skip
     return GoalTables(goal, activity, comment, attachment, attachment_sent, decision)

@@ -8,10 +8,9 @@ they sign).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import singledispatchmethod
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
@@ -19,9 +18,9 @@ from kompetanse_domain.model.candidate_profile import ProfileEdited
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
 from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
-from projections.views import goal_rows
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
+from projections.views import candidate_rows, goal_rows
+from projections.views.columns import Tables
 
 SIGNING_ROLES = (Role.SUPERVISOR.value, Role.VEILEDER.value)
 
@@ -38,62 +37,30 @@ Tx = ViewTx[InboxTables]
 
 
 def define_inbox_tables(md: MetaData, g: int) -> InboxTables:
-    candidate = table(
-        md, "inbox_candidate", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-    )  # fmt: skip
-    signer = table(
-        md, "inbox_signer", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("sub", SUB, nullable=False),
-        Column("role", STATE, nullable=False),
-        PrimaryKeyConstraint("candidate_id", "sub", "role"),
-    )  # fmt: skip
-    goal = table(
-        md, "inbox_goal", g,
-        Column("goal_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("code", CODE, nullable=False),
-        Column("withdrawn", Boolean, nullable=False),
-    )  # fmt: skip
-    activity = table(
-        md, "inbox_activity", g,
-        Column("activity_id", ID, primary_key=True),
-        Column("goal_id", ID, nullable=False),
-        Column("title", Text, nullable=False),
-        Column("kind", STATE, nullable=False),
-        Column("fulfilled_on", Date, nullable=False),
-        Column("activity_code", CODE),
-        Column("count", Integer),
-        Column("attachment_id", ID),
-        Column("state", STATE, nullable=False),
-        Column("signer_sub", SUB),
-        Column("signer_name", NAME),
-        Column("sent_at", UTCDateTime),
-    )  # fmt: skip
-    index(activity, "signer_sub", "state")
+    t = Tables(md, g)
+    candidate = t("inbox_candidate", "candidate_id sub name")
+    signer = t("inbox_signer", "candidate_id sub role", key=3)
+    goal = t("inbox_goal", "goal_id candidate_id code withdrawn")
+    activity = t("inbox_activity", (
+        "activity_id goal_id title kind fulfilled_on activity_code? count? attachment_id? state"
+        " signer_sub? signer_name? sent_at?"
+    ), index_on="signer_sub state")  # fmt: skip
     return InboxTables(candidate, signer, goal, activity)
 
 
-class InboxView(ViewProjection[InboxTables]):
-    name = "inbox"
+class InboxView(ViewProjection[InboxTables], name="inbox"):
     define = staticmethod(define_inbox_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
-        tx.insert(tx.t.candidate, candidate_id=aggregate_id(event), sub=event.sub, name=event.name)
+        tx.insert(tx.t.candidate, **candidate_rows.registered(event, "sub name"))
 
     @process_event.register
     def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
         """R28: signing requests and approvals show the candidate's new name."""
-        if event.name is not None:
-            tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, name=event.name)
+        candidate_rows.edit(tx, tx.t.candidate, event, "name")
 
     def _signer_key(self, cid: str, sub: str, role: str) -> dict[str, str]:
         return {"candidate_id": cid, "sub": sub, "role": role}
@@ -101,10 +68,7 @@ class InboxView(ViewProjection[InboxTables]):
     @process_event.register
     def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
         if event.role in SIGNING_ROLES:
-            tx.delete(tx.t.signer, self._signer_key(aggregate_id(event), event.actor, event.role))
-            tx.insert(
-                tx.t.signer, candidate_id=aggregate_id(event), sub=event.actor, role=event.role
-            )
+            tx.replace(tx.t.signer, self._signer_key(aggregate_id(event), event.actor, event.role))
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
@@ -113,13 +77,7 @@ class InboxView(ViewProjection[InboxTables]):
 
     @process_event.register
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
-        tx.insert(
-            tx.t.goal,
-            goal_id=aggregate_id(event),
-            candidate_id=str(event.candidate_id),
-            code=event.code,
-            withdrawn=False,
-        )
+        tx.insert(tx.t.goal, **goal_rows.goal_of(event), withdrawn=False)
 
     @process_event.register
     def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:

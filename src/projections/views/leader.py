@@ -7,7 +7,6 @@ who may approve, R7), whoever was the leader when the goal was sent.
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any
 
 from kompetanse_domain.model import goal_corrections as corrections
@@ -16,41 +15,31 @@ from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyCh
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
 from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.views import goal_rows
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
+from projections.views import candidate_rows, goal_rows
 from projections.views.leader_tables import LeaderTables, define_leader_tables
 
 Tx = ViewTx[LeaderTables]
 LEADING_ROLES = (Role.LEADER.value, Role.DEPUTY.value)
 
 
-class LeaderView(ViewProjection[LeaderTables]):
-    name = "leader"
+class LeaderView(ViewProjection[LeaderTables], name="leader"):
     define = staticmethod(define_leader_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
-        tx.insert(
-            tx.t.candidate,
-            candidate_id=aggregate_id(event),
-            sub=event.sub,
-            name=event.name,
-            specialty=event.specialty,
-        )
+        tx.insert(tx.t.candidate, **candidate_rows.registered(event, "sub name specialty"))
 
     @process_event.register
     def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
         """R28: the leader's list shows the candidate's new name."""
-        if event.name is not None:
-            tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, name=event.name)
+        candidate_rows.edit(tx, tx.t.candidate, event, "name")
 
     @process_event.register
     def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
-        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, specialty=event.specialty)
+        candidate_rows.update(tx, tx.t.candidate, event, specialty=event.specialty)
 
     def _link_key(self, cid: str, role: str, sub: str) -> dict[str, str]:
         return {"sub": sub, "candidate_id": cid, "role": role}
@@ -58,14 +47,8 @@ class LeaderView(ViewProjection[LeaderTables]):
     @process_event.register
     def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
         if event.role in LEADING_ROLES:
-            tx.delete(tx.t.link, self._link_key(aggregate_id(event), event.role, event.actor))
-            tx.insert(
-                tx.t.link,
-                sub=event.actor,
-                candidate_id=aggregate_id(event),
-                role=event.role,
-                since=event.timestamp,
-            )
+            key = self._link_key(aggregate_id(event), event.role, event.actor)
+            tx.replace(tx.t.link, key, since=event.timestamp)
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
@@ -123,40 +106,15 @@ class LeaderView(ViewProjection[LeaderTables]):
 
     @process_event.register
     def goal_recalled(self, event: corrections.Recalled, tx: Tx) -> None:
-        self._goal(
-            event,
-            tx,
-            state=GoalState.NOT_STARTED,
-            completed_on=None,
-            sent_at=None,
-            send_comment=None,
-            approver_sub=None,
-            approver_name=None,
-        )
+        self._goal(event, tx, **goal_rows.recalled())
 
     @process_event.register
     def approval_withdrawn(self, event: corrections.ApprovalWithdrawn, tx: Tx) -> None:
-        self._goal(
-            event,
-            tx,
-            state=GoalState.NOT_STARTED,
-            completed_on=None,
-            decided_by_sub=None,
-            decided_by_name=None,
-            decided_at=None,
-        )
+        self._goal(event, tx, **goal_rows.approval_withdrawn())
 
     @process_event.register
     def goal_moved_to_version(self, event: GoalMovedToVersion, tx: Tx) -> None:
-        self._goal(event, tx, withdrawn=False, plan_code=event.plan_code, state=event.state)
-        if event.carried_over_from is not None:
-            self._goal(
-                event,
-                tx,
-                decided_by_sub=event.decided_by_sub,
-                decided_by_name=event.decided_by_name,
-                decided_at=event.decided_at,
-            )
+        self._goal(event, tx, **goal_rows.moved_to_version(event), **goal_rows.carried_over(event))
 
     @process_event.register
     def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, Table
+from sqlalchemy import MetaData, Table
 
-from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
-from projections.views.goal_rows import approval_columns, goal_columns
+from projections.views.columns import APPROVAL_COLUMNS, GOAL_COLUMNS, Tables
 
 
 @dataclass(frozen=True)
@@ -18,28 +17,10 @@ class LeaderTables:
 
 
 def define_leader_tables(md: MetaData, g: int) -> LeaderTables:
-    link = table(
-        md, "leader_link", g,
-        Column("sub", SUB, nullable=False),
-        Column("candidate_id", ID, nullable=False),
-        Column("role", STATE, nullable=False),
-        Column("since", UTCDateTime, nullable=False),
-        PrimaryKeyConstraint("sub", "candidate_id", "role"),
-    )  # fmt: skip
-    index(link, "candidate_id")
-    candidate = table(
-        md, "leader_candidate", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-        Column("specialty", CODE, nullable=False),
-    )  # fmt: skip
-    goal = table(
-        md, "leader_goal", g,
-        *goal_columns(),
-        *approval_columns(),
-        Column("mentor_comments", Integer, nullable=False),
-        Column("signed_activities", Integer, nullable=False),
-    )  # fmt: skip
-    index(goal, "candidate_id", "state")
+    t = Tables(md, g)
+    link = t("leader_link", "sub candidate_id role since", key=3, index_on="candidate_id")
+    candidate = t("leader_candidate", "candidate_id sub name specialty")
+    goal = t("leader_goal", (
+        f"{GOAL_COLUMNS} {APPROVAL_COLUMNS} mentor_comments signed_activities"
+    ), index_on="candidate_id state")  # fmt: skip
     return LeaderTables(link, candidate, goal)

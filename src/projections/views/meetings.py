@@ -7,14 +7,14 @@ event: who (sub, name), when, what, and what they wrote.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import singledispatchmethod
 from typing import Any
 
-from sqlalchemy import Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model.meeting import MeetingState, SupervisionMeeting
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import ID, NAME, PORTABLE_JSON, STATE, SUB, UTCDateTime, index, table
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
+from projections.views.columns import Tables
+from projections.views.rows import actor, fields, versioned
 
 
 @dataclass(frozen=True)
@@ -28,55 +28,22 @@ Tx = ViewTx[MeetingTables]
 
 
 def define_meeting_tables(md: MetaData, g: int) -> MeetingTables:
-    meeting = table(
-        md, "meeting", g,
-        Column("meeting_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("veileder_sub", SUB, nullable=False),
-        Column("veileder_name", NAME, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("scheduled_for", STATE, nullable=False),
-        Column("planned_minutes", Integer, nullable=False),
-        Column("held_on", Date),
-        Column("duration_minutes", Integer),
-        Column("summary", Text, nullable=False),
-        Column("goals_discussed", PORTABLE_JSON, nullable=False),
-        Column("created_at", UTCDateTime, nullable=False),
-        Column("updated_at", UTCDateTime, nullable=False),
-        Column("version", Integer, nullable=False),
-    )  # fmt: skip
-    index(meeting, "candidate_id")
-    preparation = table(
-        md, "meeting_preparation", g,
-        Column("meeting_id", ID, nullable=False),
-        Column("author_role", STATE, nullable=False),
-        Column("author_sub", SUB, nullable=False),
-        Column("author_name", NAME, nullable=False),
-        Column("text", Text, nullable=False),
-        Column("written_at", UTCDateTime, nullable=False),
-        PrimaryKeyConstraint("meeting_id", "author_role"),
-    )  # fmt: skip
-    change = table(
-        md, "meeting_change", g,
-        Column("meeting_id", ID, nullable=False),
-        Column("version", Integer, nullable=False),
-        Column("at", UTCDateTime, nullable=False),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-        Column("what", STATE, nullable=False),
-        Column("detail", PORTABLE_JSON, nullable=False),
-        PrimaryKeyConstraint("meeting_id", "version"),
-    )  # fmt: skip
+    t = Tables(md, g)
+    meeting = t("meeting", (
+        "meeting_id candidate_id veileder_sub veileder_name state scheduled_for planned_minutes"
+        " held_on? duration_minutes? summary goals_discussed created_at updated_at version"
+    ), index_on="candidate_id")  # fmt: skip
+    preparation = t("meeting_preparation", (
+        "meeting_id author_role author_sub author_name text written_at"
+    ), key=2)  # fmt: skip
+    change = t("meeting_change", "meeting_id version at sub name what detail", key=2)
     return MeetingTables(meeting, preparation, change)
 
 
-class MeetingsView(ViewProjection[MeetingTables]):
-    name = "meetings"
+class MeetingsView(ViewProjection[MeetingTables], name="meetings"):
     define = staticmethod(define_meeting_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     def _log(
         self, event: SupervisionMeeting.Event, what: str, detail: dict[str, Any], tx: Tx
@@ -85,21 +52,13 @@ class MeetingsView(ViewProjection[MeetingTables]):
             tx.t.change,
             meeting_id=aggregate_id(event),
             version=event.originator_version,
-            at=event.timestamp,
-            sub=event.actor,
-            name=event.actor_name,
+            **actor(event, "sub", "name", "at"),
             what=what,
             detail=detail,
         )
 
     def _meeting(self, event: SupervisionMeeting.Event, tx: Tx, **values: Any) -> None:
-        tx.update(
-            tx.t.meeting,
-            {"meeting_id": aggregate_id(event)},
-            version=event.originator_version,
-            updated_at=event.timestamp,
-            **values,
-        )
+        tx.update(tx.t.meeting, {"meeting_id": aggregate_id(event)}, **versioned(event), **values)
 
     @process_event.register
     def meeting_created(self, event: SupervisionMeeting.Created, tx: Tx) -> None:
@@ -107,33 +66,23 @@ class MeetingsView(ViewProjection[MeetingTables]):
             tx.t.meeting,
             meeting_id=aggregate_id(event),
             candidate_id=str(event.candidate_id),
-            veileder_sub=event.actor,
-            veileder_name=event.actor_name,
+            **actor(event, "veileder_sub", "veileder_name", "created_at"),
+            **fields(event, "scheduled_for planned_minutes"),
             state=MeetingState.OPEN,
-            scheduled_for=event.scheduled_for,
-            planned_minutes=event.planned_minutes,
             summary="",
             goals_discussed=[],
-            created_at=event.timestamp,
-            updated_at=event.timestamp,
-            version=event.originator_version,
+            **versioned(event),
         )
         detail = {"scheduled_for": event.scheduled_for, "planned_minutes": event.planned_minutes}
         self._log(event, "created", detail, tx)
 
     @process_event.register
     def preparation_written(self, event: SupervisionMeeting.PreparationWritten, tx: Tx) -> None:
-        tx.delete(
-            tx.t.preparation, {"meeting_id": aggregate_id(event), "author_role": event.author_role}
-        )
-        tx.insert(
+        tx.replace(
             tx.t.preparation,
-            meeting_id=aggregate_id(event),
-            author_role=event.author_role,
-            author_sub=event.actor,
-            author_name=event.actor_name,
+            {"meeting_id": aggregate_id(event), "author_role": event.author_role},
+            **actor(event, "author_sub", "author_name", "written_at"),
             text=event.text,
-            written_at=event.timestamp,
         )
         self._meeting(event, tx)
         detail = {"author_role": event.author_role, "text": event.text}

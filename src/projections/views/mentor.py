@@ -9,9 +9,8 @@ leader or a deputy resolves them with a note; `open_concerns` on both lists coun
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import singledispatchmethod
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_concerns import (
@@ -20,8 +19,9 @@ from kompetanse_domain.model.candidate_concerns import (
 )
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.vocabulary import ConcernState
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import ID, NAME, STATE, SUB, UTCDateTime, index, table
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
+from projections.views.columns import Tables
+from projections.views.rows import actor, fields
 
 
 @dataclass(frozen=True)
@@ -34,45 +34,25 @@ Tx = ViewTx[MentorTables]
 
 
 def define_mentor_tables(md: MetaData, g: int) -> MentorTables:
-    link = table(
-        md, "mentor_link", g,
-        Column("sub", SUB, nullable=False),
-        Column("candidate_id", ID, nullable=False),
-        Column("since", UTCDateTime, nullable=False),
-        PrimaryKeyConstraint("sub", "candidate_id"),
-    )  # fmt: skip
-    concern = table(
-        md, "mentor_concern", g,
-        Column("concern_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-        Column("text", Text, nullable=False),
-        Column("raised_by_sub", SUB, nullable=False),
-        Column("raised_by_name", NAME, nullable=False),
-        Column("raised_at", UTCDateTime, nullable=False),
-        Column("state", STATE, nullable=False),
-        Column("resolved_by_sub", SUB),
-        Column("resolved_by_name", NAME),
-        Column("resolved_at", UTCDateTime),
-        Column("note", Text),
-    )  # fmt: skip
-    index(concern, "candidate_id", "state")
+    t = Tables(md, g)
+    link = t("mentor_link", "sub candidate_id since", key=2)
+    concern = t("mentor_concern", (
+        "concern_id candidate_id text raised_by_sub raised_by_name raised_at state"
+        " resolved_by_sub? resolved_by_name? resolved_at? note?"
+    ), index_on="candidate_id state")  # fmt: skip
     return MentorTables(link, concern)
 
 
-class MentorView(ViewProjection[MentorTables]):
-    name = "mentor"
+class MentorView(ViewProjection[MentorTables], name="mentor"):
     define = staticmethod(define_mentor_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     @process_event.register
     def invitation_accepted(self, event: Candidate.InvitationAccepted, tx: Tx) -> None:
         if event.role == Role.VEILEDER.value:
             key = {"sub": event.actor, "candidate_id": aggregate_id(event)}
-            tx.delete(tx.t.link, key)
-            tx.insert(tx.t.link, **key, since=event.timestamp)
+            tx.replace(tx.t.link, key, since=event.timestamp)
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
@@ -83,12 +63,9 @@ class MentorView(ViewProjection[MentorTables]):
     def concern_raised(self, event: ConcernRaised, tx: Tx) -> None:
         tx.insert(
             tx.t.concern,
-            concern_id=event.concern_id,
+            **fields(event, "concern_id text"),
+            **actor(event, "raised_by_sub", "raised_by_name", "raised_at"),
             candidate_id=aggregate_id(event),
-            text=event.text,
-            raised_by_sub=event.actor,
-            raised_by_name=event.actor_name,
-            raised_at=event.timestamp,
             state=ConcernState.OPEN,
         )
 
@@ -97,9 +74,7 @@ class MentorView(ViewProjection[MentorTables]):
         tx.update(
             tx.t.concern,
             {"concern_id": event.concern_id},
+            **actor(event, "resolved_by_sub", "resolved_by_name", "resolved_at"),
             state=ConcernState.RESOLVED,
-            resolved_by_sub=event.actor,
-            resolved_by_name=event.actor_name,
-            resolved_at=event.timestamp,
             note=event.note,
         )

@@ -16,18 +16,17 @@ from position 0 at start-up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import singledispatchmethod
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, Date, Integer, MetaData, PrimaryKeyConstraint, Table
+from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_invitations import InvitationIssued
 from kompetanse_domain.model.candidate_profile import SpecialtyChanged
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.values import in_zone
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.engine.tables import CODE, ID, SUB, table
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
+from projections.views.columns import Tables
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -44,44 +43,18 @@ Tx = ViewTx[ProfileTables]
 
 
 def define_profile_tables(md: MetaData, g: int) -> ProfileTables:
-    head = table(
-        md, "profile_head", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("specialties", Integer, nullable=False),
-    )  # fmt: skip
-    specialty = table(
-        md, "profile_specialty", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("ordinal", Integer, nullable=False),
-        Column("specialty", CODE, nullable=False),
-        Column("from_date", Date, nullable=False),
-        Column("until", Date),
-        PrimaryKeyConstraint("candidate_id", "ordinal"),
-    )  # fmt: skip
-    invitation = table(
-        md, "profile_invitation", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("invitation_id", ID, nullable=False),
-        Column("until", Date, nullable=False),
-        PrimaryKeyConstraint("candidate_id", "invitation_id"),
-    )  # fmt: skip
-    deputy = table(
-        md, "profile_deputy", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("sub", SUB, nullable=False),
-        Column("until", Date),
-        PrimaryKeyConstraint("candidate_id", "sub"),
-    )  # fmt: skip
+    t = Tables(md, g)
+    head = t("profile_head", "candidate_id specialties")
+    specialty = t("profile_specialty", "candidate_id ordinal specialty from_date until?", key=2)
+    invitation = t("profile_invitation", "candidate_id invitation_id until", key=2)
+    deputy = t("profile_deputy", "candidate_id sub until?", key=2)
     return ProfileTables(head, specialty, invitation, deputy)
 
 
-class ProfileView(ViewProjection[ProfileTables]):
-    name = "profile"
+class ProfileView(ViewProjection[ProfileTables], name="profile"):
     define = staticmethod(define_profile_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
@@ -132,8 +105,7 @@ class ProfileView(ViewProjection[ProfileTables]):
         invitation = {"candidate_id": cid, "invitation_id": event.invitation_id}
         until = tx.value(tx.t.invitation, "until", invitation)
         tx.delete(tx.t.invitation, invitation)
-        tx.delete(tx.t.deputy, {"candidate_id": cid, "sub": event.actor})
-        tx.insert(tx.t.deputy, candidate_id=cid, sub=event.actor, until=until)
+        tx.replace(tx.t.deputy, {"candidate_id": cid, "sub": event.actor}, until=until)
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:

@@ -7,7 +7,6 @@ changed catalogue never makes a rebuilt view differ from an incrementally applie
 
 from __future__ import annotations
 
-from functools import singledispatchmethod
 from typing import Any
 
 from kompetanse_domain.model import goal_corrections as corrections
@@ -17,36 +16,29 @@ from kompetanse_domain.model.learning_goal import ActivityState, GoalState, Lear
 from kompetanse_domain.model.meeting import SupervisionMeeting
 from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
 from kompetanse_domain.model.vocabulary import ActivityKind, PlanState
-from projections.engine.base import ViewProjection, ViewTx, aggregate_id
-from projections.views import goal_rows
+from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
+from projections.views import candidate_rows, goal_rows
 from projections.views.progress_tables import ProgressTables, define_progress_tables
 
 Tx = ViewTx[ProgressTables]
 
 
-class ProgressView(ViewProjection[ProgressTables]):
-    name = "progress"
+class ProgressView(ViewProjection[ProgressTables], name="progress"):
     define = staticmethod(define_progress_tables)
 
-    @singledispatchmethod
-    def process_event(self, domain_event: object, tx: Tx) -> None:
-        """Other events do not change this view."""
+    process_event = event_handlers()
 
     # -- candidate and plans ---------------------------------------------------------
 
     @process_event.register
     def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
-        tx.insert(
-            tx.t.candidate,
-            candidate_id=aggregate_id(event),
-            specialty=event.specialty,
-            registered_at=event.timestamp,
-        )
+        row = candidate_rows.registered(event, "specialty")
+        tx.insert(tx.t.candidate, **row, registered_at=event.timestamp)
 
     @process_event.register
     def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
         """R28: readiness (R20-R22) and the R19 rule follow the current specialty."""
-        tx.update(tx.t.candidate, {"candidate_id": aggregate_id(event)}, specialty=event.specialty)
+        candidate_rows.update(tx, tx.t.candidate, event, specialty=event.specialty)
 
     @process_event.register
     def plan_assigned(self, event: Candidate.PlanAssigned, tx: Tx) -> None:
@@ -190,7 +182,7 @@ class ProgressView(ViewProjection[ProgressTables]):
 
     @process_event.register
     def goal_moved_to_version(self, event: GoalMovedToVersion, tx: Tx) -> None:
-        self._goal(event, tx, withdrawn=False, plan_code=event.plan_code, state=event.state)
+        self._goal(event, tx, **goal_rows.moved_to_version(event))
 
     @process_event.register
     def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:

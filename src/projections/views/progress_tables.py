@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import MetaData, Table
 
-from projections.engine.tables import CODE, ID, NAME, STATE, SUB, UTCDateTime, index, table
-from projections.views.goal_rows import goal_columns
+from projections.views.columns import GOAL_COLUMNS, Tables
 
 
 @dataclass(frozen=True)
@@ -22,57 +21,17 @@ class ProgressTables:
 
 
 def define_progress_tables(md: MetaData, g: int) -> ProgressTables:
-    candidate = table(
-        md, "progress_candidate", g,
-        Column("candidate_id", ID, primary_key=True),
-        Column("specialty", CODE, nullable=False),
-        Column("registered_at", UTCDateTime, nullable=False),
-    )  # fmt: skip
-    plan = table(
-        md, "progress_plan", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("plan_code", CODE, nullable=False),
-        Column("state", STATE, nullable=False),
-        PrimaryKeyConstraint("candidate_id", "plan_code"),
-    )  # fmt: skip
-    goal = table(
-        md, "progress_goal", g,
-        *goal_columns(),
-        Column("registered", Integer, nullable=False),
-        Column("pending", Integer, nullable=False),
-        Column("signed", Integer, nullable=False),
-        Column("mentor_comments", Integer, nullable=False),
-    )  # fmt: skip
-    index(goal, "candidate_id")
-    signer = table(
-        md, "progress_signer", g,
-        Column("goal_id", ID, nullable=False),
-        Column("sub", SUB, nullable=False),
-        Column("name", NAME, nullable=False),
-        Column("signatures", Integer, nullable=False),
-        PrimaryKeyConstraint("goal_id", "sub"),
-    )  # fmt: skip
-    procedure = table(
-        md, "progress_procedure", g,
-        Column("activity_id", ID, primary_key=True),
-        Column("goal_id", ID, nullable=False),
-        Column("activity_code", CODE),
-        Column("title", Text, nullable=False),
-        Column("count", Integer, nullable=False),
-        Column("state", STATE, nullable=False),
-    )  # fmt: skip
-    index(procedure, "goal_id")
-    meeting = table(
-        md, "progress_meeting", g,
-        Column("meeting_id", ID, primary_key=True),
-        Column("candidate_id", ID, nullable=False),
-    )  # fmt: skip
-    month = table(
-        md, "supervision_month", g,
-        Column("candidate_id", ID, nullable=False),
-        Column("month", String(7), nullable=False),
-        Column("minutes", Integer, nullable=False),
-        Column("meetings", Integer, nullable=False),
-        PrimaryKeyConstraint("candidate_id", "month"),
-    )  # fmt: skip
+    t = Tables(md, g)
+    candidate = t("progress_candidate", "candidate_id specialty registered_at")
+    plan = t("progress_plan", "candidate_id plan_code state", key=2)
+    goal = t("progress_goal", (
+        f"{GOAL_COLUMNS} registered pending signed mentor_comments"
+    ), index_on="candidate_id")  # fmt: skip
+    signer = t("progress_signer", "goal_id sub name signatures", key=2)
+    procedure = t("progress_procedure", (
+        "activity_id goal_id activity_code? title count state"
+    ), index_on="goal_id")  # fmt: skip
+    meeting = t("progress_meeting", "meeting_id candidate_id")
+    # R19: finalised supervision minutes per candidate and month
+    month = t("supervision_month", "candidate_id month minutes meetings", key=2)
     return ProgressTables(candidate, plan, goal, signer, procedure, meeting, month)
