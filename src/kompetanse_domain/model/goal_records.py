@@ -8,6 +8,7 @@ are stored under their module's topic), which re-exports the names callers use.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import TypedDict
 
@@ -16,6 +17,23 @@ from kompetanse_domain.model.guards import RoleNotPermittedError
 from kompetanse_domain.model.identity import Actor
 from kompetanse_domain.model.vocabulary import ActivityState as ActivityState
 from kompetanse_domain.model.vocabulary import GoalState as GoalState
+
+
+@dataclass(frozen=True)
+class ActivityFields:
+    """What the candidate says about an activity (R9): the fields `ActivityRegistered`
+    records and `ActivityEdited` holds after a correction (R29)."""
+
+    title: str
+    kind: str
+    fulfilled_on: date
+    activity_code: str | None
+    count: int | None
+    note: str | None
+    attachment_id: str | None
+
+
+ACTIVITY_FIELDS = tuple(field.name for field in fields(ActivityFields))
 
 
 class ActivityRecord(TypedDict):
