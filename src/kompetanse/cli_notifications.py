@@ -20,14 +20,13 @@ from typing import Annotated
 import typer
 
 from kompetanse.bootstrap import build_notifications
-from kompetanse.cli_support import EXIT_REFUSED, opened_application
+from kompetanse.cli_support import EXIT_REFUSED, command_group, opened_application
 from kompetanse.workers import follow_until_stopped
 from projections.notifications.config import NotificationSettingsError
 from projections.notifications.service import NotificationService
 
-notifications_app = typer.Typer(
-    help="Notifications and reminders (R31): run the process, remind, status, resend.",
-    no_args_is_help=True,
+notifications_app = command_group(
+    "Notifications and reminders (R31): run the process, remind, status, resend."
 )
 
 

@@ -23,7 +23,7 @@ from typing import Annotated
 
 import typer
 
-from kompetanse.cli_support import EXIT_REFUSED, opened_application
+from kompetanse.cli_support import EXIT_REFUSED, command_group, opened_application
 from kompetanse.workers import follow_until_stopped
 from kompetanse_domain.application.repairs import declare_repair
 from kompetanse_domain.errors import DomainError
@@ -32,9 +32,8 @@ from projections.service import ProjectionService
 
 EXIT_NOT_ALIVE = 3
 
-projections_app = typer.Typer(
-    help="The read side: follow the event store, rebuild a view, show each view's lag.",
-    no_args_is_help=True,
+projections_app = command_group(
+    "The read side: follow the event store, rebuild a view, show each view's lag."
 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,6 +27,18 @@ def parse_json_file(model: type[M], text: str, origin: str) -> M:
             for item in error.errors(include_url=False)
         )
         raise CatalogueFileError(origin, details) from None
+
+
+def read_json_folder(model: type[M], folder: Traversable, origin: str) -> tuple[M, ...]:
+    """Every `*.json` file in `folder` (a package's or the data directory's; none when it
+    is missing) validated as `model`, in file-name order; `origin` names the folder."""
+    if not folder.is_dir():
+        return ()
+    return tuple(
+        parse_json_file(model, entry.read_text(encoding="utf-8"), f"{origin}/{entry.name}")
+        for entry in sorted(folder.iterdir(), key=lambda item: item.name)
+        if entry.name.endswith(".json") and entry.is_file()
+    )
 
 
 def write_json_file(document: BaseModel, folder: Path, name: str) -> Path:

@@ -13,14 +13,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from kompetanse_domain.catalogue.errors import (
     CatalogueFileError,
     PlanVersionConflictError,
 )
-from kompetanse_domain.catalogue.files import parse_json_file, write_json_file
+from kompetanse_domain.catalogue.files import parse_json_file, read_json_folder, write_json_file
 from kompetanse_domain.catalogue.model import Catalogue, PlanDefinition
 from kompetanse_domain.catalogue.versions import (
     check_links,
@@ -41,7 +40,7 @@ def parse_plan_json(text: str, origin: str) -> PlanDefinition:
 @functools.lru_cache(maxsize=1)
 def shipped_plans() -> tuple[PlanDefinition, ...]:
     """The base plans shipped in the package (``data/*.json``), read once and cached."""
-    return _read_folder(resources.files(_PACKAGE).joinpath(_DATA), _DATA)
+    return read_json_folder(PlanDefinition, resources.files(_PACKAGE).joinpath(_DATA), _DATA)
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,28 +48,12 @@ def shipped_versions() -> tuple[PlanDefinition, ...]:
     """The base plans and the later versions shipped in ``data/versions/`` (ADR 0026):
     a revision leaves the numbers of removed goals unused, so its codes may have gaps."""
     folder = resources.files(_PACKAGE).joinpath(_DATA, "versions")
-    return (*shipped_plans(), *_read_folder(folder, f"{_DATA}/versions"))
-
-
-def _read_folder(folder: Traversable, origin: str) -> tuple[PlanDefinition, ...]:
-    plans = []
-    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
-        if entry.name.endswith(".json") and entry.is_file():
-            plans.append(
-                parse_plan_json(entry.read_text(encoding="utf-8"), f"{origin}/{entry.name}")
-            )
-    return tuple(plans)
+    return (*shipped_plans(), *read_json_folder(PlanDefinition, folder, f"{_DATA}/versions"))
 
 
 def imported_plans(extra_dir: Path) -> tuple[PlanDefinition, ...]:
     """All plan files in `extra_dir` (missing directory: none), in file-name order."""
-    if not extra_dir.is_dir():
-        return ()
-    return tuple(
-        parse_plan_json(path.read_text(encoding="utf-8"), str(path))
-        for path in sorted(extra_dir.glob("*.json"))
-        if path.is_file()
-    )
+    return read_json_folder(PlanDefinition, extra_dir, str(extra_dir))
 
 
 def _newest(plans: Iterable[PlanDefinition]) -> dict[str, PlanDefinition]:

@@ -28,7 +28,7 @@ from kompetanse_domain.catalogue.errors import (
     CatalogueImportError,
     ImportProblem,
 )
-from kompetanse_domain.catalogue.files import parse_json_file, write_json_file
+from kompetanse_domain.catalogue.files import read_json_folder, write_json_file
 from kompetanse_domain.catalogue.model import GoalLink, PlanDefinition, PlanMapping
 
 MAPPING_COLUMNS: tuple[str, ...] = (
@@ -232,30 +232,16 @@ def previous_version(
     return max(older, key=lambda plan: plan.version_key) if older else None
 
 
-def parse_mapping_json(text: str, origin: str) -> PlanMapping:
-    return parse_json_file(PlanMapping, text, origin)
-
-
 @functools.lru_cache(maxsize=1)
 def shipped_mappings() -> tuple[PlanMapping, ...]:
     """The mappings shipped in ``data/mappings/``, read once and cached."""
     folder = resources.files("kompetanse_domain.catalogue").joinpath("data", "mappings")
-    return tuple(
-        parse_mapping_json(entry.read_text(encoding="utf-8"), f"data/mappings/{entry.name}")
-        for entry in sorted(folder.iterdir(), key=lambda item: item.name)
-        if entry.name.endswith(".json") and entry.is_file()
-    )
+    return read_json_folder(PlanMapping, folder, "data/mappings")
 
 
 def imported_mappings(extra_dir: Path) -> tuple[PlanMapping, ...]:
     folder = extra_dir / "mappings"
-    if not folder.is_dir():
-        return ()
-    return tuple(
-        parse_mapping_json(path.read_text(encoding="utf-8"), str(path))
-        for path in sorted(folder.glob("*.json"))
-        if path.is_file()
-    )
+    return read_json_folder(PlanMapping, folder, str(folder))
 
 
 def mapping_file_name(mapping: PlanMapping) -> str:

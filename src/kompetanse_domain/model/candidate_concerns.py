@@ -106,7 +106,9 @@ class CandidateConcerns:
 
     concerns: dict[str, ConcernRecord]  # set by `Candidate.__init__`; see `concerns_of`
 
-    if TYPE_CHECKING:
+    if TYPE_CHECKING:  # the candidate's own copies of `CONCERN_EVENTS` (its topic)
+        ConcernRaised: type[Any]
+        ConcernResolved: type[Any]
 
         def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None: ...
 
@@ -116,7 +118,7 @@ class CandidateConcerns:
         trigger_by(
             self,
             actor,
-            self.ConcernRaised,  # type: ignore[attr-defined]
+            self.ConcernRaised,
             concern_id=concern_id,
             text=reason_text(text, "text", "R26"),
         )
@@ -138,7 +140,7 @@ class CandidateConcerns:
         trigger_by(
             self,
             actor,
-            self.ConcernResolved,  # type: ignore[attr-defined]
+            self.ConcernResolved,
             concern_id=concern_id,
             note=reason_text(note, "note", "R26"),
         )

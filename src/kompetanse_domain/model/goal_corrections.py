@@ -32,6 +32,8 @@ from kompetanse_domain.model.goal_records import (
     ActivityTransitionError,
     GoalState,
     GoalTransitionError,
+    set_registered,
+    take_given_fields,
 )
 from kompetanse_domain.model.guards import (
     check_not_future,
@@ -64,13 +66,9 @@ class ActivityEdited(_Event, ActivityFields):
 
     def apply(self, aggregate: Any) -> None:
         record = cast("LearningGoal", aggregate).activities[self.activity_id]
-        for name in EDITABLE_FIELDS:
-            record[name] = getattr(self, name)  # type: ignore[literal-required]
+        take_given_fields(record, self)
         if record["state"] == ActivityState.REJECTED:  # registered again, to be sent again
-            record["state"] = ActivityState.REGISTERED
-            record["signer_sub"] = None
-            record["signer_name"] = None
-            record["decision_comment"] = None
+            set_registered(record)
 
 
 class ActivityWithdrawn(_Event):
@@ -127,7 +125,11 @@ class GoalCorrections:
     decided_source: tuple[str, str] | None = None
     """(portal, event id) when the current decision was imported from the other portal."""
 
-    if TYPE_CHECKING:
+    if TYPE_CHECKING:  # the goal's own copies of `CORRECTION_EVENTS`, stored under its topic
+        ActivityEdited: type[Any]
+        ActivityWithdrawn: type[Any]
+        Recalled: type[Any]
+        ApprovalWithdrawn: type[Any]
         code: str
         state: str
         completed_on: date | None
@@ -170,7 +172,7 @@ class GoalCorrections:
         trigger_by(
             self,
             actor,
-            self.ActivityEdited,  # type: ignore[attr-defined]
+            self.ActivityEdited,
             activity_id=activity_id,
             changed=changed,
             previous_state=record["state"],
@@ -193,7 +195,7 @@ class GoalCorrections:
         trigger_by(
             self,
             actor,
-            self.ActivityWithdrawn,  # type: ignore[attr-defined]
+            self.ActivityWithdrawn,
             activity_id=activity_id,
             reason=reason_text(reason, "reason", "R29"),
             previous_state=record["state"],
@@ -211,12 +213,7 @@ class GoalCorrections:
                 f"R29: goal {self.code} is {self.state}; only a goal sent for approval and "
                 "not yet decided can be recalled"
             )
-        trigger_by(
-            self,
-            actor,
-            self.Recalled,  # type: ignore[attr-defined]
-            reason=optional_text(reason, "reason"),
-        )
+        trigger_by(self, actor, self.Recalled, reason=optional_text(reason, "reason"))
 
     def withdraw_approval(self, actor: Actor, *, reason: str) -> None:
         """R29: the leader or a deputy withdraws an approval given by mistake, saying why;
@@ -236,7 +233,7 @@ class GoalCorrections:
         trigger_by(
             self,
             actor,
-            self.ApprovalWithdrawn,  # type: ignore[attr-defined]
+            self.ApprovalWithdrawn,
             reason=reason_text(reason, "reason", "R29"),
             approved_by_sub=self.decided_by_sub,
             approved_by_name=self.decided_by_name,

@@ -31,6 +31,7 @@ from kompetanse_domain.model.goal_records import (
     check_decidable,
     check_sendable,
     check_waiting_for,
+    registered_activity,
 )
 from kompetanse_domain.model.guards import (
     check_not_future,
@@ -138,20 +139,8 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         activity_id: str
 
         def apply(self, aggregate: Any) -> None:
-            cast(LearningGoal, aggregate).activities[self.activity_id] = ActivityRecord(
-                activity_id=self.activity_id,
-                title=self.title,
-                kind=self.kind,
-                fulfilled_on=self.fulfilled_on,
-                activity_code=self.activity_code,
-                count=self.count,
-                note=self.note,
-                attachment_id=self.attachment_id,
-                state=ActivityState.REGISTERED,
-                signer_sub=None,
-                signer_name=None,
-                decision_comment=None,
-            )
+            goal = cast(LearningGoal, aggregate)
+            goal.activities[self.activity_id] = registered_activity(self.activity_id, self)
 
     def register_activity(
         self,
