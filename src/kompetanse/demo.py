@@ -355,18 +355,12 @@ class DemoWorld:
             planned_minutes=60,
         )
         meeting_id = UUID(created.value["meeting_id"])
-        yield timedelta(days=4)
-        self.app.write_preparation(
-            self.ctx(lis),
-            meeting_id,
-            text="Ønsker å snakke om vaktbelastning og neste læringsmål i FKM.",
-        )
-        yield timedelta(days=1)
-        self.app.write_preparation(
-            self.ctx(VEILEDER),
-            meeting_id,
-            text="Gå gjennom framdriften i FKM og planen for neste halvår.",
-        )
+        for days, person, preparation in (  # each writes their own preparation
+            (4, lis, "Ønsker å snakke om vaktbelastning og neste læringsmål i FKM."),
+            (1, VEILEDER, "Gå gjennom framdriften i FKM og planen for neste halvår."),
+        ):
+            yield timedelta(days=days)
+            self.app.write_preparation(self.ctx(person), meeting_id, text=preparation)
         yield timedelta(days=2)
         self.app.revise_summary(
             self.ctx(VEILEDER),
