@@ -137,7 +137,7 @@ def summarise_plans(
         approved = [
             ApprovedGoal(
                 code=goal.code,
-                title=_goal_title(catalogue, goal.code),
+                title=catalogue.goal_title(goal.code, ""),
                 completed_on=goal.completed_on,
                 approved_on=_oslo_date(goal.decided_at),
                 approver=goal.decided_by_name or goal.decided_by_sub or "",
@@ -151,7 +151,7 @@ def summarise_plans(
         summaries.append(
             PlanSummary(
                 code=plan["code"],
-                title=_plan_title(catalogue, plan["code"]),
+                title=catalogue.plan_title(plan["code"], plan["code"]),
                 version=plan["version"],
                 state=PLAN_STATES.get(plan["state"], plan["state"]),
                 goal_count=len(plan["goal_codes"]),
@@ -159,20 +159,6 @@ def summarise_plans(
             )
         )
     return summaries
-
-
-def _plan_title(catalogue: Catalogue, code: str) -> str:
-    try:
-        return catalogue.plan(code).title
-    except NotFoundError:
-        return code
-
-
-def _goal_title(catalogue: Catalogue, code: str) -> str:
-    try:
-        return catalogue.goal(code).title
-    except NotFoundError:
-        return ""
 
 
 def _specialty(code: str) -> str:

@@ -18,15 +18,14 @@ from typing import Annotated
 import typer
 
 from api.attachments import AttachmentStore
-from kompetanse.cli_support import opened_application
+from kompetanse.cli_support import command_group, opened_application
 from kompetanse_domain.application.attachments import referenced_attachments
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
 
-attachments_app = typer.Typer(
-    help="Uploaded course certificates: remove the files no event refers to.",
-    no_args_is_help=True,
+attachments_app = command_group(
+    "Uploaded course certificates: remove the files no event refers to."
 )
 
 

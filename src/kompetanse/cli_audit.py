@@ -42,7 +42,7 @@ from api.deps import Services
 from api.export_keys import checkpoint_key_path, published_keys
 from kompetanse.audit_export import export_candidate
 from kompetanse.bootstrap import build_services, close_services
-from kompetanse.cli_support import refuse, settings_from_env
+from kompetanse.cli_support import command_group, refuse, settings_from_env
 from kompetanse_domain.application.audit import AuditService
 from kompetanse_domain.audit.checkpoint import (
     CheckpointError,
@@ -62,9 +62,8 @@ from kompetanse_domain.errors import DomainError
 
 EXIT_FAILED = 1
 
-audit_app = typer.Typer(
-    help="Audit (R24): sign checkpoints of the hash chains, verify them, export a history.",
-    no_args_is_help=True,
+audit_app = command_group(
+    "Audit (R24): sign checkpoints of the hash chains, verify them, export a history."
 )
 
 CatchUp = Annotated[

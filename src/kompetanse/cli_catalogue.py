@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from kompetanse.cli_support import EXIT_REFUSED
+from kompetanse.cli_support import EXIT_REFUSED, command_group
 from kompetanse_domain.catalogue import (
     CatalogueFileError,
     CatalogueImportError,
@@ -31,9 +31,8 @@ from kompetanse_domain.catalogue.versions import (
     save_imported_mapping,
 )
 
-catalogue_app = typer.Typer(
-    help="The plan catalogue: list plans and goals, import an official spreadsheet export.",
-    no_args_is_help=True,
+catalogue_app = command_group(
+    "The plan catalogue: list plans and goals, import an official spreadsheet export."
 )
 
 DataDir = Annotated[

@@ -12,15 +12,12 @@ import typer
 from eventsourcing.cryptography import AESCipher
 
 from kompetanse.bootstrap import build_application
-from kompetanse.cli_support import refuse, settings_from_env
+from kompetanse.cli_support import command_group, refuse, settings_from_env
 from kompetanse_store.check import StoreUnreadableError, check_store_readable
 
 KEY_BYTES = 32
 
-keys_app = typer.Typer(
-    help="Encryption at rest: make a cipher key, check that a key reads the store.",
-    no_args_is_help=True,
-)
+keys_app = command_group("Encryption at rest: make a cipher key, check that a key reads the store.")
 
 
 @keys_app.command("cipher")

@@ -12,25 +12,21 @@ from __future__ import annotations
 
 import json
 import logging
-import signal
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
-from types import FrameType
 from typing import Annotated
 
 import typer
 
 from kompetanse.bootstrap import build_notifications
-from kompetanse.cli_support import EXIT_REFUSED, opened_application
-from kompetanse.workers import exit_with_parent
+from kompetanse.cli_support import EXIT_REFUSED, command_group, opened_application
+from kompetanse.workers import follow_until_stopped
 from projections.notifications.config import NotificationSettingsError
 from projections.notifications.service import NotificationService
 
-notifications_app = typer.Typer(
-    help="Notifications and reminders (R31): run the process, remind, status, resend.",
-    no_args_is_help=True,
+notifications_app = command_group(
+    "Notifications and reminders (R31): run the process, remind, status, resend."
 )
 
 
@@ -42,10 +38,8 @@ def _service() -> Iterator[NotificationService]:
         except NotificationSettingsError as error:
             typer.echo(f"kompetanse: {error}", err=True)
             raise typer.Exit(EXIT_REFUSED) from None
-        try:
+        with closing(service):
             yield service
-        finally:
-            service.close()
 
 
 @notifications_app.command("run")
@@ -53,21 +47,9 @@ def run() -> None:
     """Follow the store, remind and deliver e-mail in the foreground until SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with _service() as service:
-
-        def stop(signum: int, _: FrameType | None) -> None:
-            logging.getLogger("notifications").info("signal %d: stopping", signum)
-            service.stop()
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        stopped = threading.Event()
-        exit_with_parent(stopped, service.stop)  # a child of `serve --workers N`
         where = service.settings.smtp_host or f"{service.settings.outbox_dir} (.eml files)"
-        typer.echo(f"Notifications: following the event store; e-mail to {where}")
-        try:
-            service.run()
-        finally:
-            stopped.set()
+        banner = f"Notifications: following the event store; e-mail to {where}"
+        follow_until_stopped(service, "notifications", banner)
 
 
 @notifications_app.command("remind")

@@ -17,17 +17,14 @@ import dataclasses
 import getpass
 import json
 import logging
-import signal
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from types import FrameType
+from contextlib import closing, contextmanager
 from typing import Annotated
 
 import typer
 
-from kompetanse.cli_support import EXIT_REFUSED, opened_application
-from kompetanse.workers import exit_with_parent
+from kompetanse.cli_support import EXIT_REFUSED, command_group, opened_application
+from kompetanse.workers import follow_until_stopped
 from kompetanse_domain.application.repairs import declare_repair
 from kompetanse_domain.errors import DomainError
 from kompetanse_store.urls import views_database_url
@@ -35,20 +32,17 @@ from projections.service import ProjectionService
 
 EXIT_NOT_ALIVE = 3
 
-projections_app = typer.Typer(
-    help="The read side: follow the event store, rebuild a view, show each view's lag.",
-    no_args_is_help=True,
+projections_app = command_group(
+    "The read side: follow the event store, rebuild a view, show each view's lag."
 )
 
 
 @contextmanager
 def _service() -> Iterator[ProjectionService]:
     with opened_application() as (settings, application):
-        service = ProjectionService(application, views_database_url(settings.database_url))
-        try:
+        url = views_database_url(settings.database_url)
+        with closing(ProjectionService(application, url)) as service:
             yield service
-        finally:
-            service.close()
 
 
 @projections_app.command("run")
@@ -56,20 +50,8 @@ def run() -> None:
     """Follow the store in the foreground until SIGTERM or Ctrl-C."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with _service() as service:
-
-        def stop(signum: int, _: FrameType | None) -> None:
-            logging.getLogger("projections").info("signal %d: stopping", signum)
-            service.stop()
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
-        stopped = threading.Event()
-        exit_with_parent(stopped, service.stop)  # a child of `serve --workers N`
-        typer.echo(f"Following the event store for: {', '.join(service.schema.views)}")
-        try:
-            service.run()
-        finally:
-            stopped.set()
+        banner = f"Following the event store for: {', '.join(service.schema.views)}"
+        follow_until_stopped(service, "projections", banner)
 
 
 @projections_app.command("rebuild")

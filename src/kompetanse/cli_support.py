@@ -17,6 +17,11 @@ EXIT_REFUSED = 2
 """The exit status of a command refused before it did anything (bad settings or input)."""
 
 
+def command_group(help_text: str) -> typer.Typer:
+    """A group of commands (`kompetanse <group> ...`); without a command it shows its help."""
+    return typer.Typer(help=help_text, no_args_is_help=True)
+
+
 def refuse(message: str) -> typer.Exit:
     """Say why on stderr, `kompetanse: <message>`; the caller raises the exit (2)."""
     typer.echo(f"kompetanse: {message}", err=True)

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -74,6 +74,14 @@ def _client(url: str, token: str) -> httpx.Client:
     )
 
 
+def _token_option(portal: str) -> Any:
+    """The `--source-token` / `--target-token` option, also read from the environment."""
+    return typer.Option(
+        envvar=f"KOMPETANSE_SYNC_{portal.upper()}_TOKEN",
+        help=f"Bearer token (role sync) at the {portal}.",
+    )
+
+
 def sync(
     action: Annotated[
         str | None,
@@ -84,21 +92,11 @@ def sync(
         ),
     ] = None,
     source: Annotated[str | None, typer.Option(help="Base URL of the source portal.")] = None,
-    source_token: Annotated[
-        str | None,
-        typer.Option(
-            envvar="KOMPETANSE_SYNC_SOURCE_TOKEN", help="Bearer token (role sync) at the source."
-        ),
-    ] = None,
+    source_token: Annotated[str | None, _token_option("source")] = None,
     target: Annotated[
         str | None, typer.Option(help="Base URL of the target portal (this one).")
     ] = None,
-    target_token: Annotated[
-        str | None,
-        typer.Option(
-            envvar="KOMPETANSE_SYNC_TARGET_TOKEN", help="Bearer token (role sync) at the target."
-        ),
-    ] = None,
+    target_token: Annotated[str | None, _token_option("target")] = None,
     source_portal: Annotated[
         str | None, typer.Option(help="Source portal's name (default: the feed's `portal`).")
     ] = None,

@@ -70,45 +70,29 @@ SUPERVISORS = (
     DemoUser("demo-supervisor-1", "Erik Lunde", "supervisør (overlege), signerer aktiviteter"),
     DemoUser("demo-supervisor-2", "Nora Aasen", "supervisør (fastlege), signerer aktiviteter"),
 )
-CANDIDATES = (
-    DemoCandidate(
-        DemoUser("demo-lis-1", "Jonas Berg", "LIS i allmennmedisin, nettopp registrert"),
-        "ALM",
-        "9100001",
-        Stage.REGISTERED,
-    ),
-    DemoCandidate(
-        DemoUser("demo-lis-2", "Thomas Nilsen", "LIS1, har registrert aktiviteter"),
-        "LIS1",
-        "9100002",
-        Stage.ACTIVITIES,
-    ),
-    DemoCandidate(
-        DemoUser("demo-lis-3", "Emma Solberg", "LIS i allmennmedisin, venter på signatur"),
-        "ALM",
-        "9100003",
-        Stage.SENT_FOR_SIGNING,
-    ),
-    DemoCandidate(
-        DemoUser("demo-lis-4", "Henrik Dahl", "LIS i samfunnsmedisin, aktiviteter signert"),
-        "SAM",
-        "9100004",
-        Stage.SIGNED,
-    ),
-    DemoCandidate(
-        DemoUser(
-            "demo-lis-5", "Sara Lie", "LIS i allmennmedisin, læringsmål sendt til godkjenning"
+CANDIDATES = tuple(  # sub demo-lis-N, HPR number 910000N
+    DemoCandidate(DemoUser(f"demo-lis-{n}", name, role), specialty, f"910000{n}", stage)
+    for n, (name, role, specialty, stage) in enumerate(
+        (
+            ("Jonas Berg", "LIS i allmennmedisin, nettopp registrert", "ALM", Stage.REGISTERED),
+            ("Thomas Nilsen", "LIS1, har registrert aktiviteter", "LIS1", Stage.ACTIVITIES),
+            (
+                "Emma Solberg",
+                "LIS i allmennmedisin, venter på signatur",
+                "ALM",
+                Stage.SENT_FOR_SIGNING,
+            ),
+            ("Henrik Dahl", "LIS i samfunnsmedisin, aktiviteter signert", "SAM", Stage.SIGNED),
+            (
+                "Sara Lie",
+                "LIS i allmennmedisin, læringsmål sendt til godkjenning",
+                "ALM",
+                Stage.GOAL_SENT,
+            ),
+            ("Maria Vik", "LIS i allmennmedisin, læringsmål godkjent", "ALM", Stage.APPROVED),
         ),
-        "ALM",
-        "9100005",
-        Stage.GOAL_SENT,
-    ),
-    DemoCandidate(
-        DemoUser("demo-lis-6", "Maria Vik", "LIS i allmennmedisin, læringsmål godkjent"),
-        "ALM",
-        "9100006",
-        Stage.APPROVED,
-    ),
+        start=1,
+    )
 )
 DEMO_USERS: tuple[DemoUser, ...] = (
     LEADER,
@@ -371,18 +355,12 @@ class DemoWorld:
             planned_minutes=60,
         )
         meeting_id = UUID(created.value["meeting_id"])
-        yield timedelta(days=4)
-        self.app.write_preparation(
-            self.ctx(lis),
-            meeting_id,
-            text="Ønsker å snakke om vaktbelastning og neste læringsmål i FKM.",
-        )
-        yield timedelta(days=1)
-        self.app.write_preparation(
-            self.ctx(VEILEDER),
-            meeting_id,
-            text="Gå gjennom framdriften i FKM og planen for neste halvår.",
-        )
+        for days, person, preparation in (  # each writes their own preparation
+            (4, lis, "Ønsker å snakke om vaktbelastning og neste læringsmål i FKM."),
+            (1, VEILEDER, "Gå gjennom framdriften i FKM og planen for neste halvår."),
+        ):
+            yield timedelta(days=days)
+            self.app.write_preparation(self.ctx(person), meeting_id, text=preparation)
         yield timedelta(days=2)
         self.app.revise_summary(
             self.ctx(VEILEDER),

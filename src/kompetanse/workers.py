@@ -23,6 +23,10 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
+from types import FrameType
+from typing import Protocol
+
+import typer
 
 from api.observability import MULTIPROCESS_DIR
 
@@ -122,6 +126,34 @@ def exit_with_parent(stop: threading.Event, on_exit: Callable[[], None]) -> None
                 return
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+class Follower(Protocol):
+    """A process's loop over the store: the projections' or the notifications'."""
+
+    def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def follow_until_stopped(service: Follower, logger: str, banner: str) -> None:
+    """`kompetanse projections run`, `notifications run`: run `service` in the
+    foreground until SIGTERM or Ctrl-C, or until the `serve` process that started it
+    is gone."""
+
+    def stop(signum: int, _: FrameType | None) -> None:
+        logging.getLogger(logger).info("signal %d: stopping", signum)
+        service.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    stopped = threading.Event()
+    exit_with_parent(stopped, service.stop)  # a child of `serve --workers N`
+    typer.echo(banner)
+    try:
+        service.run()
+    finally:
+        stopped.set()
 
 
 def stop_this_process() -> None:

@@ -11,7 +11,7 @@ from uuid import UUID
 from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.loads import CandidateNotFoundError, Loads
 from kompetanse_domain.application.receipts import PersonIndex
-from kompetanse_domain.application.unit_of_work import Decision, changes
+from kompetanse_domain.application.unit_of_work import Answer, Decision, changes
 from kompetanse_domain.errors import ConflictError
 from kompetanse_domain.model.candidate import (
     ATTACHMENT_HIDDEN,
@@ -20,7 +20,7 @@ from kompetanse_domain.model.candidate import (
     InvitationNotFoundError,
 )
 from kompetanse_domain.model.candidate_state import AttachmentState
-from kompetanse_domain.model.identity import Identity, candidate_id_for
+from kompetanse_domain.model.identity import Actor, Identity, candidate_id_for
 from kompetanse_domain.model.notifying import invitation_secret
 
 INVITATION_LIFETIME = timedelta(days=30)
@@ -84,8 +84,7 @@ class CandidateUseCases(Loads):
         hpr_number: str | None = None,
         until: date | None = None,
     ) -> Outcome:
-        def decide() -> Decision:
-            candidate, actor = self._candidate_for_change(ctx, candidate_id)
+        def invite(candidate: Candidate, actor: Actor) -> Answer:
             candidate.check_can_read(actor)  # not found before the role
             invitation_id = uuid.uuid4()
             secret = (  # derived: the notification process can mail the link (R31)
@@ -108,9 +107,9 @@ class CandidateUseCases(Loads):
             )
             token = f"{candidate.id.hex}.{invitation_id.hex}.{secret}"
             value = {"invitation_id": str(invitation_id), "token": token}
-            return changes(candidate, value={**value, "expires_at": expires_at.isoformat()})
+            return {**value, "expires_at": expires_at.isoformat()}
 
-        return self._execute(ctx, decide)
+        return self._change_candidate(ctx, candidate_id, invite)
 
     def accept_invitation(
         self, ctx: CommandContext, token: str, *, hpr_number: str | None = None
@@ -137,22 +136,24 @@ class CandidateUseCases(Loads):
     def revoke_invitation(
         self, ctx: CommandContext, candidate_id: UUID, invitation_id: str, *, reason: str = ""
     ) -> Outcome:
-        def decide() -> Decision:
-            candidate, actor = self._candidate_for_change(ctx, candidate_id)
-            candidate.revoke_invitation(actor, invitation_id=invitation_id, reason=reason)
-            return changes(candidate)
-
-        return self._execute(ctx, decide)
+        return self._change_candidate(
+            ctx,
+            candidate_id,
+            lambda candidate, actor: candidate.revoke_invitation(
+                actor, invitation_id=invitation_id, reason=reason
+            ),
+        )
 
     def revoke_role(
         self, ctx: CommandContext, candidate_id: UUID, *, role: str, sub: str, reason: str = ""
     ) -> Outcome:
-        def decide() -> Decision:
-            candidate, actor = self._candidate_for_change(ctx, candidate_id)
-            candidate.revoke_role(actor, role=role, sub=sub, reason=reason)
-            return changes(candidate)
-
-        return self._execute(ctx, decide)
+        return self._change_candidate(
+            ctx,
+            candidate_id,
+            lambda candidate, actor: candidate.revoke_role(
+                actor, role=role, sub=sub, reason=reason
+            ),
+        )
 
     def upload_attachment(
         self,
@@ -166,8 +167,7 @@ class CandidateUseCases(Loads):
     ) -> Outcome:
         attachment_id = str(uuid.uuid4())
 
-        def decide() -> Decision:
-            candidate, actor = self._candidate_for_change(ctx, candidate_id)
+        def record(candidate: Candidate, actor: Actor) -> Answer:
             candidate.record_attachment(
                 actor,
                 attachment_id=attachment_id,
@@ -176,10 +176,9 @@ class CandidateUseCases(Loads):
                 media_type=media_type,
                 filename=filename,
             )
-            value = {"attachment_id": attachment_id, "sha256": sha256, "size": size}
-            return changes(candidate, value=value)
+            return {"attachment_id": attachment_id, "sha256": sha256, "size": size}
 
-        return self._execute(ctx, decide)
+        return self._change_candidate(ctx, candidate_id, record)
 
     def check_can_attach(self, identity: Identity, candidate_id: UUID) -> None:
         """R9: refuses as `upload_attachment` would (not found, not permitted), before

@@ -7,7 +7,9 @@ from uuid import UUID
 
 from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.loads import Loads
-from kompetanse_domain.application.unit_of_work import Decision, changes
+from kompetanse_domain.application.unit_of_work import Answer
+from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.identity import Actor
 
 
 class ConcernUseCases(Loads):
@@ -17,21 +19,20 @@ class ConcernUseCases(Loads):
         """R26: the veileder tells the leader that progress is not as expected."""
         concern_id = uuid.uuid4()
 
-        def decide() -> Decision:
-            candidate, actor = self._candidate_for_change(ctx, candidate_id)
+        def raise_(candidate: Candidate, actor: Actor) -> Answer:
             candidate.raise_concern(actor, concern_id=str(concern_id), text=text)
-            return changes(candidate, value={"concern_id": str(concern_id)})
+            return {"concern_id": str(concern_id)}
 
-        return self._execute(ctx, decide)
+        return self._change_candidate(ctx, candidate_id, raise_)
 
     def resolve_concern(
         self, ctx: CommandContext, candidate_id: UUID, concern_id: str, *, note: str
     ) -> Outcome:
         """R26: the leader or a deputy answers a concern with a note."""
-
-        def decide() -> Decision:
-            candidate, actor = self._candidate_for_change(ctx, candidate_id)
-            candidate.resolve_concern(actor, concern_id=concern_id, note=note)
-            return changes(candidate)
-
-        return self._execute(ctx, decide)
+        return self._change_candidate(
+            ctx,
+            candidate_id,
+            lambda candidate, actor: candidate.resolve_concern(
+                actor, concern_id=concern_id, note=note
+            ),
+        )

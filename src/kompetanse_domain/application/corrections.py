@@ -9,8 +9,10 @@ from uuid import UUID
 
 from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.loads import Loads
-from kompetanse_domain.application.unit_of_work import Decision, changes
-from kompetanse_domain.model.identity import Role
+from kompetanse_domain.application.unit_of_work import Answer
+from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.identity import Actor, Role
+from kompetanse_domain.model.learning_goal import LearningGoal
 
 
 class CorrectionUseCases(Loads):
@@ -28,15 +30,14 @@ class CorrectionUseCases(Loads):
         """R29: `changes_` holds only the fields the candidate gave (None removes an
         optional one); an attachment must be one of this candidate's uploads (R27)."""
 
-        def decide() -> Decision:
-            goal, actor, candidate = self._goal_for_change(ctx, candidate_id, goal_code)
+        def edit(goal: LearningGoal, actor: Actor, candidate: Candidate) -> Answer:
             goal.activity(activity_id)  # an unknown activity is not found, first
             if actor.holds(Role.CANDIDATE):
                 candidate.check_attachment(changes_.get("attachment_id"))
             goal.edit_activity(actor, activity_id=activity_id, today=ctx.today, changes=changes_)
-            return changes(goal)
+            return None
 
-        return self._execute(ctx, decide)
+        return self._change_goal(ctx, candidate_id, goal_code, edit)
 
     def withdraw_activity(
         self,
@@ -47,29 +48,28 @@ class CorrectionUseCases(Loads):
         *,
         reason: str,
     ) -> Outcome:
-        def decide() -> Decision:
-            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
-            goal.withdraw_activity(actor, activity_id=activity_id, reason=reason)
-            return changes(goal)
-
-        return self._execute(ctx, decide)
+        return self._change_goal(
+            ctx,
+            candidate_id,
+            goal_code,
+            lambda goal, actor, _: goal.withdraw_activity(
+                actor, activity_id=activity_id, reason=reason
+            ),
+        )
 
     def recall_goal(
         self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, reason: str | None = None
     ) -> Outcome:
-        def decide() -> Decision:
-            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
-            goal.recall(actor, reason=reason)
-            return changes(goal)
-
-        return self._execute(ctx, decide)
+        return self._change_goal(
+            ctx, candidate_id, goal_code, lambda goal, actor, _: goal.recall(actor, reason=reason)
+        )
 
     def withdraw_approval(
         self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, reason: str
     ) -> Outcome:
-        def decide() -> Decision:
-            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
-            goal.withdraw_approval(actor, reason=reason)
-            return changes(goal)
-
-        return self._execute(ctx, decide)
+        return self._change_goal(
+            ctx,
+            candidate_id,
+            goal_code,
+            lambda goal, actor, _: goal.withdraw_approval(actor, reason=reason),
+        )

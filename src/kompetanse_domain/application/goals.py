@@ -8,8 +8,10 @@ from uuid import UUID
 
 from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.loads import Loads
-from kompetanse_domain.application.unit_of_work import Decision, changes
-from kompetanse_domain.model.identity import Role
+from kompetanse_domain.application.unit_of_work import Answer
+from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.identity import Actor, Role
+from kompetanse_domain.model.learning_goal import LearningGoal
 
 
 class GoalUseCases(Loads):
@@ -33,8 +35,7 @@ class GoalUseCases(Loads):
     ) -> Outcome:
         activity_id = str(uuid.uuid4())
 
-        def decide() -> Decision:
-            goal, actor, candidate = self._goal_for_change(ctx, candidate_id, goal_code)
+        def register(goal: LearningGoal, actor: Actor, candidate: Candidate) -> Answer:
             if actor.holds(Role.CANDIDATE):
                 candidate.check_attachment(attachment_id)
             goal.register_activity(
@@ -49,9 +50,9 @@ class GoalUseCases(Loads):
                 note=note,
                 attachment_id=attachment_id,
             )
-            return changes(goal, value={"activity_id": activity_id})
+            return {"activity_id": activity_id}
 
-        return self._execute(ctx, decide)
+        return self._change_goal(ctx, candidate_id, goal_code, register)
 
     def send_activity_for_signing(
         self,
@@ -62,8 +63,7 @@ class GoalUseCases(Loads):
         *,
         signer_sub: str,
     ) -> Outcome:
-        def decide() -> Decision:
-            goal, actor, candidate = self._goal_for_change(ctx, candidate_id, goal_code)
+        def send(goal: LearningGoal, actor: Actor, candidate: Candidate) -> Answer:
             goal.activity(activity_id)  # an unknown activity is not found, before the signer
             signer = candidate.signer(signer_sub) if actor.holds(Role.CANDIDATE) else None
             goal.send_activity_for_signing(
@@ -72,9 +72,9 @@ class GoalUseCases(Loads):
                 signer_sub=signer_sub,
                 signer_name=signer["name"] if signer else "",
             )
-            return changes(goal)
+            return None
 
-        return self._execute(ctx, decide)
+        return self._change_goal(ctx, candidate_id, goal_code, send)
 
     def sign_activity(
         self,
@@ -85,12 +85,14 @@ class GoalUseCases(Loads):
         *,
         comment: str | None = None,
     ) -> Outcome:
-        def decide() -> Decision:
-            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
-            goal.sign_activity(actor, activity_id=activity_id, comment=comment)
-            return changes(goal)
-
-        return self._execute(ctx, decide)
+        return self._change_goal(
+            ctx,
+            candidate_id,
+            goal_code,
+            lambda goal, actor, _: goal.sign_activity(
+                actor, activity_id=activity_id, comment=comment
+            ),
+        )
 
     def reject_activity(
         self,
@@ -101,12 +103,14 @@ class GoalUseCases(Loads):
         *,
         reason: str,
     ) -> Outcome:
-        def decide() -> Decision:
-            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
-            goal.reject_activity(actor, activity_id=activity_id, reason=reason)
-            return changes(goal)
-
-        return self._execute(ctx, decide)
+        return self._change_goal(
+            ctx,
+            candidate_id,
+            goal_code,
+            lambda goal, actor, _: goal.reject_activity(
+                actor, activity_id=activity_id, reason=reason
+            ),
+        )
 
     # -- goals (R6-R8, R11, R13) -----------------------------------------------------
 
@@ -115,12 +119,11 @@ class GoalUseCases(Loads):
     ) -> Outcome:
         comment_id = str(uuid.uuid4())
 
-        def decide() -> Decision:
-            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
+        def comment(goal: LearningGoal, actor: Actor, _: Candidate) -> Answer:
             goal.comment(actor, comment_id=comment_id, text=text)
-            return changes(goal, value={"comment_id": comment_id})
+            return {"comment_id": comment_id}
 
-        return self._execute(ctx, decide)
+        return self._change_goal(ctx, candidate_id, goal_code, comment)
 
     def send_goal_for_approval(
         self,
@@ -131,8 +134,7 @@ class GoalUseCases(Loads):
         completed_on: date,
         comment: str | None = None,
     ) -> Outcome:
-        def decide() -> Decision:
-            goal, actor, candidate = self._goal_for_change(ctx, candidate_id, goal_code)
+        def send(goal: LearningGoal, actor: Actor, candidate: Candidate) -> Answer:
             approver = candidate.approver() if actor.holds(Role.CANDIDATE) else None
             goal.send_for_approval(
                 actor,
@@ -142,26 +144,23 @@ class GoalUseCases(Loads):
                 approver_name=approver["name"] if approver else "",
                 comment=comment,
             )
-            return changes(goal)
+            return None
 
-        return self._execute(ctx, decide)
+        return self._change_goal(ctx, candidate_id, goal_code, send)
 
     def approve_goal(
         self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, comment: str | None = None
     ) -> Outcome:
-        def decide() -> Decision:
-            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
-            goal.approve(actor, comment=comment)
-            return changes(goal)
-
-        return self._execute(ctx, decide)
+        return self._change_goal(
+            ctx,
+            candidate_id,
+            goal_code,
+            lambda goal, actor, _: goal.approve(actor, comment=comment),
+        )
 
     def reject_goal(
         self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, reason: str
     ) -> Outcome:
-        def decide() -> Decision:
-            goal, actor, _ = self._goal_for_change(ctx, candidate_id, goal_code)
-            goal.reject(actor, reason=reason)
-            return changes(goal)
-
-        return self._execute(ctx, decide)
+        return self._change_goal(
+            ctx, candidate_id, goal_code, lambda goal, actor, _: goal.reject(actor, reason=reason)
+        )

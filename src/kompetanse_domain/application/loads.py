@@ -3,7 +3,7 @@ command changes loaded with the actor's relation to its candidate."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from uuid import UUID
 
@@ -11,9 +11,15 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InterfaceError, OperationalError
 
-from kompetanse_domain.application.context import CommandContext
+from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.receipts import PersonIndex
-from kompetanse_domain.application.unit_of_work import A, UnitOfWork
+from kompetanse_domain.application.unit_of_work import (
+    A,
+    Answer,
+    Decision,
+    UnitOfWork,
+    changes,
+)
 from kompetanse_domain.errors import NotFoundError, UnavailableError
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Actor, Identity, candidate_id_for, goal_id_for
@@ -74,6 +80,52 @@ class Loads(UnitOfWork):
         raise CandidateNotFoundError("No candidate matches that HPR number or sub")
 
     # -- for changing: the aggregate a command changes, and who acts on it ------------
+
+    def _change_candidate(
+        self, ctx: CommandContext, candidate_id: UUID, command: Callable[[Candidate, Actor], Answer]
+    ) -> Outcome:
+        """Load the candidate and who acts on it, run `command`, save the candidate; the
+        command may return the values to answer with."""
+
+        def decide() -> Decision:
+            candidate, actor = self._candidate_for_change(ctx, candidate_id)
+            return changes(candidate, value=command(candidate, actor))
+
+        return self._execute(ctx, decide)
+
+    def _change_goal(
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        goal_code: str,
+        command: Callable[[LearningGoal, Actor, Candidate], Answer],
+    ) -> Outcome:
+        """Load the goal, who acts on it and its candidate (only read), run `command`,
+        save the goal; the command may return the values to answer with."""
+        return self._change(
+            ctx, lambda: self._goal_for_change(ctx, candidate_id, goal_code), command
+        )
+
+    def _change_meeting(
+        self,
+        ctx: CommandContext,
+        meeting_id: UUID,
+        command: Callable[[SupervisionMeeting, Actor, Candidate], Answer],
+    ) -> Outcome:
+        """As `_change_goal`, for a supervision meeting."""
+        return self._change(ctx, lambda: self._meeting_for_change(ctx, meeting_id), command)
+
+    def _change(
+        self,
+        ctx: CommandContext,
+        load: Callable[[], tuple[A, Actor, Candidate]],
+        command: Callable[[A, Actor, Candidate], Answer],
+    ) -> Outcome:
+        def decide() -> Decision:
+            target, actor, candidate = load()
+            return changes(target, value=command(target, actor, candidate))
+
+        return self._execute(ctx, decide)
 
     def _candidate_for_change(
         self, ctx: CommandContext, candidate_id: UUID

@@ -39,46 +39,37 @@ class MeetingUseCases(Loads):
         return self._execute(ctx, decide)
 
     def write_preparation(self, ctx: CommandContext, meeting_id: UUID, *, text: str) -> Outcome:
-        def decide() -> Decision:
-            meeting, actor, _ = self._meeting_for_change(ctx, meeting_id)
-            meeting.write_preparation(actor, text=text)
-            return changes(meeting)
-
-        return self._execute(ctx, decide)
+        return self._change_meeting(
+            ctx, meeting_id, lambda meeting, actor, _: meeting.write_preparation(actor, text=text)
+        )
 
     def revise_summary(
         self, ctx: CommandContext, meeting_id: UUID, *, text: str, goals_discussed: list[str]
     ) -> Outcome:
-        def decide() -> Decision:
-            meeting, actor, candidate = self._meeting_for_change(ctx, meeting_id)
-            meeting.revise_summary(
+        return self._change_meeting(
+            ctx,
+            meeting_id,
+            lambda meeting, actor, candidate: meeting.revise_summary(
                 actor,
                 text=text,
                 goals_discussed=goals_discussed,
                 known_goals=candidate.goal_codes(),
-            )
-            return changes(meeting)
-
-        return self._execute(ctx, decide)
+            ),
+        )
 
     def finalise_meeting(
         self, ctx: CommandContext, meeting_id: UUID, *, held_on: date, duration_minutes: int
     ) -> Outcome:
-        def decide() -> Decision:
-            meeting, actor, _ = self._meeting_for_change(ctx, meeting_id)
-            meeting.finalise(
+        return self._change_meeting(
+            ctx,
+            meeting_id,
+            lambda meeting, actor, _: meeting.finalise(
                 actor, held_on=held_on, duration_minutes=duration_minutes, today=ctx.today
-            )
-            return changes(meeting)
-
-        return self._execute(ctx, decide)
+            ),
+        )
 
     def cancel_meeting(self, ctx: CommandContext, meeting_id: UUID, *, reason: str) -> Outcome:
         """R25: the veileder cancels a meeting that will not be held (kept, with a reason)."""
-
-        def decide() -> Decision:
-            meeting, actor, _ = self._meeting_for_change(ctx, meeting_id)
-            meeting.cancel(actor, reason=reason)
-            return changes(meeting)
-
-        return self._execute(ctx, decide)
+        return self._change_meeting(
+            ctx, meeting_id, lambda meeting, actor, _: meeting.cancel(actor, reason=reason)
+        )

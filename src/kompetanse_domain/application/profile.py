@@ -9,8 +9,9 @@ from uuid import UUID
 
 from kompetanse_domain.application.context import CommandContext, Outcome
 from kompetanse_domain.application.loads import Loads
-from kompetanse_domain.application.unit_of_work import Decision, changes
-from kompetanse_domain.model.identity import Identity
+from kompetanse_domain.application.unit_of_work import Answer
+from kompetanse_domain.model.candidate import Candidate
+from kompetanse_domain.model.identity import Actor, Identity
 
 
 class ProfileUseCases(Loads):
@@ -31,8 +32,7 @@ class ProfileUseCases(Loads):
         """R28: the candidate changes name, e-mail and/or organisation (nothing recorded
         when every value given is the one already there)."""
 
-        def decide() -> Decision:
-            candidate, actor = self._candidate_for_change(ctx, candidate_id)
+        def edit(candidate: Candidate, actor: Actor) -> Answer:
             candidate.edit_profile(
                 actor,
                 name=name,
@@ -40,17 +40,16 @@ class ProfileUseCases(Loads):
                 organisation_id=organisation_id,
                 organisation_name=organisation_name,
             )
-            return changes(candidate, value={"candidate_id": str(candidate.id)})
+            return {"candidate_id": str(candidate.id)}
 
-        return self._execute(ctx, decide)
+        return self._change_candidate(ctx, candidate_id, edit)
 
     def change_specialty(
         self, ctx: CommandContext, candidate_id: UUID, *, specialty: str, from_date: date
     ) -> Outcome:
         """R28: the doctor goes on in another specialty, in the same profile."""
 
-        def decide() -> Decision:
-            candidate, actor = self._candidate_for_change(ctx, candidate_id)
+        def change(candidate: Candidate, actor: Actor) -> Answer:
             candidate.change_specialty(
                 actor,
                 specialty=specialty,
@@ -59,9 +58,9 @@ class ProfileUseCases(Loads):
                 specialties=self.specialties,
             )
             value = {"candidate_id": str(candidate.id), "specialty": specialty}
-            return changes(candidate, value={**value, "from": from_date.isoformat()})
+            return {**value, "from": from_date.isoformat()}
 
-        return self._execute(ctx, decide)
+        return self._change_candidate(ctx, candidate_id, change)
 
     def invitations_of(
         self, identity: Identity, candidate_id: UUID, now: datetime

@@ -51,6 +51,9 @@ TURN_SECONDS = 2.0
 
 A = TypeVar("A", bound=Aggregate)
 
+Answer = dict[str, Any] | None
+"""What a command's use case answers with besides the version (None: nothing more)."""
+
 _LOADED: ContextVar[list[int] | None] = ContextVar("loaded_versions", default=None)
 """The versions the aggregates one decision changes were loaded at (checked with If-Match)."""
 

@@ -11,17 +11,15 @@ one plan the newest version wins.
 from __future__ import annotations
 
 import functools
-import json
-import os
-import tempfile
 from collections.abc import Iterable
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from kompetanse_domain.catalogue.errors import CatalogueFileError, PlanVersionConflictError
+from kompetanse_domain.catalogue.errors import (
+    CatalogueFileError,
+    PlanVersionConflictError,
+)
+from kompetanse_domain.catalogue.files import parse_json_file, read_json_folder, write_json_file
 from kompetanse_domain.catalogue.model import Catalogue, PlanDefinition
 from kompetanse_domain.catalogue.versions import (
     check_links,
@@ -36,20 +34,13 @@ _DATA = "data"
 
 def parse_plan_json(text: str, origin: str) -> PlanDefinition:
     """Validate one plan file's text; refusals name the file and the field."""
-    try:
-        return PlanDefinition.model_validate_json(text)
-    except ValidationError as error:
-        details = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or '(file)'}: {item['msg']}"
-            for item in error.errors(include_url=False)
-        )
-        raise CatalogueFileError(origin, details) from None
+    return parse_json_file(PlanDefinition, text, origin)
 
 
 @functools.lru_cache(maxsize=1)
 def shipped_plans() -> tuple[PlanDefinition, ...]:
     """The base plans shipped in the package (``data/*.json``), read once and cached."""
-    return _read_folder(resources.files(_PACKAGE).joinpath(_DATA), _DATA)
+    return read_json_folder(PlanDefinition, resources.files(_PACKAGE).joinpath(_DATA), _DATA)
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,28 +48,12 @@ def shipped_versions() -> tuple[PlanDefinition, ...]:
     """The base plans and the later versions shipped in ``data/versions/`` (ADR 0026):
     a revision leaves the numbers of removed goals unused, so its codes may have gaps."""
     folder = resources.files(_PACKAGE).joinpath(_DATA, "versions")
-    return (*shipped_plans(), *_read_folder(folder, f"{_DATA}/versions"))
-
-
-def _read_folder(folder: Traversable, origin: str) -> tuple[PlanDefinition, ...]:
-    plans = []
-    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
-        if entry.name.endswith(".json") and entry.is_file():
-            plans.append(
-                parse_plan_json(entry.read_text(encoding="utf-8"), f"{origin}/{entry.name}")
-            )
-    return tuple(plans)
+    return (*shipped_plans(), *read_json_folder(PlanDefinition, folder, f"{_DATA}/versions"))
 
 
 def imported_plans(extra_dir: Path) -> tuple[PlanDefinition, ...]:
     """All plan files in `extra_dir` (missing directory: none), in file-name order."""
-    if not extra_dir.is_dir():
-        return ()
-    return tuple(
-        parse_plan_json(path.read_text(encoding="utf-8"), str(path))
-        for path in sorted(extra_dir.glob("*.json"))
-        if path.is_file()
-    )
+    return read_json_folder(PlanDefinition, extra_dir, str(extra_dir))
 
 
 def _newest(plans: Iterable[PlanDefinition]) -> dict[str, PlanDefinition]:
@@ -165,21 +140,7 @@ def save_imported_plan(plan: PlanDefinition, extra_dir: Path) -> Path:
         and current.version_key >= plan.version_key
     ):
         raise PlanVersionConflictError(plan.code, plan.version, current.version)
-    extra_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    target = extra_dir / plan_file_name(plan)
-    text = json.dumps(plan.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    handle, temp_name = tempfile.mkstemp(dir=extra_dir, prefix=".import-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o600)  # the data directory's files are the server user's only
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return target
+    return write_json_file(plan, extra_dir, plan_file_name(plan))
 
 
 def _content(plan: PlanDefinition) -> dict[str, object]:

@@ -244,6 +244,16 @@ class Catalogue(BaseModel):
         except KeyError:
             raise UnknownGoalError(code) from None
 
+    def plan_title(self, code: str, unknown: str) -> str:
+        """The title of the plan with `code`, or `unknown` when there is no such plan."""
+        plan = self._plans_by_code.get(code)
+        return unknown if plan is None else plan.title
+
+    def goal_title(self, code: str, unknown: str) -> str:
+        """The title of the goal with `code`, or `unknown` when there is no such goal."""
+        goal = self._goals_by_code.get(code)
+        return unknown if goal is None else goal.title
+
     def __contains__(self, code: object) -> bool:
         return code in self._plans_by_code
 

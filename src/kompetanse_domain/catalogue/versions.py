@@ -19,21 +19,16 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import json
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from kompetanse_domain.catalogue.errors import (
-    CatalogueFileError,
     CatalogueImportError,
     ImportProblem,
 )
+from kompetanse_domain.catalogue.files import read_json_folder, write_json_file
 from kompetanse_domain.catalogue.model import GoalLink, PlanDefinition, PlanMapping
 
 MAPPING_COLUMNS: tuple[str, ...] = (
@@ -114,50 +109,17 @@ def check_links(
             )
             continue
         seen[(source, target)] = row
-        if source and not target:
-            twice = mapped_at.get(source)
-            if twice is not None:
-                problems.append(
-                    ImportProblem(
-                        row,
-                        "from_goal",
-                        f"{source} mapped twice: removed here, mapped in row {twice}",
-                    )
-                )
-            removed_at[source] = row
-        elif source:
-            twice = removed_at.get(source)
-            if twice is not None:
-                problems.append(
-                    ImportProblem(
-                        row,
-                        "from_goal",
-                        f"{source} mapped twice: mapped here, removed in row {twice}",
-                    )
-                )
-            mapped_at.setdefault(source, row)
-        if target and not source:
-            twice = targeted_at.get(target)
-            if twice is not None:
-                problems.append(
-                    ImportProblem(
-                        row,
-                        "to_goal",
-                        f"{target} mapped twice: added here, mapped to in row {twice}",
-                    )
-                )
-            added_at[target] = row
-        elif target:
-            twice = added_at.get(target)
-            if twice is not None:
-                problems.append(
-                    ImportProblem(
-                        row,
-                        "to_goal",
-                        f"{target} mapped twice: mapped to here, added in row {twice}",
-                    )
-                )
-            targeted_at.setdefault(target, row)
+        # a goal code is named alone (removed, added) or paired, never both
+        for code, field, alone, alone_at, paired_at, (alone_word, paired_word) in (
+            (source, "from_goal", not target, removed_at, mapped_at, ("removed", "mapped")),
+            (target, "to_goal", not source, added_at, targeted_at, ("added", "mapped to")),
+        ):
+            if code and alone:
+                _twice(problems, row, field, code, paired_at.get(code), alone_word, paired_word)
+                alone_at[code] = row
+            elif code:
+                _twice(problems, row, field, code, alone_at.get(code), paired_word, alone_word)
+                paired_at.setdefault(code, row)
     named = set(removed_at) | set(mapped_at)
     for code in old.goal_codes:
         if code not in named and code not in new_codes:
@@ -170,6 +132,22 @@ def check_links(
                 )
             )
     return problems
+
+
+def _twice(
+    problems: list[ImportProblem],
+    row: int,
+    field: str,
+    code: str,
+    earlier: int | None,
+    here: str,
+    there: str,
+) -> None:
+    """A goal code the mapping names twice in conflicting ways (`earlier`: the row)."""
+    if earlier is not None:
+        problems.append(
+            ImportProblem(row, field, f"{code} mapped twice: {here} here, {there} in row {earlier}")
+        )
 
 
 def parse_mapping_csv(
@@ -254,37 +232,16 @@ def previous_version(
     return max(older, key=lambda plan: plan.version_key) if older else None
 
 
-def parse_mapping_json(text: str, origin: str) -> PlanMapping:
-    try:
-        return PlanMapping.model_validate_json(text)
-    except ValidationError as error:
-        details = "; ".join(
-            f"{'.'.join(str(part) for part in item['loc']) or '(file)'}: {item['msg']}"
-            for item in error.errors(include_url=False)
-        )
-        raise CatalogueFileError(origin, details) from None
-
-
 @functools.lru_cache(maxsize=1)
 def shipped_mappings() -> tuple[PlanMapping, ...]:
     """The mappings shipped in ``data/mappings/``, read once and cached."""
     folder = resources.files("kompetanse_domain.catalogue").joinpath("data", "mappings")
-    return tuple(
-        parse_mapping_json(entry.read_text(encoding="utf-8"), f"data/mappings/{entry.name}")
-        for entry in sorted(folder.iterdir(), key=lambda item: item.name)
-        if entry.name.endswith(".json") and entry.is_file()
-    )
+    return read_json_folder(PlanMapping, folder, "data/mappings")
 
 
 def imported_mappings(extra_dir: Path) -> tuple[PlanMapping, ...]:
     folder = extra_dir / "mappings"
-    if not folder.is_dir():
-        return ()
-    return tuple(
-        parse_mapping_json(path.read_text(encoding="utf-8"), str(path))
-        for path in sorted(folder.glob("*.json"))
-        if path.is_file()
-    )
+    return read_json_folder(PlanMapping, folder, str(folder))
 
 
 def mapping_file_name(mapping: PlanMapping) -> str:
@@ -293,19 +250,4 @@ def mapping_file_name(mapping: PlanMapping) -> str:
 
 def save_imported_mapping(mapping: PlanMapping, extra_dir: Path) -> Path:
     """Write a checked mapping into `<extra_dir>/mappings/` atomically."""
-    folder = extra_dir / "mappings"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    target = folder / mapping_file_name(mapping)
-    text = json.dumps(mapping.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    handle, temp_name = tempfile.mkstemp(dir=folder, prefix=".import-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp_name, 0o600)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
-    return target
+    return write_json_file(mapping, extra_dir / "mappings", mapping_file_name(mapping))

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, NotFoundError
 from kompetanse_domain.model import candidate_invitations, candidate_profile, values, vocabulary
+from kompetanse_domain.model.acting import trigger_by
 from kompetanse_domain.model.candidate_access import ATTACHMENT_HIDDEN, ReadChecks
 from kompetanse_domain.model.candidate_concerns import CONCERN_EVENTS, CandidateConcerns
 from kompetanse_domain.model.candidate_invitations import CandidateInvitations
@@ -238,10 +239,10 @@ class Candidate(
         check_role(actor, allowed, "R2: only the one who invites may revoke the invitation")
         if invitation["state"] != vocabulary.InvitationState.PENDING:
             raise InvitationNotUsableError(f"R3: the invitation was already {invitation['state']}")
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.InvitationRevoked,
-            actor=actor.sub,
-            actor_name=actor.name,
             invitation_id=invitation_id,
             reason=optional_reason(reason),
         )
@@ -276,10 +277,10 @@ class Candidate(
             raise NotFoundError(f"{sub} does not hold the role {parsed.value} for this candidate")
         people = (self.leader, self.veileder, *self.deputies.values(), *self.supervisors.values())
         name = next((p["name"] for p in people if p and p["sub"] == sub), sub)
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.RoleRevoked,
-            actor=actor.sub,
-            actor_name=actor.name,
             role=parsed.value,
             sub=sub,
             name=name,
@@ -309,10 +310,10 @@ class Candidate(
             actor, (Role.LEADER, Role.DEPUTY), "R4: only the leader or a deputy assigns plans"
         )
         check_plan_assignable(plan_code, self.plans.get(plan_code))
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.PlanAssigned,
-            actor=actor.sub,
-            actor_name=actor.name,
             plan_code=plan_code,
             catalogue_version=catalogue_version,
             goal_codes=list(goal_codes),
@@ -345,9 +346,7 @@ class Candidate(
         """R5: the leader archives a completed plan (every goal approved)."""
         check_role(actor, (Role.LEADER,), "R5: only the leader archives plans")
         check_plan_archivable(self.active_plan(plan_code), unapproved_goals)
-        self.trigger_event(
-            self.PlanArchived, actor=actor.sub, actor_name=actor.name, plan_code=plan_code
-        )
+        trigger_by(self, actor, self.PlanArchived, plan_code=plan_code)
 
     class PlanRemoved(Event):
         plan_code: str
@@ -363,13 +362,7 @@ class Candidate(
         text = check_text(
             reason, "reason", "R5", limit=values.PLAN_REMOVAL_REASON_LIMIT, multiline=True
         )
-        self.trigger_event(
-            self.PlanRemoved,
-            actor=actor.sub,
-            actor_name=actor.name,
-            plan_code=plan_code,
-            reason=text,
-        )
+        trigger_by(self, actor, self.PlanRemoved, plan_code=plan_code, reason=text)
 
     # -- attachments (R9: course certificates) -------------------------------------
 
@@ -400,10 +393,10 @@ class Candidate(
     ) -> None:
         """R9: the candidate uploads a course certificate; the event keeps hash and size."""
         self.check_can_attach(actor)
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.AttachmentUploaded,
-            actor=actor.sub,
-            actor_name=actor.name,
             attachment_id=attachment_id,
             sha256=sha256,
             size=size,

@@ -14,17 +14,17 @@ without the attribute) has none.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, NotFoundError
-from kompetanse_domain.model import values
+from kompetanse_domain.model.acting import trigger_by
 from kompetanse_domain.model.guards import (
     NotRelatedError,
     RoleNotPermittedError,
     check_role,
-    check_text,
+    reason_text,
 )
 from kompetanse_domain.model.identity import Actor, Role
 from kompetanse_domain.model.vocabulary import ConcernState
@@ -106,15 +106,21 @@ class CandidateConcerns:
 
     concerns: dict[str, ConcernRecord]  # set by `Candidate.__init__`; see `concerns_of`
 
+    if TYPE_CHECKING:  # the candidate's own copies of `CONCERN_EVENTS` (its topic)
+        ConcernRaised: type[Any]
+        ConcernResolved: type[Any]
+
+        def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None: ...
+
     def raise_concern(self, actor: Actor, *, concern_id: str, text: str) -> None:
         """R26: only the candidate's veileder raises a concern, with a text."""
         check_role(actor, (Role.VEILEDER,), "R26: only the candidate's veileder raises a concern")
-        self.trigger_event(  # type: ignore[attr-defined]
-            self.ConcernRaised,  # type: ignore[attr-defined]
-            actor=actor.sub,
-            actor_name=actor.name,
+        trigger_by(
+            self,
+            actor,
+            self.ConcernRaised,
             concern_id=concern_id,
-            text=check_text(text, "text", "R26", limit=values.REASON_LIMIT, multiline=True),
+            text=reason_text(text, "text", "R26"),
         )
 
     def resolve_concern(self, actor: Actor, *, concern_id: str, note: str) -> None:
@@ -131,12 +137,12 @@ class CandidateConcerns:
             raise ConcernAlreadyResolvedError(
                 f"R26: the concern was already resolved by {concern['resolved_by_name']}"
             )
-        self.trigger_event(  # type: ignore[attr-defined]
-            self.ConcernResolved,  # type: ignore[attr-defined]
-            actor=actor.sub,
-            actor_name=actor.name,
+        trigger_by(
+            self,
+            actor,
+            self.ConcernResolved,
             concern_id=concern_id,
-            note=check_text(note, "note", "R26", limit=values.REASON_LIMIT, multiline=True),
+            note=reason_text(note, "note", "R26"),
         )
 
     def check_can_read_concerns(self, actor: Actor) -> None:

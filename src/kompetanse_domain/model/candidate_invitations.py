@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ForbiddenError, InvalidInputError
 from kompetanse_domain.model import values, vocabulary
+from kompetanse_domain.model.acting import trigger_by
 from kompetanse_domain.model.candidate_profile import own_event
 from kompetanse_domain.model.candidate_state import (
     InvitationNotUsableError,
@@ -139,10 +140,10 @@ class CandidateInvitations:
         if parsed in SINGLE_ROLES:
             holder = self.leader if parsed is Role.LEADER else self.veileder
             check_single_role_free(parsed, holder, self.invitations)
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             own_event(self, InvitationIssued),
-            actor=actor.sub,
-            actor_name=actor.name,
             invitation_id=invitation_id,
             role=parsed.value,
             name=name,
@@ -180,12 +181,8 @@ class CandidateInvitations:
             raise RoleAlreadyHeldError(f"R2: you are already {role.value} for this candidate")
         if role in SINGLE_ROLES and (self.leader if role is Role.LEADER else self.veileder):
             raise RoleAlreadyHeldError(f"R2: this candidate already has a {role.value}")
-        self.trigger_event(
-            self.InvitationAccepted,
-            actor=identity.sub,
-            actor_name=identity.name,
-            invitation_id=invitation_id,
-            role=role.value,
+        trigger_by(
+            self, identity, self.InvitationAccepted, invitation_id=invitation_id, role=role.value
         )
         return role
 

@@ -22,6 +22,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError
 from kompetanse_domain.model import values
+from kompetanse_domain.model.acting import trigger_by
 from kompetanse_domain.model.candidate_state import check_specialty
 from kompetanse_domain.model.guards import check_not_future, check_role
 from kompetanse_domain.model.identity import Actor, Role
@@ -128,9 +129,7 @@ class CandidateProfile:
             changed["organisation_name"] = organisation_name
         if all(value is None for value in changed.values()):
             return False
-        self.trigger_event(
-            own_event(self, ProfileEdited), actor=actor.sub, actor_name=actor.name, **changed
-        )
+        trigger_by(self, actor, own_event(self, ProfileEdited), **changed)
         return True
 
     def change_specialty(
@@ -161,10 +160,10 @@ class CandidateProfile:
             raise SpecialtyAlreadyCurrentError(
                 f"R28: {specialty} is already the current specialty; nothing to record"
             )
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             own_event(self, SpecialtyChanged),
-            actor=actor.sub,
-            actor_name=actor.name,
             specialty=specialty,
             previous=self.specialty,
             from_date=from_date,

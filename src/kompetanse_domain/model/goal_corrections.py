@@ -23,29 +23,32 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import InvalidInputError
 from kompetanse_domain.model import values
+from kompetanse_domain.model.acting import trigger_by
 from kompetanse_domain.model.goal_records import (
+    ACTIVITY_FIELDS,
+    ActivityFields,
     ActivityRecord,
     ActivityState,
     ActivityTransitionError,
     GoalState,
     GoalTransitionError,
+    set_registered,
+    take_given_fields,
 )
-from kompetanse_domain.model.guards import check_not_future, check_role, check_text, optional_text
+from kompetanse_domain.model.guards import (
+    check_not_future,
+    check_role,
+    check_text,
+    optional_text,
+    reason_text,
+)
 from kompetanse_domain.model.identity import Actor, Role
 
 if TYPE_CHECKING:
     from kompetanse_domain.model.learning_goal import LearningGoal
 
 EDITABLE_STATES = (ActivityState.REGISTERED, ActivityState.REJECTED)
-EDITABLE_FIELDS = (
-    "title",
-    "kind",
-    "fulfilled_on",
-    "activity_code",
-    "count",
-    "note",
-    "attachment_id",
-)
+EDITABLE_FIELDS = ACTIVITY_FIELDS
 REQUIRED_FIELDS = ("title", "kind", "fulfilled_on")
 
 
@@ -54,29 +57,18 @@ class _Event(Aggregate.Event):
     actor_name: str
 
 
-class ActivityEdited(_Event):
+class ActivityEdited(_Event, ActivityFields):
     """The candidate corrected an activity; every field holds its value after the edit."""
 
     activity_id: str
     changed: list[str]
-    title: str
-    kind: str
-    fulfilled_on: date
-    activity_code: str | None
-    count: int | None
-    note: str | None
-    attachment_id: str | None
     previous_state: str
 
     def apply(self, aggregate: Any) -> None:
         record = cast("LearningGoal", aggregate).activities[self.activity_id]
-        for name in EDITABLE_FIELDS:
-            record[name] = getattr(self, name)  # type: ignore[literal-required]
+        take_given_fields(record, self)
         if record["state"] == ActivityState.REJECTED:  # registered again, to be sent again
-            record["state"] = ActivityState.REGISTERED
-            record["signer_sub"] = None
-            record["signer_name"] = None
-            record["decision_comment"] = None
+            set_registered(record)
 
 
 class ActivityWithdrawn(_Event):
@@ -133,7 +125,11 @@ class GoalCorrections:
     decided_source: tuple[str, str] | None = None
     """(portal, event id) when the current decision was imported from the other portal."""
 
-    if TYPE_CHECKING:
+    if TYPE_CHECKING:  # the goal's own copies of `CORRECTION_EVENTS`, stored under its topic
+        ActivityEdited: type[Any]
+        ActivityWithdrawn: type[Any]
+        Recalled: type[Any]
+        ApprovalWithdrawn: type[Any]
         code: str
         state: str
         completed_on: date | None
@@ -173,10 +169,10 @@ class GoalCorrections:
         changed = [name for name in EDITABLE_FIELDS if edited[name] != record[name]]  # type: ignore[literal-required]
         if not changed:
             return False
-        self.trigger_event(
-            self.ActivityEdited,  # type: ignore[attr-defined]
-            actor=actor.sub,
-            actor_name=actor.name,
+        trigger_by(
+            self,
+            actor,
+            self.ActivityEdited,
             activity_id=activity_id,
             changed=changed,
             previous_state=record["state"],
@@ -196,12 +192,12 @@ class GoalCorrections:
         if record["state"] == ActivityState.WITHDRAWN:
             raise ActivityTransitionError("R29: activity is already withdrawn")
         waiting = record["state"] == ActivityState.SENT_FOR_SIGNING
-        self.trigger_event(
-            self.ActivityWithdrawn,  # type: ignore[attr-defined]
-            actor=actor.sub,
-            actor_name=actor.name,
+        trigger_by(
+            self,
+            actor,
+            self.ActivityWithdrawn,
             activity_id=activity_id,
-            reason=check_text(reason, "reason", "R29", limit=values.REASON_LIMIT, multiline=True),
+            reason=reason_text(reason, "reason", "R29"),
             previous_state=record["state"],
             signer_sub=record["signer_sub"] if waiting else None,
         )
@@ -217,12 +213,7 @@ class GoalCorrections:
                 f"R29: goal {self.code} is {self.state}; only a goal sent for approval and "
                 "not yet decided can be recalled"
             )
-        self.trigger_event(
-            self.Recalled,  # type: ignore[attr-defined]
-            actor=actor.sub,
-            actor_name=actor.name,
-            reason=optional_text(reason, "reason"),
-        )
+        trigger_by(self, actor, self.Recalled, reason=optional_text(reason, "reason"))
 
     def withdraw_approval(self, actor: Actor, *, reason: str) -> None:
         """R29: the leader or a deputy withdraws an approval given by mistake, saying why;
@@ -239,11 +230,11 @@ class GoalCorrections:
                 "its approval withdrawn"
             )
         source = self.decided_source
-        self.trigger_event(
-            self.ApprovalWithdrawn,  # type: ignore[attr-defined]
-            actor=actor.sub,
-            actor_name=actor.name,
-            reason=check_text(reason, "reason", "R29", limit=values.REASON_LIMIT, multiline=True),
+        trigger_by(
+            self,
+            actor,
+            self.ApprovalWithdrawn,
+            reason=reason_text(reason, "reason", "R29"),
             approved_by_sub=self.decided_by_sub,
             approved_by_name=self.decided_by_name,
             approved_at=self.decided_at,

@@ -8,14 +8,32 @@ are stored under their module's topic), which re-exports the names callers use.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from kompetanse_domain.errors import ConflictError, NotFoundError
 from kompetanse_domain.model.guards import RoleNotPermittedError
 from kompetanse_domain.model.identity import Actor
 from kompetanse_domain.model.vocabulary import ActivityState as ActivityState
 from kompetanse_domain.model.vocabulary import GoalState as GoalState
+
+
+@dataclass(frozen=True)
+class ActivityFields:
+    """What the candidate says about an activity (R9): the fields `ActivityRegistered`
+    records and `ActivityEdited` holds after a correction (R29)."""
+
+    title: str
+    kind: str
+    fulfilled_on: date
+    activity_code: str | None
+    count: int | None
+    note: str | None
+    attachment_id: str | None
+
+
+ACTIVITY_FIELDS = tuple(field.name for field in fields(ActivityFields))
 
 
 class ActivityRecord(TypedDict):
@@ -31,6 +49,27 @@ class ActivityRecord(TypedDict):
     signer_sub: str | None
     signer_name: str | None
     decision_comment: str | None
+
+
+def registered_activity(activity_id: str, given: ActivityFields) -> ActivityRecord:
+    """R9: an activity just registered, with what the candidate gave, to be sent."""
+    record = cast(ActivityRecord, {"activity_id": activity_id})
+    take_given_fields(record, given)
+    set_registered(record)
+    return record
+
+
+def take_given_fields(record: ActivityRecord, given: ActivityFields) -> None:
+    for name in ACTIVITY_FIELDS:
+        record[name] = getattr(given, name)  # type: ignore[literal-required]
+
+
+def set_registered(record: ActivityRecord) -> None:
+    """Registered (again, R29): sent to no one, no decision."""
+    record["state"] = ActivityState.REGISTERED
+    record["signer_sub"] = None
+    record["signer_name"] = None
+    record["decision_comment"] = None
 
 
 class CommentRecord(TypedDict):

@@ -52,6 +52,11 @@ def check_text(
     return check(value, field_name, limit=limit, rule=rule)
 
 
+def reason_text(value: str, field_name: str, rule: str) -> str:
+    """A required reason, comment or note: free text over lines, up to `REASON_LIMIT`."""
+    return check_text(value, field_name, rule, limit=values.REASON_LIMIT, multiline=True)
+
+
 def check_not_future(day: date, today: date, field_name: str) -> None:
     values.day(day, field_name)
     if day > today:

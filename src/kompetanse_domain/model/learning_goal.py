@@ -15,9 +15,11 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError
 from kompetanse_domain.model import values
+from kompetanse_domain.model.acting import trigger_by
 from kompetanse_domain.model.copying import FlatRecordsCopy
 from kompetanse_domain.model.goal_corrections import CORRECTION_EVENTS, GoalCorrections
 from kompetanse_domain.model.goal_records import (
+    ActivityFields,
     ActivityNotFoundError,
     ActivityRecord,
     ActivityState,
@@ -29,6 +31,7 @@ from kompetanse_domain.model.goal_records import (
     check_decidable,
     check_sendable,
     check_waiting_for,
+    registered_activity,
 )
 from kompetanse_domain.model.guards import (
     check_not_future,
@@ -36,6 +39,7 @@ from kompetanse_domain.model.guards import (
     check_sync_job,
     check_text,
     optional_text,
+    reason_text,
 )
 from kompetanse_domain.model.identity import Actor, Identity, Role, goal_id_for
 from kompetanse_domain.model.vocabulary import ACTIVITY_KINDS
@@ -131,31 +135,12 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
 
     # -- activities (R9, R10, R12) ---------------------------------------------------
 
-    class ActivityRegistered(Event):
+    class ActivityRegistered(Event, ActivityFields):
         activity_id: str
-        title: str
-        kind: str
-        fulfilled_on: date
-        activity_code: str | None
-        count: int | None
-        note: str | None
-        attachment_id: str | None
 
         def apply(self, aggregate: Any) -> None:
-            cast(LearningGoal, aggregate).activities[self.activity_id] = ActivityRecord(
-                activity_id=self.activity_id,
-                title=self.title,
-                kind=self.kind,
-                fulfilled_on=self.fulfilled_on,
-                activity_code=self.activity_code,
-                count=self.count,
-                note=self.note,
-                attachment_id=self.attachment_id,
-                state=ActivityState.REGISTERED,
-                signer_sub=None,
-                signer_name=None,
-                decision_comment=None,
-            )
+            goal = cast(LearningGoal, aggregate)
+            goal.activities[self.activity_id] = registered_activity(self.activity_id, self)
 
     def register_activity(
         self,
@@ -183,10 +168,10 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         if count is not None and not 1 <= count <= 10_000:
             raise InvalidInputError("R12: count must be between 1 and 10000")
         check_not_future(fulfilled_on, today, "fulfilled_on")
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.ActivityRegistered,
-            actor=actor.sub,
-            actor_name=actor.name,
             activity_id=activity_id,
             title=check_text(title, "title", "R9", limit=values.NAME_LIMIT),
             kind=kind,
@@ -222,10 +207,10 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         check_role(actor, (Role.CANDIDATE,), "R9: only the candidate sends activities for signing")
         self.check_open()
         check_can_send_for_signing(self.activity(activity_id), signer_sub)
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.ActivitySentForSigning,
-            actor=actor.sub,
-            actor_name=actor.name,
             activity_id=activity_id,
             signer_sub=signer_sub,
             signer_name=signer_name,
@@ -248,17 +233,16 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         comment: str | None
 
         def apply(self, aggregate: Any) -> None:
-            record = cast(LearningGoal, aggregate).activities[self.activity_id]
-            record["state"] = ActivityState.SIGNED
-            record["decision_comment"] = self.comment
+            goal = cast(LearningGoal, aggregate)
+            goal._activity_decided(self.activity_id, ActivityState.SIGNED, self.comment)
 
     def sign_activity(self, actor: Actor, *, activity_id: str, comment: str | None = None) -> None:
         """R10: the named supervisor (or veileder) signs the activity."""
         self._activity_to_decide(actor, activity_id, "sign")
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.ActivitySigned,
-            actor=actor.sub,
-            actor_name=actor.name,
             activity_id=activity_id,
             comment=optional_text(comment, "comment"),
         )
@@ -268,19 +252,23 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         reason: str
 
         def apply(self, aggregate: Any) -> None:
-            record = cast(LearningGoal, aggregate).activities[self.activity_id]
-            record["state"] = ActivityState.REJECTED
-            record["decision_comment"] = self.reason
+            goal = cast(LearningGoal, aggregate)
+            goal._activity_decided(self.activity_id, ActivityState.REJECTED, self.reason)
+
+    def _activity_decided(self, activity_id: str, state: str, comment: str | None) -> None:
+        record = self.activities[activity_id]
+        record["state"] = state
+        record["decision_comment"] = comment
 
     def reject_activity(self, actor: Actor, *, activity_id: str, reason: str) -> None:
         """R10: the named supervisor (or veileder) rejects the activity, saying why."""
         self._activity_to_decide(actor, activity_id, "reject")
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.ActivityRejected,
-            actor=actor.sub,
-            actor_name=actor.name,
             activity_id=activity_id,
-            reason=check_text(reason, "reason", "R10", limit=values.REASON_LIMIT, multiline=True),
+            reason=reason_text(reason, "reason", "R10"),
         )
 
     # -- mentor comments (R13) -------------------------------------------------------
@@ -304,12 +292,12 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         """R13: the veileder leaves the leader a comment about progress on this goal."""
         check_role(actor, (Role.VEILEDER,), "R13: only the veileder comments on goals")
         self.check_open()
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.MentorCommented,
-            actor=actor.sub,
-            actor_name=actor.name,
             comment_id=comment_id,
-            text=check_text(text, "text", "R13", limit=values.REASON_LIMIT, multiline=True),
+            text=reason_text(text, "text", "R13"),
         )
 
     # -- approval (R6-R8, R11) -------------------------------------------------------
@@ -342,10 +330,10 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         self.check_open()
         check_sendable(self.code, self.state)
         check_not_future(completed_on, today, "completed_on")
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.SentForApproval,
-            actor=actor.sub,
-            actor_name=actor.name,
             completed_on=completed_on,
             comment=optional_text(comment, "comment"),
             approver_sub=approver_sub,
@@ -364,10 +352,10 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             goal = cast(LearningGoal, aggregate)
-            goal.state = GoalState.APPROVED
-            goal._decided(self.actor, self.actor_name, self.timestamp)
+            goal._decided(GoalState.APPROVED, self.actor, self.actor_name, self.timestamp)
 
-    def _decided(self, sub: str, name: str, at: datetime) -> None:
+    def _decided(self, state: str, sub: str, name: str, at: datetime) -> None:
+        self.state = state
         self.decided_by_sub = sub
         self.decided_by_name = name
         self.decided_at = at
@@ -376,30 +364,19 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
     def approve(self, actor: Actor, *, comment: str | None = None) -> None:
         """R7, R8, R11: the leader or a deputy approves; signed activities are not required."""
         self._check_decidable(actor, "approve")
-        self.trigger_event(
-            self.Approved,
-            actor=actor.sub,
-            actor_name=actor.name,
-            comment=optional_text(comment, "comment"),
-        )
+        trigger_by(self, actor, self.Approved, comment=optional_text(comment, "comment"))
 
     class Rejected(Event):
         reason: str
 
         def apply(self, aggregate: Any) -> None:
             goal = cast(LearningGoal, aggregate)
-            goal.state = GoalState.REJECTED
-            goal._decided(self.actor, self.actor_name, self.timestamp)
+            goal._decided(GoalState.REJECTED, self.actor, self.actor_name, self.timestamp)
 
     def reject(self, actor: Actor, *, reason: str) -> None:
         """R7: the leader or a deputy rejects, saying why; the candidate may send again."""
         self._check_decidable(actor, "reject")
-        self.trigger_event(
-            self.Rejected,
-            actor=actor.sub,
-            actor_name=actor.name,
-            reason=check_text(reason, "reason", "R7", limit=values.REASON_LIMIT, multiline=True),
-        )
+        trigger_by(self, actor, self.Rejected, reason=reason_text(reason, "reason", "R7"))
 
     # -- approvals from the other portal version (R23) -------------------------------
 
@@ -411,9 +388,8 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             goal = cast(LearningGoal, aggregate)
-            goal.state = GoalState.APPROVED
             goal.imported_from.append(self.source_event_id)
-            goal._decided(self.actor, self.approver_name, self.approved_at)
+            goal._decided(GoalState.APPROVED, self.actor, self.approver_name, self.approved_at)
             goal.decided_source = (self.source_portal, self.source_event_id)
 
     def import_approval(
@@ -436,10 +412,10 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         )
         approved_at = values.instant(approved_at, "approved_at")
         approver_name = check_text(approver_name, "approver_name", "R23", limit=values.NAME_LIMIT)
-        self.trigger_event(
+        trigger_by(
+            self,
+            identity,
             self.ApprovalImported,
-            actor=identity.sub,
-            actor_name=identity.name,
             source_portal=source_portal,
             source_event_id=source_event_id,
             approved_at=approved_at,
@@ -459,10 +435,10 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         """R5: the plan was removed; the goal is kept for history but closed."""
         check_role(actor, (Role.LEADER,), "R5: only the leader removes plans")
         if not self.withdrawn:
-            self.trigger_event(
+            trigger_by(
+                self,
+                actor,
                 self.Withdrawn,
-                actor=actor.sub,
-                actor_name=actor.name,
                 reason=check_text(reason, "reason", "R5", limit=WITHDRAWAL_LIMIT, multiline=True),
             )
 
@@ -482,10 +458,4 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
             actor, (Role.LEADER, Role.DEPUTY), "R4: only the leader or a deputy assigns plans"
         )
         if self.withdrawn:
-            self.trigger_event(
-                self.Reopened,
-                actor=actor.sub,
-                actor_name=actor.name,
-                plan_code=plan_code,
-                catalogue_version=version,
-            )
+            trigger_by(self, actor, self.Reopened, plan_code=plan_code, catalogue_version=version)

@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError
 from kompetanse_domain.model import values
+from kompetanse_domain.model.acting import trigger_by
 from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import check_not_future, check_role
 from kompetanse_domain.model.identity import Actor, Role
@@ -119,10 +120,10 @@ class SupervisionMeeting(PickleCopy, Aggregate):
     def write_preparation(self, actor: Actor, *, text: str) -> None:
         """R15: candidate and veileder each write their own preparation before the meeting."""
         role = self._check_writable(actor, "preparation")
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.PreparationWritten,
-            actor=actor.sub,
-            actor_name=actor.name,
             author_role=role.value,
             text=values.document(text, "text"),
         )
@@ -147,10 +148,10 @@ class SupervisionMeeting(PickleCopy, Aggregate):
                 f"R18: goals_discussed names goals not in the candidate's plans: "
                 f"{', '.join(unknown)}"
             )
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.SummaryRevised,
-            actor=actor.sub,
-            actor_name=actor.name,
             text=values.document(text, "text"),
             goals_discussed=list(dict.fromkeys(goals_discussed)),
         )
@@ -179,13 +180,7 @@ class SupervisionMeeting(PickleCopy, Aggregate):
                 "R25: the meeting has no summary yet; a summary is written for every meeting: "
                 "write it first, then finalise"
             )
-        self.trigger_event(
-            self.Finalised,
-            actor=actor.sub,
-            actor_name=actor.name,
-            held_on=held_on,
-            duration_minutes=minutes,
-        )
+        trigger_by(self, actor, self.Finalised, held_on=held_on, duration_minutes=minutes)
 
     def _check_not_cancelled(self) -> None:
         if self.state == MeetingState.CANCELLED:
@@ -212,9 +207,9 @@ class SupervisionMeeting(PickleCopy, Aggregate):
             )
         if self.state == MeetingState.CANCELLED:
             raise MeetingCancelledError("R25: the meeting is already cancelled")
-        self.trigger_event(
+        trigger_by(
+            self,
+            actor,
             self.Cancelled,
-            actor=actor.sub,
-            actor_name=actor.name,
             reason=values.paragraphs(reason, "reason", limit=values.REASON_LIMIT, rule="R25"),
         )

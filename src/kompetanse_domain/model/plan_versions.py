@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from kompetanse_domain.errors import ConflictError, NotFoundError
+from kompetanse_domain.model.acting import trigger_by
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_state import PlanState
 from kompetanse_domain.model.goal_records import GoalState
@@ -78,10 +79,10 @@ def migratable_plan(candidate: Candidate, actor: Actor, plan_code: str) -> PlanS
 
 
 def record_migration(candidate: Candidate, actor: Actor, answer: dict[str, Any]) -> None:
-    candidate.trigger_event(
+    trigger_by(
+        candidate,
+        actor,
         PlanMigrated,
-        actor=actor.sub,
-        actor_name=actor.name,
         plan_code=answer["plan_code"],
         from_version=answer["from_version"],
         to_version=answer["to_version"],
@@ -115,7 +116,9 @@ class GoalMovedToVersion(LearningGoal.Event):
         goal.state = self.state
         goal.__dict__["carried_over_from"] = self.carried_over_from
         if self.carried_over_from is not None and self.decided_at is not None:
-            goal._decided(self.decided_by_sub or "", self.decided_by_name or "", self.decided_at)
+            goal._decided(
+                self.state, self.decided_by_sub or "", self.decided_by_name or "", self.decided_at
+            )
 
 
 class GoalLeftPlan(LearningGoal.Event):
@@ -181,10 +184,10 @@ def move_goal(
     carried_from: LearningGoal | None,
     approved_sources: list[dict[str, Any]],
 ) -> None:
-    goal.trigger_event(
+    trigger_by(
+        goal,
+        actor,
         GoalMovedToVersion,
-        actor=actor.sub,
-        actor_name=actor.name,
         plan_code=plan_code,
         from_version=from_version,
         to_version=to_version,
@@ -201,10 +204,10 @@ def leave_plan(
     goal: LearningGoal, actor: Actor, *, plan_code: str, from_version: str, to_version: str
 ) -> str:
     state = state_when_leaving(goal)
-    goal.trigger_event(
+    trigger_by(
+        goal,
+        actor,
         GoalLeftPlan,
-        actor=actor.sub,
-        actor_name=actor.name,
         plan_code=plan_code,
         from_version=from_version,
         to_version=to_version,

@@ -84,34 +84,34 @@ class InvisibleTextError(InvalidValueError):
 
 def line(value: str, field: str, *, limit: int, rule: str = "") -> str:
     """Required one-line text (a name, a title): normalised and stripped."""
-    text = _clean(value, field, limit=limit, multiline=False)
-    if not _visible(text):
-        raise InvisibleTextError(field, "must not be empty or invisible; write it out", rule=rule)
-    return text
-
-
-def optional_line(value: str | None, field: str, *, limit: int) -> str | None:
-    """Optional one-line text: None when absent or blank."""
-    if value is None:
-        return None
-    text = _clean(value, field, limit=limit, multiline=False)
-    return _optional(text, field)
+    return _required(_clean(value, field, limit=limit, multiline=False), field, rule)
 
 
 def paragraphs(value: str, field: str, *, limit: int, rule: str = "") -> str:
     """Required text that may run over several lines (a reason, a comment)."""
-    text = _clean(value, field, limit=limit, multiline=True)
+    return _required(_clean(value, field, limit=limit, multiline=True), field, rule)
+
+
+def optional_line(value: str | None, field: str, *, limit: int) -> str | None:
+    """Optional one-line text: None when absent or blank."""
+    return _optional_text(value, field, limit=limit, multiline=False)
+
+
+def optional_paragraphs(value: str | None, field: str, *, limit: int) -> str | None:
+    """An optional comment or note: None when absent or blank."""
+    return _optional_text(value, field, limit=limit, multiline=True)
+
+
+def _required(text: str, field: str, rule: str) -> str:
     if not _visible(text):
         raise InvisibleTextError(field, "must not be empty or invisible; write it out", rule=rule)
     return text
 
 
-def optional_paragraphs(value: str | None, field: str, *, limit: int) -> str | None:
-    """An optional comment or note: None when absent or blank."""
+def _optional_text(value: str | None, field: str, *, limit: int, multiline: bool) -> str | None:
     if value is None:
         return None
-    text = _clean(value, field, limit=limit, multiline=True)
-    return _optional(text, field)
+    return _optional(_clean(value, field, limit=limit, multiline=multiline), field)
 
 
 def document(value: str, field: str, *, limit: int = DOCUMENT_LIMIT) -> str:
