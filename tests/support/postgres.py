@@ -2,7 +2,9 @@
 
 `ThrowawayPostgres` runs `initdb` into a temporary directory and starts the server
 on a free local port with durability switched off (fsync, synchronous_commit,
-full_page_writes). When the tests run as root the cluster is owned by, and the
+full_page_writes). The directory is in memory (/dev/shm) when that tmpfs has room,
+which makes the per-test CREATE DATABASE (a copy of template1) several times cheaper
+than on a busy disk. When the tests run as root the cluster is owned by, and the
 binaries run as, the `postgres` user (`runuser -u postgres --`), because the
 server refuses to run as root.
 
@@ -39,6 +41,22 @@ _SERVER_SETTINGS = (
     "-c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
     "-c full_page_writes=off -c max_connections=200"
 )
+
+
+# Room the cluster needs in memory: initdb's ~40 MB plus the tests' databases alive at
+# once (~8 MB each). Docker's default /dev/shm (64 MB) is too small: then a disk is used.
+_MEMORY_DIR = "/dev/shm"
+_MEMORY_DIR_MIN_FREE = 1 << 30
+
+
+def _cluster_parent_dir(as_postgres: bool) -> str | None:
+    """Where to create the cluster: /dev/shm when roomy, else /tmp (as root: the postgres
+    user must reach it) or the default temporary directory."""
+    with contextlib.suppress(OSError):
+        usage = shutil.disk_usage(_MEMORY_DIR)
+        if usage.free >= _MEMORY_DIR_MIN_FREE and os.access(_MEMORY_DIR, os.W_OK):
+            return _MEMORY_DIR
+    return "/tmp" if as_postgres else None
 
 
 class PostgresNotAvailableError(RuntimeError):
@@ -235,9 +253,9 @@ class ThrowawayPostgres(_DatabaseAdmin):
     # -- internals -----------------------------------------------------------------
 
     def _create_cluster(self) -> None:
-        # Under /tmp (mode 1777) so the postgres user can reach it when we are root;
-        # TMPDIR may point somewhere private.
-        parent = "/tmp" if self._as_postgres else None
+        # Under /dev/shm or /tmp (mode 1777) so the postgres user can reach it when we
+        # are root; TMPDIR may point somewhere private.
+        parent = _cluster_parent_dir(self._as_postgres)
         self.base_dir = Path(tempfile.mkdtemp(prefix="kompetanse-pg-", dir=parent))
         try:
             self.base_dir.chmod(0o755)
