@@ -33,6 +33,7 @@ from projections.queries import (
     progress,
 )
 from projections.queries.port import (
+    ApprovalPage,
     ApprovalRow,
     AttachmentRow,
     CandidateMatchRow,
@@ -101,6 +102,17 @@ class Queries:
     def list_leader_approvals(self, sub: str) -> list[ApprovalRow]:
         with reading(self._db, self._schema) as r:
             return leader.list_leader_approvals(r, sub)
+
+    def page_leader_approvals(self, sub: str, limit: int, offset: int) -> ApprovalPage:
+        with reading(self._db, self._schema) as r:  # the count and the page: one snapshot
+            return {
+                "rows": leader.list_leader_approvals(r, sub, limit, offset),
+                "total": leader.count_leader_approvals(r, sub),
+            }
+
+    def oldest_approval_waits(self, sub: str) -> dict[str, datetime]:
+        with reading(self._db, self._schema) as r:
+            return leader.oldest_approval_waits(r, sub)
 
     def list_veileder_candidates(
         self, sub: str, today: date | None = None

@@ -7,6 +7,7 @@ while the role is held), so these queries need no further authorization.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -78,24 +79,37 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
     ]
 
 
-def list_leader_approvals(r: ReadTx, sub: str) -> list[ApprovalRow]:
-    """Goals sent for approval to candidates the actor may approve for, oldest first."""
+def _waiting(r: ReadTx, t: LeaderTables, sub: str) -> Any:
+    """Goals sent for approval to candidates the actor may approve for (by the
+    (candidate_id, state) index of the led candidates, see `one_of`)."""
+    g = t.goal.c
+    return (
+        (g.state == GoalState.SENT_FOR_APPROVAL)
+        & ~g.withdrawn
+        & one_of(r.conn.dialect.name, g.candidate_id, _led_by(r, t, sub))
+    )
+
+
+def list_leader_approvals(
+    r: ReadTx, sub: str, limit: int | None = None, offset: int = 0
+) -> list[ApprovalRow]:
+    """Goals sent for approval to candidates the actor may approve for, oldest first;
+    with `limit`, that many from `offset` (LIMIT/OFFSET in the database)."""
     t: LeaderTables = r.t("leader")
     c, g = t.candidate.c, t.goal.c
-    rows = r.conn.execute(
+    statement = (
         select(
             g.candidate_id, c.sub, c.name, g.code, g.plan_code, g.state, g.completed_on,
             g.sent_at, g.send_comment, g.approver_sub, g.approver_name,
             g.mentor_comments, g.signed_activities,
         )
         .join(t.candidate, c.candidate_id == g.candidate_id)
-        .where(
-            (g.state == GoalState.SENT_FOR_APPROVAL)
-            & ~g.withdrawn
-            & one_of(r.conn.dialect.name, g.candidate_id, _led_by(r, t, sub))
-        )
-        .order_by(g.sent_at, c.name, g.code)
-    ).all()  # fmt: skip
+        .where(_waiting(r, t, sub))
+        .order_by(g.sent_at, c.name, g.code, g.candidate_id)
+    )  # fmt: skip
+    if limit is not None:
+        statement = statement.limit(limit).offset(offset)
+    rows = r.conn.execute(statement).all()
     return [
         {
             "candidate": {"candidate_id": cid, "sub": candidate_sub, "name": candidate_name},
@@ -113,6 +127,29 @@ def list_leader_approvals(r: ReadTx, sub: str) -> list[ApprovalRow]:
             sent_at, comment, approver_sub, approver_name, mentor_comments, signed,
         ) in rows
     ]  # fmt: skip
+
+
+def count_leader_approvals(r: ReadTx, sub: str) -> int:
+    t: LeaderTables = r.t("leader")
+    return int(
+        r.conn.execute(
+            select(func.count()).select_from(t.goal).where(_waiting(r, t, sub))
+        ).scalar_one()
+    )
+
+
+def oldest_approval_waits(r: ReadTx, sub: str) -> dict[str, datetime]:
+    """Candidate id -> the oldest `sent_at` of their goals waiting for approval."""
+    t: LeaderTables = r.t("leader")
+    g = t.goal.c
+    return {
+        cid: sent_at
+        for cid, sent_at in r.conn.execute(
+            select(g.candidate_id, func.min(g.sent_at))
+            .where(_waiting(r, t, sub) & g.sent_at.is_not(None))
+            .group_by(g.candidate_id)
+        ).all()
+    }
 
 
 def iter_report_rows(r: ReadTx, sub: str) -> Iterator[ReportRow]:

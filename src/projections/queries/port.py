@@ -274,6 +274,13 @@ class ApprovalRow(TypedDict):
     evidence: dict[str, int]
 
 
+class ApprovalPage(TypedDict):
+    """One page of the approvals queue, oldest sent first, and the queue's length."""
+
+    rows: list[ApprovalRow]
+    total: int
+
+
 class ReportRow(TypedDict):
     """One goal of a led candidate, for report.csv."""
 
@@ -403,6 +410,14 @@ class ReadPort(Protocol):
     def list_leader_candidates(self, sub: str) -> list[LeaderCandidateRow]: ...
 
     def list_leader_approvals(self, sub: str) -> list[ApprovalRow]: ...
+
+    def page_leader_approvals(self, sub: str, limit: int, offset: int) -> ApprovalPage:
+        """`limit` rows of `list_leader_approvals` from `offset`, paged by the database."""
+        ...
+
+    def oldest_approval_waits(self, sub: str) -> dict[str, datetime]:
+        """Candidate id -> when their oldest goal still waiting for approval was sent."""
+        ...
 
     def list_veileder_candidates(
         self, sub: str, today: date | None = None
