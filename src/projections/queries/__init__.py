@@ -41,6 +41,7 @@ from projections.queries.port import (
     ConcernRow,
     ExportContent,
     FeedRow,
+    GoalListRow,
     GoalView,
     HistoryRow,
     LeaderCandidateRow,
@@ -94,6 +95,10 @@ class Queries:
         with reading(self._db, self._schema) as r:
             # The rules' results (R12, R19-R22) are built as plain dicts by `progress`.
             return cast(ProgressView | None, progress.get_progress(r, self.catalogue, cid, today))
+
+    def list_goals(self, cid: UUID, state: str | None = None) -> list[GoalListRow]:
+        with reading(self._db, self._schema) as r:
+            return goals.list_goals(r, cid, state)
 
     def list_leader_candidates(self, sub: str) -> list[LeaderCandidateRow]:
         with reading(self._db, self._schema) as r:

@@ -1,4 +1,5 @@
-"""GET /v1/candidates/{cid}/goals/{code}: state, activities, comments, approver, times."""
+"""GET /v1/candidates/{cid}/goals/{code}: state, activities, comments, approver, times;
+and a candidate's goal list (the web page's), from the progress view's goal rows."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from sqlalchemy import select
 
 from kompetanse_domain.catalogue import Catalogue, UnknownGoalError
 from projections.queries.attachments import attachments_by_id
-from projections.queries.port import GoalView
+from projections.queries.port import GoalListRow, GoalView
 from projections.queries.read import ReadTx, person
 from projections.views.goals_tables import GoalTables
+from projections.views.progress_tables import ProgressTables
 
 
 def goal_title(catalogue: Catalogue, code: str) -> str:
@@ -18,6 +20,28 @@ def goal_title(catalogue: Catalogue, code: str) -> str:
         return catalogue.goal(code).title
     except UnknownGoalError:
         return ""
+
+
+def list_goals(r: ReadTx, cid: UUID, state: str | None = None) -> list[GoalListRow]:
+    """By the (candidate_id) index; the state filtered in the database."""
+    t: ProgressTables = r.t("progress")
+    g = t.goal.c
+    where = (g.candidate_id == str(cid)) & ~g.withdrawn
+    if state:
+        where &= g.state == state
+    statement = select(g.code, g.plan_code, g.state, g.registered, g.signed).where(where)
+    return [
+        {
+            "code": code,
+            "plan_code": plan_code,
+            "state": goal_state,
+            "registered_activities": registered,
+            "signed_activities": signed,
+        }
+        for code, plan_code, goal_state, registered, signed in r.conn.execute(
+            statement.order_by(g.code)
+        ).all()
+    ]
 
 
 def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> GoalView | None:

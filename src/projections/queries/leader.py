@@ -41,6 +41,7 @@ def _led_by(r: ReadTx, t: LeaderTables, sub: str) -> Any:
 def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
     t: LeaderTables = r.t("leader")
     c, g, link = t.candidate.c, t.goal.c, t.link.c
+    led = _led_by(r, t, sub)  # built once: building a statement costs more than its run
     roles: dict[str, list[str]] = {}
     for cid, role in r.conn.execute(
         select(link.candidate_id, link.role).where(held_by(r, t, sub)).order_by(link.role)
@@ -54,13 +55,13 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
     # By the (candidate_id, state) index of the led candidates only (see `one_of`).
     for cid, state, n in r.conn.execute(
         select(g.candidate_id, g.state, func.count())
-        .where(one_of(r.conn.dialect.name, g.candidate_id, _led_by(r, t, sub)) & ~g.withdrawn)
+        .where(one_of(r.conn.dialect.name, g.candidate_id, led) & ~g.withdrawn)
         .group_by(g.candidate_id, g.state)
     ).all():
         counted = totals[cid]
         counted[state] = n
         counted["total"] += n
-    concerns = open_concerns(r, _led_by(r, t, sub))  # R26
+    concerns = open_concerns(r, led)  # R26
     return [
         {
             "candidate_id": cid,
@@ -73,7 +74,7 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
         }
         for cid, candidate_sub, name, specialty in r.conn.execute(
             select(c.candidate_id, c.sub, c.name, c.specialty)
-            .where(one_of(r.conn.dialect.name, c.candidate_id, _led_by(r, t, sub)))
+            .where(one_of(r.conn.dialect.name, c.candidate_id, led))
             .order_by(c.name, c.sub)
         ).all()
     ]

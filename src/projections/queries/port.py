@@ -274,6 +274,16 @@ class ApprovalRow(TypedDict):
     evidence: dict[str, int]
 
 
+class GoalListRow(TypedDict):
+    """One goal of a candidate's goal list (the web page's; the API's is the progress)."""
+
+    code: str
+    plan_code: str
+    state: str
+    registered_activities: int
+    signed_activities: int
+
+
 class ApprovalPage(TypedDict):
     """One page of the approvals queue, oldest sent first, and the queue's length."""
 
@@ -402,6 +412,11 @@ class ReadPort(Protocol):
     def attachment_sent_to(self, cid: UUID, attachment_id: str, sub: str) -> bool: ...
 
     def get_progress(self, cid: UUID, today: date | None = None) -> ProgressView | None: ...
+
+    def list_goals(self, cid: UUID, state: str | None = None) -> list[GoalListRow]:
+        """The candidate's goals (not withdrawn) by code, only those in `state` if given:
+        the goal rows of `get_progress` without the rules' results."""
+        ...
 
     def get_meeting(self, mid: UUID) -> MeetingView | None: ...
 
