@@ -152,7 +152,11 @@ def measure(store: str, server: str | None, candidates: int, requests: int, prof
             )
             pairs = {
                 "leader dashboard": ("/leder", "/v1/leaders/me/candidates"),
-                "approvals queue": ("/leder/godkjenninger", "/v1/leaders/me/approvals"),
+                "approvals queue, page 1": ("/leder/godkjenninger", "/v1/leaders/me/approvals"),
+                "approval page (basis)": (
+                    f"/kandidater/{cid}/mal/{code}/grunnlag",
+                    f"/v1/candidates/{cid}/goals/{code}",
+                ),
                 "goal page (approval)": (
                     f"/kandidater/{cid}/mal/{code}",
                     f"/v1/candidates/{cid}/goals/{code}",

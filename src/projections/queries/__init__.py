@@ -39,6 +39,7 @@ from projections.queries.port import (
     CandidateMatchRow,
     CandidateView,
     ConcernRow,
+    DiscussedMeetingRow,
     ExportContent,
     FeedRow,
     GoalListRow,
@@ -90,6 +91,10 @@ class Queries:
     def list_meetings(self, cid: UUID) -> list[MeetingSummaryRow]:
         with reading(self._db, self._schema) as r:
             return meetings.list_meetings(r, cid)
+
+    def list_meetings_discussing(self, cid: UUID, code: str) -> list[DiscussedMeetingRow]:
+        with reading(self._db, self._schema) as r:
+            return meetings.list_meetings_discussing(r, cid, code)
 
     def get_progress(self, cid: UUID, today: date | None = None) -> ProgressView | None:
         with reading(self._db, self._schema) as r:

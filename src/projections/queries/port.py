@@ -213,6 +213,12 @@ class MeetingView(MeetingSummaryRow):
     changes: list[ChangeRow]
 
 
+class DiscussedMeetingRow(MeetingSummaryRow):
+    """A meeting that discussed a given goal, with its summary (the approval page's)."""
+
+    summary: str
+
+
 # -- the leader's and the supervisor's own lists ---------------------------------------------
 
 
@@ -421,6 +427,10 @@ class ReadPort(Protocol):
     def get_meeting(self, mid: UUID) -> MeetingView | None: ...
 
     def list_meetings(self, cid: UUID) -> list[MeetingSummaryRow]: ...
+
+    def list_meetings_discussing(self, cid: UUID, code: str) -> list[DiscussedMeetingRow]:
+        """The candidate's meetings whose discussed goals include `code`, in date order."""
+        ...
 
     def list_leader_candidates(self, sub: str) -> list[LeaderCandidateRow]: ...
 

@@ -60,11 +60,7 @@ def basis_page(
     row = next((row for row in progress["goals"] if row["code"] == code), None)
     found = row.get("procedures") if row is not None else None
     procedures: list[Any] = list(found) if isinstance(found, list) else []
-    meetings = []
-    for summary in queries.list_meetings(cid):
-        meeting = queries.get_meeting(UUID(summary["meeting_id"]))
-        if meeting is not None and code in meeting["goals_discussed"]:
-            meetings.append(meeting)
+    meetings = queries.list_meetings_discussing(cid, code)
     return render(
         request,
         "approval.html",
