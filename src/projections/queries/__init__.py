@@ -49,6 +49,7 @@ from projections.queries.port import (
     MeetingSummaryRow,
     MeetingView,
     MenuRow,
+    ProcedureCountRow,
     ProgressView,
     ReportRow,
     SigningRequestRow,
@@ -100,6 +101,10 @@ class Queries:
         with reading(self._db, self._schema) as r:
             # The rules' results (R12, R19-R22) are built as plain dicts by `progress`.
             return cast(ProgressView | None, progress.get_progress(r, self.catalogue, cid, today))
+
+    def get_goal_procedures(self, cid: UUID, code: str) -> list[ProcedureCountRow]:
+        with reading(self._db, self._schema) as r:
+            return goals.get_goal_procedures(r, self.catalogue, cid, code)
 
     def list_goals(self, cid: UUID, state: str | None = None) -> list[GoalListRow]:
         with reading(self._db, self._schema) as r:

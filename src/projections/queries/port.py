@@ -290,6 +290,16 @@ class GoalListRow(TypedDict):
     signed_activities: int
 
 
+class ProcedureCountRow(TypedDict):
+    """R12: one procedure of a goal against its recommended minimum (None: no minimum)."""
+
+    title: str
+    recommended_minimum: int | None
+    count: int
+    signed: int
+    remaining: int | None
+
+
 class ApprovalPage(TypedDict):
     """One page of the approvals queue, oldest sent first, and the queue's length."""
 
@@ -418,6 +428,10 @@ class ReadPort(Protocol):
     def attachment_sent_to(self, cid: UUID, attachment_id: str, sub: str) -> bool: ...
 
     def get_progress(self, cid: UUID, today: date | None = None) -> ProgressView | None: ...
+
+    def get_goal_procedures(self, cid: UUID, code: str) -> list[ProcedureCountRow]:
+        """R12 for one goal: its row's `procedures` in `get_progress`, read alone."""
+        ...
 
     def list_goals(self, cid: UUID, state: str | None = None) -> list[GoalListRow]:
         """The candidate's goals (not withdrawn) by code, only those in `state` if given:
