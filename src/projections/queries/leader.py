@@ -143,14 +143,12 @@ def oldest_approval_waits(r: ReadTx, sub: str) -> dict[str, datetime]:
     """Candidate id -> the oldest `sent_at` of their goals waiting for approval."""
     t: LeaderTables = r.t("leader")
     g = t.goal.c
-    return {
-        cid: sent_at
-        for cid, sent_at in r.conn.execute(
-            select(g.candidate_id, func.min(g.sent_at))
-            .where(_waiting(r, t, sub) & g.sent_at.is_not(None))
-            .group_by(g.candidate_id)
-        ).all()
-    }
+    oldest = (
+        select(g.candidate_id, func.min(g.sent_at))
+        .where(_waiting(r, t, sub) & g.sent_at.is_not(None))
+        .group_by(g.candidate_id)
+    )
+    return {cid: sent_at for cid, sent_at in r.conn.execute(oldest).all()}
 
 
 def iter_report_rows(r: ReadTx, sub: str) -> Iterator[ReportRow]:
