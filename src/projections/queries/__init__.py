@@ -32,24 +32,26 @@ from projections.queries import (
     menu,
     progress,
 )
-from projections.queries.port import (
+from projections.queries.page_rows import (
     ApprovalPage,
+    DiscussedMeetingRow,
+    GoalListRow,
+    ProcedureCountRow,
+)
+from projections.queries.port import (
     ApprovalRow,
     AttachmentRow,
     CandidateMatchRow,
     CandidateView,
     ConcernRow,
-    DiscussedMeetingRow,
     ExportContent,
     FeedRow,
-    GoalListRow,
     GoalView,
     HistoryRow,
     LeaderCandidateRow,
     MeetingSummaryRow,
     MeetingView,
     MenuRow,
-    ProcedureCountRow,
     ProgressView,
     ReportRow,
     SigningRequestRow,

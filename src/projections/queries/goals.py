@@ -11,7 +11,8 @@ from sqlalchemy import select
 from kompetanse_domain.catalogue import Catalogue, UnknownGoalError
 from kompetanse_domain.model.procedures import Procedure, procedure_progress, recommended_by_goal
 from projections.queries.attachments import attachments_by_id
-from projections.queries.port import GoalListRow, GoalView, ProcedureCountRow
+from projections.queries.page_rows import GoalListRow, ProcedureCountRow
+from projections.queries.port import GoalView
 from projections.queries.procedures import procedures_answer
 from projections.queries.read import ReadTx, person
 from projections.views.goals_tables import GoalTables

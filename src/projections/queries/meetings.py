@@ -7,7 +7,8 @@ from uuid import UUID
 
 from sqlalchemy import Row, select
 
-from projections.queries.port import DiscussedMeetingRow, MeetingSummaryRow, MeetingView
+from projections.queries.page_rows import DiscussedMeetingRow
+from projections.queries.port import MeetingSummaryRow, MeetingView
 from projections.queries.read import ReadTx, person
 from projections.views.meetings import MeetingTables
 

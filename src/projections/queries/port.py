@@ -12,11 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Protocol, TypedDict
+from typing import TYPE_CHECKING, Protocol, TypedDict
 from uuid import UUID
 
 from kompetanse_domain.audit.verify import RecordedLink
 from kompetanse_domain.model.finding import CandidateSearch
+
+if TYPE_CHECKING:  # the pages' lighter answers; that module imports this one
+    from projections.queries.page_rows import (
+        ApprovalPage,
+        DiscussedMeetingRow,
+        GoalListRow,
+        ProcedureCountRow,
+    )
 
 JsonObject = dict[str, object]
 
@@ -213,12 +221,6 @@ class MeetingView(MeetingSummaryRow):
     changes: list[ChangeRow]
 
 
-class DiscussedMeetingRow(MeetingSummaryRow):
-    """A meeting that discussed a given goal, with its summary (the approval page's)."""
-
-    summary: str
-
-
 # -- the leader's and the supervisor's own lists ---------------------------------------------
 
 
@@ -278,33 +280,6 @@ class ApprovalRow(TypedDict):
     comment: str | None
     approver: PersonRow | None
     evidence: dict[str, int]
-
-
-class GoalListRow(TypedDict):
-    """One goal of a candidate's goal list (the web page's; the API's is the progress)."""
-
-    code: str
-    plan_code: str
-    state: str
-    registered_activities: int
-    signed_activities: int
-
-
-class ProcedureCountRow(TypedDict):
-    """R12: one procedure of a goal against its recommended minimum (None: no minimum)."""
-
-    title: str
-    recommended_minimum: int | None
-    count: int
-    signed: int
-    remaining: int | None
-
-
-class ApprovalPage(TypedDict):
-    """One page of the approvals queue, oldest sent first, and the queue's length."""
-
-    rows: list[ApprovalRow]
-    total: int
 
 
 class ReportRow(TypedDict):
