@@ -32,6 +32,7 @@ from web_world import (  # noqa: E402
 from kompetanse_domain.application import CommandContext  # noqa: E402
 
 WIDTHS = {"desktop": (1280, 900), "phone": (375, 812)}
+QUEUED = 70  # goals sent for approval besides WEB-A-002: two pages in the queue
 
 
 def main() -> None:
@@ -53,9 +54,32 @@ def main() -> None:
             services.application.send_activity_for_signing(
                 as_candidate, cid, GOAL, activity, signer_sub=SUPERVISOR.sub
             )
-            services.application.send_goal_for_approval(
-                as_candidate, cid, "WEB-A-002", completed_on=YESTERDAY
+            approved = "WEB-A-002"  # its basis: a signed activity (the approval page's shot)
+            signed = services.application.register_activity(
+                as_candidate,
+                cid,
+                approved,
+                title="Hospitering i akuttmottaket",
+                kind="other",
+                fulfilled_on=YESTERDAY,
+            ).value["activity_id"]
+            services.application.send_activity_for_signing(
+                as_candidate, cid, approved, signed, signer_sub=SUPERVISOR.sub
             )
+            services.application.sign_activity(
+                CommandContext(identity=SUPERVISOR.identity), cid, approved, signed
+            )
+            services.application.send_goal_for_approval(
+                as_candidate, cid, approved, completed_on=YESTERDAY
+            )
+            # A queue longer than a page (50): the paged approvals queue's shots.
+            services.application.assign_plan(
+                CommandContext(identity=LEADER.identity), cid, plan_code="ALM"
+            )
+            for goal in services.application.catalogue.plan("ALM").goals[:QUEUED]:
+                services.application.send_goal_for_approval(
+                    as_candidate, cid, goal.code, completed_on=YESTERDAY
+                )
             wait_for_views(services)
             pages = [
                 (None, "/logg-inn", "sign-in"),
@@ -63,6 +87,8 @@ def main() -> None:
                 (CANDIDATE, f"/kandidater/{cid}/mal/{GOAL}", "goal"),
                 (SUPERVISOR, "/signering", "supervisor-signing"),
                 (LEADER, "/leder/godkjenninger", "leader-approvals"),
+                (LEADER, "/leder/godkjenninger?side=2#sider", "leader-approvals-paged"),
+                (LEADER, f"/kandidater/{cid}/mal/{approved}/grunnlag", "leader-approval-basis"),
             ]
             with LiveServer(web_app(services)) as server:
                 driver = chromium()

@@ -5,7 +5,8 @@
         [--candidates 40 | --national] [--requests 200]
 
 Issue 25 ("Must show"): the leader dashboard (`/leder`), the approval pages (the
-leader's queue `/leder/godkjenninger` and the goal page a leader opens from it) and a
+leader's queue `/leder/godkjenninger`, its first page of 50, the approval page
+`/kandidater/{cid}/mal/{code}/grunnlag` and the goal page a leader opens from it) and a
 candidate's goal list (`/kandidater/{cid}/mal`), p95 at most 50 ms each, and the HTML
 of a 40-candidate dashboard under 150 KB. The dataset is `generate_dataset.py`'s (40
 candidates to a leader, so `leader-000` leads 40 at any size); the pages are asked for
@@ -13,7 +14,7 @@ with starlette's TestClient in process (server time and the in-process transport
 network), signed in as `leader-000` through the dev sign-in form. The baseline, in the
 same run and alternating in chunks of 20 with the page, is the API's JSON of the same
 data as the same leader (a dev token): `/v1/leaders/me/candidates`,
-`/v1/leaders/me/approvals`, `/v1/candidates/{cid}/goals/{code}` and
+`/v1/leaders/me/approvals` (all rows), `/v1/candidates/{cid}/goals/{code}` and
 `/v1/candidates/{cid}/progress`.
 """
 
@@ -152,7 +153,11 @@ def measure(store: str, server: str | None, candidates: int, requests: int, prof
             )
             pairs = {
                 "leader dashboard": ("/leder", "/v1/leaders/me/candidates"),
-                "approvals queue": ("/leder/godkjenninger", "/v1/leaders/me/approvals"),
+                "approvals queue, page 1": ("/leder/godkjenninger", "/v1/leaders/me/approvals"),
+                "approval page (basis)": (
+                    f"/kandidater/{cid}/mal/{code}/grunnlag",
+                    f"/v1/candidates/{cid}/goals/{code}",
+                ),
                 "goal page (approval)": (
                     f"/kandidater/{cid}/mal/{code}",
                     f"/v1/candidates/{cid}/goals/{code}",

@@ -32,6 +32,12 @@ from projections.queries import (
     menu,
     progress,
 )
+from projections.queries.page_rows import (
+    ApprovalPage,
+    DiscussedMeetingRow,
+    GoalListRow,
+    ProcedureCountRow,
+)
 from projections.queries.port import (
     ApprovalRow,
     AttachmentRow,
@@ -89,10 +95,22 @@ class Queries:
         with reading(self._db, self._schema) as r:
             return meetings.list_meetings(r, cid)
 
+    def list_meetings_discussing(self, cid: UUID, code: str) -> list[DiscussedMeetingRow]:
+        with reading(self._db, self._schema) as r:
+            return meetings.list_meetings_discussing(r, cid, code)
+
     def get_progress(self, cid: UUID, today: date | None = None) -> ProgressView | None:
         with reading(self._db, self._schema) as r:
             # The rules' results (R12, R19-R22) are built as plain dicts by `progress`.
             return cast(ProgressView | None, progress.get_progress(r, self.catalogue, cid, today))
+
+    def get_goal_procedures(self, cid: UUID, code: str) -> list[ProcedureCountRow]:
+        with reading(self._db, self._schema) as r:
+            return goals.get_goal_procedures(r, self.catalogue, cid, code)
+
+    def list_goals(self, cid: UUID, state: str | None = None) -> list[GoalListRow]:
+        with reading(self._db, self._schema) as r:
+            return goals.list_goals(r, cid, state)
 
     def list_leader_candidates(self, sub: str) -> list[LeaderCandidateRow]:
         with reading(self._db, self._schema) as r:
@@ -101,6 +119,17 @@ class Queries:
     def list_leader_approvals(self, sub: str) -> list[ApprovalRow]:
         with reading(self._db, self._schema) as r:
             return leader.list_leader_approvals(r, sub)
+
+    def page_leader_approvals(self, sub: str, limit: int, offset: int) -> ApprovalPage:
+        with reading(self._db, self._schema) as r:  # the count and the page: one snapshot
+            return {
+                "rows": leader.list_leader_approvals(r, sub, limit, offset),
+                "total": leader.count_leader_approvals(r, sub),
+            }
+
+    def oldest_approval_waits(self, sub: str) -> dict[str, datetime]:
+        with reading(self._db, self._schema) as r:
+            return leader.oldest_approval_waits(r, sub)
 
     def list_veileder_candidates(
         self, sub: str, today: date | None = None

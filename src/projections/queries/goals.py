@@ -1,16 +1,22 @@
-"""GET /v1/candidates/{cid}/goals/{code}: state, activities, comments, approver, times."""
+"""GET /v1/candidates/{cid}/goals/{code}: state, activities, comments, approver, times;
+and a candidate's goal list (the web page's), from the progress view's goal rows."""
 
 from __future__ import annotations
 
+from typing import cast
 from uuid import UUID
 
 from sqlalchemy import select
 
 from kompetanse_domain.catalogue import Catalogue, UnknownGoalError
+from kompetanse_domain.model.procedures import Procedure, procedure_progress, recommended_by_goal
 from projections.queries.attachments import attachments_by_id
+from projections.queries.page_rows import GoalListRow, ProcedureCountRow
 from projections.queries.port import GoalView
+from projections.queries.procedures import procedures_answer
 from projections.queries.read import ReadTx, person
 from projections.views.goals_tables import GoalTables
+from projections.views.progress_tables import ProgressTables
 
 
 def goal_title(catalogue: Catalogue, code: str) -> str:
@@ -18,6 +24,53 @@ def goal_title(catalogue: Catalogue, code: str) -> str:
         return catalogue.goal(code).title
     except UnknownGoalError:
         return ""
+
+
+def list_goals(r: ReadTx, cid: UUID, state: str | None = None) -> list[GoalListRow]:
+    """By the (candidate_id) index; the state filtered in the database."""
+    t: ProgressTables = r.t("progress")
+    g = t.goal.c
+    where = (g.candidate_id == str(cid)) & ~g.withdrawn
+    if state:
+        where &= g.state == state
+    statement = select(g.code, g.plan_code, g.state, g.registered, g.signed).where(where)
+    return [
+        {
+            "code": code,
+            "plan_code": plan_code,
+            "state": goal_state,
+            "registered_activities": registered,
+            "signed_activities": signed,
+        }
+        for code, plan_code, goal_state, registered, signed in r.conn.execute(
+            statement.order_by(g.code)
+        ).all()
+    ]
+
+
+def get_goal_procedures(
+    r: ReadTx, catalogue: Catalogue, cid: UUID, code: str
+) -> list[ProcedureCountRow]:
+    """The goal's procedure activities (the progress view's), matched to the catalogue's
+    recommended minimums as `get_progress` does for every goal."""
+    t: ProgressTables = r.t("progress")
+    g, pr = t.goal.c, t.procedure.c
+    goal_id = r.conn.execute(
+        select(g.goal_id).where((g.candidate_id == str(cid)) & (g.code == code) & ~g.withdrawn)
+    ).scalar()
+    if goal_id is None:  # not in the progress: no row there, so no procedures
+        return []
+    done: list[Procedure] = [
+        (activity_code, title, count, state)
+        for activity_code, title, count, state in r.conn.execute(
+            select(pr.activity_code, pr.title, pr.count, pr.state).where(pr.goal_id == goal_id)
+        ).all()
+    ]
+    recommended = recommended_by_goal(catalogue).get(code, ())
+    if not recommended and not done:
+        return []
+    answer = procedures_answer(procedure_progress(recommended, done))
+    return cast(list[ProcedureCountRow], answer)
 
 
 def get_goal(r: ReadTx, catalogue: Catalogue, cid: UUID, code: str) -> GoalView | None:

@@ -7,6 +7,7 @@ while the role is held), so these queries need no further authorization.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,6 +41,7 @@ def _led_by(r: ReadTx, t: LeaderTables, sub: str) -> Any:
 def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
     t: LeaderTables = r.t("leader")
     c, g, link = t.candidate.c, t.goal.c, t.link.c
+    led = _led_by(r, t, sub)  # built once: building a statement costs more than its run
     roles: dict[str, list[str]] = {}
     for cid, role in r.conn.execute(
         select(link.candidate_id, link.role).where(held_by(r, t, sub)).order_by(link.role)
@@ -53,13 +55,13 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
     # By the (candidate_id, state) index of the led candidates only (see `one_of`).
     for cid, state, n in r.conn.execute(
         select(g.candidate_id, g.state, func.count())
-        .where(one_of(r.conn.dialect.name, g.candidate_id, _led_by(r, t, sub)) & ~g.withdrawn)
+        .where(one_of(r.conn.dialect.name, g.candidate_id, led) & ~g.withdrawn)
         .group_by(g.candidate_id, g.state)
     ).all():
         counted = totals[cid]
         counted[state] = n
         counted["total"] += n
-    concerns = open_concerns(r, _led_by(r, t, sub))  # R26
+    concerns = open_concerns(r, led)  # R26
     return [
         {
             "candidate_id": cid,
@@ -72,30 +74,43 @@ def list_leader_candidates(r: ReadTx, sub: str) -> list[LeaderCandidateRow]:
         }
         for cid, candidate_sub, name, specialty in r.conn.execute(
             select(c.candidate_id, c.sub, c.name, c.specialty)
-            .where(one_of(r.conn.dialect.name, c.candidate_id, _led_by(r, t, sub)))
+            .where(one_of(r.conn.dialect.name, c.candidate_id, led))
             .order_by(c.name, c.sub)
         ).all()
     ]
 
 
-def list_leader_approvals(r: ReadTx, sub: str) -> list[ApprovalRow]:
-    """Goals sent for approval to candidates the actor may approve for, oldest first."""
+def _waiting(r: ReadTx, t: LeaderTables, sub: str) -> Any:
+    """Goals sent for approval to candidates the actor may approve for (by the
+    (candidate_id, state) index of the led candidates, see `one_of`)."""
+    g = t.goal.c
+    return (
+        (g.state == GoalState.SENT_FOR_APPROVAL)
+        & ~g.withdrawn
+        & one_of(r.conn.dialect.name, g.candidate_id, _led_by(r, t, sub))
+    )
+
+
+def list_leader_approvals(
+    r: ReadTx, sub: str, limit: int | None = None, offset: int = 0
+) -> list[ApprovalRow]:
+    """Goals sent for approval to candidates the actor may approve for, oldest first;
+    with `limit`, that many from `offset` (LIMIT/OFFSET in the database)."""
     t: LeaderTables = r.t("leader")
     c, g = t.candidate.c, t.goal.c
-    rows = r.conn.execute(
+    statement = (
         select(
             g.candidate_id, c.sub, c.name, g.code, g.plan_code, g.state, g.completed_on,
             g.sent_at, g.send_comment, g.approver_sub, g.approver_name,
             g.mentor_comments, g.signed_activities,
         )
         .join(t.candidate, c.candidate_id == g.candidate_id)
-        .where(
-            (g.state == GoalState.SENT_FOR_APPROVAL)
-            & ~g.withdrawn
-            & one_of(r.conn.dialect.name, g.candidate_id, _led_by(r, t, sub))
-        )
-        .order_by(g.sent_at, c.name, g.code)
-    ).all()  # fmt: skip
+        .where(_waiting(r, t, sub))
+        .order_by(g.sent_at, c.name, g.code, g.candidate_id)
+    )  # fmt: skip
+    if limit is not None:
+        statement = statement.limit(limit).offset(offset)
+    rows = r.conn.execute(statement).all()
     return [
         {
             "candidate": {"candidate_id": cid, "sub": candidate_sub, "name": candidate_name},
@@ -113,6 +128,27 @@ def list_leader_approvals(r: ReadTx, sub: str) -> list[ApprovalRow]:
             sent_at, comment, approver_sub, approver_name, mentor_comments, signed,
         ) in rows
     ]  # fmt: skip
+
+
+def count_leader_approvals(r: ReadTx, sub: str) -> int:
+    t: LeaderTables = r.t("leader")
+    return int(
+        r.conn.execute(
+            select(func.count()).select_from(t.goal).where(_waiting(r, t, sub))
+        ).scalar_one()
+    )
+
+
+def oldest_approval_waits(r: ReadTx, sub: str) -> dict[str, datetime]:
+    """Candidate id -> the oldest `sent_at` of their goals waiting for approval."""
+    t: LeaderTables = r.t("leader")
+    g = t.goal.c
+    oldest = (
+        select(g.candidate_id, func.min(g.sent_at))
+        .where(_waiting(r, t, sub) & g.sent_at.is_not(None))
+        .group_by(g.candidate_id)
+    )
+    return {cid: sent_at for cid, sent_at in r.conn.execute(oldest).all()}
 
 
 def iter_report_rows(r: ReadTx, sub: str) -> Iterator[ReportRow]:

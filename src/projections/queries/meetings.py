@@ -7,6 +7,7 @@ from uuid import UUID
 
 from sqlalchemy import Row, select
 
+from projections.queries.page_rows import DiscussedMeetingRow
 from projections.queries.port import MeetingSummaryRow, MeetingView
 from projections.queries.read import ReadTx, person
 from projections.views.meetings import MeetingTables
@@ -28,15 +29,29 @@ def _summary(row: Row[Any]) -> MeetingSummaryRow:
     }
 
 
-def list_meetings(r: ReadTx, cid: UUID) -> list[MeetingSummaryRow]:
+def _meetings_of(r: ReadTx, cid: UUID) -> list[Row[Any]]:
     t: MeetingTables = r.t("meetings")
     m = t.meeting.c
-    rows = r.conn.execute(
-        select(t.meeting)
-        .where(m.candidate_id == str(cid))
-        .order_by(m.scheduled_for, m.created_at, m.meeting_id)
-    ).all()
-    return [_summary(row) for row in rows]
+    return list(
+        r.conn.execute(
+            select(t.meeting)
+            .where(m.candidate_id == str(cid))
+            .order_by(m.scheduled_for, m.created_at, m.meeting_id)
+        ).all()
+    )
+
+
+def list_meetings(r: ReadTx, cid: UUID) -> list[MeetingSummaryRow]:
+    return [_summary(row) for row in _meetings_of(r, cid)]
+
+
+def list_meetings_discussing(r: ReadTx, cid: UUID, code: str) -> list[DiscussedMeetingRow]:
+    """One read of the candidate's meetings; the goals discussed are a JSON list."""
+    return [
+        {**_summary(row), "summary": row.summary}
+        for row in _meetings_of(r, cid)
+        if code in (row.goals_discussed or ())
+    ]
 
 
 def get_meeting(r: ReadTx, mid: UUID) -> MeetingView | None:

@@ -12,11 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Protocol, TypedDict
+from typing import TYPE_CHECKING, Protocol, TypedDict
 from uuid import UUID
 
 from kompetanse_domain.audit.verify import RecordedLink
 from kompetanse_domain.model.finding import CandidateSearch
+
+if TYPE_CHECKING:  # the pages' lighter answers; that module imports this one
+    from projections.queries.page_rows import (
+        ApprovalPage,
+        DiscussedMeetingRow,
+        GoalListRow,
+        ProcedureCountRow,
+    )
 
 JsonObject = dict[str, object]
 
@@ -396,13 +404,34 @@ class ReadPort(Protocol):
 
     def get_progress(self, cid: UUID, today: date | None = None) -> ProgressView | None: ...
 
+    def get_goal_procedures(self, cid: UUID, code: str) -> list[ProcedureCountRow]:
+        """R12 for one goal: its row's `procedures` in `get_progress`, read alone."""
+        ...
+
+    def list_goals(self, cid: UUID, state: str | None = None) -> list[GoalListRow]:
+        """The candidate's goals (not withdrawn) by code, only those in `state` if given:
+        the goal rows of `get_progress` without the rules' results."""
+        ...
+
     def get_meeting(self, mid: UUID) -> MeetingView | None: ...
 
     def list_meetings(self, cid: UUID) -> list[MeetingSummaryRow]: ...
 
+    def list_meetings_discussing(self, cid: UUID, code: str) -> list[DiscussedMeetingRow]:
+        """The candidate's meetings whose discussed goals include `code`, in date order."""
+        ...
+
     def list_leader_candidates(self, sub: str) -> list[LeaderCandidateRow]: ...
 
     def list_leader_approvals(self, sub: str) -> list[ApprovalRow]: ...
+
+    def page_leader_approvals(self, sub: str, limit: int, offset: int) -> ApprovalPage:
+        """`limit` rows of `list_leader_approvals` from `offset`, paged by the database."""
+        ...
+
+    def oldest_approval_waits(self, sub: str) -> dict[str, datetime]:
+        """Candidate id -> when their oldest goal still waiting for approval was sent."""
+        ...
 
     def list_veileder_candidates(
         self, sub: str, today: date | None = None

@@ -15,7 +15,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -54,17 +53,10 @@ def basis_page(
     queries = services.projections.queries
     candidate = queries.get_candidate(cid)
     goal = queries.get_goal(cid, code)
-    progress = queries.get_progress(cid)
-    if candidate is None or goal is None or progress is None:
+    if candidate is None or goal is None:
         raise NotFoundError(f"Goal {code} is not in this candidate's plans")
-    row = next((row for row in progress["goals"] if row["code"] == code), None)
-    found = row.get("procedures") if row is not None else None
-    procedures: list[Any] = list(found) if isinstance(found, list) else []
-    meetings = []
-    for summary in queries.list_meetings(cid):
-        meeting = queries.get_meeting(UUID(summary["meeting_id"]))
-        if meeting is not None and code in meeting["goals_discussed"]:
-            meetings.append(meeting)
+    procedures = queries.get_goal_procedures(cid, code)
+    meetings = queries.list_meetings_discussing(cid, code)
     return render(
         request,
         "approval.html",

@@ -102,15 +102,13 @@ def candidate_goals(request: Request, cid: UUID, tilstand: str = "") -> Response
     services.application.actor_for(identity, cid)
     queries = services.projections.queries
     candidate = queries.get_candidate(cid)
-    progress = queries.get_progress(cid)
-    if candidate is None or progress is None:
+    if candidate is None:
         return render(request, "message.html", status=404, title="Fant ikke siden", text="")
     state = tilstand if tilstand in GOAL_STATES else ""
     catalogue = services.application.catalogue
     goals = [
-        {**goal, "title": goal_title(catalogue, str(goal["code"]))}
-        for goal in progress["goals"]
-        if not state or goal["state"] == state
+        {**goal, "title": goal_title(catalogue, goal["code"])}
+        for goal in queries.list_goals(cid, state or None)
     ]
     return render(
         request,

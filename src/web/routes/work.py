@@ -9,6 +9,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from web.pages import WebRoute, render, signed_in, web_of
+from web.paging import PAGE_SIZE, Paging, page_number
 from web.routes.approval import days_waiting
 from web.routes.candidate import goal_title
 
@@ -29,24 +30,32 @@ def my_candidates(request: Request) -> Response:
     services = web_of(request).services
     queries = services.projections.queries
     rows = queries.list_leader_candidates(identity.sub)
-    waiting: dict[str, int] = {}  # candidate id -> days the oldest sent goal has waited
-    for row in queries.list_leader_approvals(identity.sub):
-        days = days_waiting(row["sent_at"])
-        cid = row["candidate"]["candidate_id"]
-        if days is not None and days >= waiting.get(cid, -1):
-            waiting[cid] = days
+    waiting = {  # candidate id -> days the oldest sent goal has waited
+        cid: days_waiting(sent_at)
+        for cid, sent_at in queries.oldest_approval_waits(identity.sub).items()
+    }
     return render(request, "leader.html", title="Mine kandidater", rows=rows, waiting=waiting)
 
 
 @router.get("/leder/godkjenninger")
-def approvals(request: Request) -> Response:
+def approvals(request: Request, side: str = "") -> Response:
+    """The approvals queue, oldest sent first, a page of `PAGE_SIZE` at a time (?side=N;
+    a page that is not a number or out of range shows the nearest one)."""
     identity = signed_in(request)
     services = web_of(request).services
     catalogue = services.application.catalogue
-    rows = [
-        {**row, "title": goal_title(catalogue, row["goal_code"])}
-        for row in services.projections.queries.list_leader_approvals(identity.sub)
-    ]
+    queries = services.projections.queries
+    wanted = page_number(side)
+    found = queries.page_leader_approvals(identity.sub, PAGE_SIZE, (wanted - 1) * PAGE_SIZE)
+    paging = Paging(wanted, PAGE_SIZE, found["total"])
+    if paging.page != wanted and found["total"]:  # past the end: the last page instead
+        found = queries.page_leader_approvals(identity.sub, PAGE_SIZE, paging.offset)
+    rows = [{**row, "title": goal_title(catalogue, row["goal_code"])} for row in found["rows"]]
     return render(
-        request, "approvals.html", title="Til godkjenning", rows=rows, idem=uuid.uuid4().hex
+        request,
+        "approvals.html",
+        title="Til godkjenning",
+        rows=rows,
+        paging=paging,
+        idem=uuid.uuid4().hex,
     )

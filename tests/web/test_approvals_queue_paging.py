@@ -1,0 +1,99 @@
+"""The leader's approvals queue at national size: 50 goals a page, the longest waiting
+first, the queue's length shown, plain page links (?side=N) in a labelled nav, and any
+?side= a person can type gives a page, never an error (issue 25, the page benchmark)."""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+from web_world import CANDIDATE, LEADER, YESTERDAY, build_team, sign_in, wait_for_views
+
+from api.deps import Services
+from kompetanse_domain.application import CommandContext
+
+WAITING = 120
+
+
+@pytest.fixture
+def queue(services: Services) -> list[str]:
+    """A candidate with `WAITING` goals sent for approval, one after the other: the goal
+    codes in the order they were sent (the oldest first)."""
+    application = services.application
+    cid = build_team(application)
+    as_leader, as_candidate = (CommandContext(identity=p.identity) for p in (LEADER, CANDIDATE))
+    for plan in ("ALM", "ARB"):
+        application.assign_plan(as_leader, cid, plan_code=plan)
+    codes = [
+        goal.code for plan in ("ALM", "ARB") for goal in application.catalogue.plan(plan).goals
+    ]
+    sent = codes[:WAITING]
+    for code in sent:
+        application.send_goal_for_approval(as_candidate, cid, code, completed_on=YESTERDAY)
+    wait_for_views(services)
+    return sent
+
+
+def shown(html: str) -> list[str]:
+    """The goal codes of the queue's cards, in the order shown."""
+    return re.findall(r'/mal/([^/"]+)/grunnlag"', html)
+
+
+def test_the_first_page_shows_the_fifty_longest_waiting_and_the_queue_length(
+    client: TestClient, queue: list[str]
+) -> None:
+    sign_in(client, LEADER)
+    page = client.get("/leder/godkjenninger")
+    assert page.status_code == 200
+    assert shown(page.text) == queue[:50]
+    assert "Viser 1\u201350 av 120" in page.text
+    nav = re.search(
+        r'<nav class="ds-pagination"[^>]* aria-label="([^"]+)">(.*?)</nav>', page.text, re.S
+    )
+    assert nav is not None and nav.group(1) == "Sider i køen til godkjenning"
+    assert 'href="?side=2" rel="next">Neste' in nav.group(2)
+    assert re.search(r'href="\?side=1" aria-current="true"', nav.group(2))
+    assert 'href="?side=3"' in nav.group(2)
+
+
+def test_the_third_page_shows_the_last_twenty(client: TestClient, queue: list[str]) -> None:
+    sign_in(client, LEADER)
+    page = client.get("/leder/godkjenninger?side=3")
+    assert page.status_code == 200
+    assert shown(page.text) == queue[100:]
+    assert "Viser 101\u2013120 av 120" in page.text
+    assert 'href="?side=2" rel="prev">Forrige' in page.text
+    assert 'rel="next"' not in page.text
+
+
+@pytest.mark.parametrize(
+    ("side", "first"),
+    [("0", 0), ("-1", 0), ("abc", 0), ("2.5", 0), ("", 0), ("4", 100), ("99999999999999", 100)],
+)
+def test_a_page_number_out_of_range_or_not_a_number_shows_the_nearest_page(
+    client: TestClient, queue: list[str], side: str, first: int
+) -> None:
+    sign_in(client, LEADER)
+    page = client.get("/leder/godkjenninger", params={"side": side})
+    assert page.status_code == 200
+    assert shown(page.text)[0] == queue[first]
+    assert "Til godkjenning" in page.text
+
+
+def test_an_empty_queue_says_so_without_page_links(client: TestClient, team: UUID) -> None:
+    sign_in(client, LEADER)
+    page = client.get("/leder/godkjenninger?side=7")
+    assert page.status_code == 200
+    assert "Ingen læringsmål venter på godkjenning." in page.text
+    assert "ds-pagination" not in page.text
+
+
+def test_the_dashboard_still_says_how_long_the_oldest_goal_has_waited(
+    client: TestClient, queue: list[str]
+) -> None:
+    sign_in(client, LEADER)
+    page = client.get("/leder")
+    assert page.status_code == 200
+    assert '120<br><span class="app-code">venter i 0 dager</span>' in page.text
