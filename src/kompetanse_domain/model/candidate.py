@@ -239,13 +239,8 @@ class Candidate(
         check_role(actor, allowed, "R2: only the one who invites may revoke the invitation")
         if invitation["state"] != vocabulary.InvitationState.PENDING:
             raise InvitationNotUsableError(f"R3: the invitation was already {invitation['state']}")
-        trigger_by(
-            self,
-            actor,
-            self.InvitationRevoked,
-            invitation_id=invitation_id,
-            reason=optional_reason(reason),
-        )
+        reason = optional_reason(reason)
+        trigger_by(self, actor, self.InvitationRevoked, invitation_id=invitation_id, reason=reason)
 
     class RoleRevoked(Event):
         role: str

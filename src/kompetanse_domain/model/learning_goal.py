@@ -239,13 +239,8 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
     def sign_activity(self, actor: Actor, *, activity_id: str, comment: str | None = None) -> None:
         """R10: the named supervisor (or veileder) signs the activity."""
         self._activity_to_decide(actor, activity_id, "sign")
-        trigger_by(
-            self,
-            actor,
-            self.ActivitySigned,
-            activity_id=activity_id,
-            comment=optional_text(comment, "comment"),
-        )
+        comment = optional_text(comment, "comment")
+        trigger_by(self, actor, self.ActivitySigned, activity_id=activity_id, comment=comment)
 
     class ActivityRejected(Event):
         activity_id: str
@@ -263,13 +258,8 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
     def reject_activity(self, actor: Actor, *, activity_id: str, reason: str) -> None:
         """R10: the named supervisor (or veileder) rejects the activity, saying why."""
         self._activity_to_decide(actor, activity_id, "reject")
-        trigger_by(
-            self,
-            actor,
-            self.ActivityRejected,
-            activity_id=activity_id,
-            reason=reason_text(reason, "reason", "R10"),
-        )
+        reason = reason_text(reason, "reason", "R10")
+        trigger_by(self, actor, self.ActivityRejected, activity_id=activity_id, reason=reason)
 
     # -- mentor comments (R13) -------------------------------------------------------
 
@@ -292,13 +282,8 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         """R13: the veileder leaves the leader a comment about progress on this goal."""
         check_role(actor, (Role.VEILEDER,), "R13: only the veileder comments on goals")
         self.check_open()
-        trigger_by(
-            self,
-            actor,
-            self.MentorCommented,
-            comment_id=comment_id,
-            text=reason_text(text, "text", "R13"),
-        )
+        text = reason_text(text, "text", "R13")
+        trigger_by(self, actor, self.MentorCommented, comment_id=comment_id, text=text)
 
     # -- approval (R6-R8, R11) -------------------------------------------------------
 
