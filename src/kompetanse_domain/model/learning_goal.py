@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError
 from kompetanse_domain.model import values
-from kompetanse_domain.model.acting import trigger_by
+from kompetanse_domain.model.acting import create_by, trigger_by
 from kompetanse_domain.model.copying import FlatRecordsCopy
 from kompetanse_domain.model.goal_corrections import CORRECTION_EVENTS, GoalCorrections
 from kompetanse_domain.model.goal_records import (
@@ -109,10 +109,10 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         cls, actor: Actor, *, candidate_id: UUID, code: str, plan_code: str, version: str
     ) -> LearningGoal:
         """R4: assigning a plan opens one goal per goal of the plan."""
-        return cls._create(
+        return create_by(
+            cls,
+            actor,
             cls.Opened,
-            actor=actor.sub,
-            actor_name=actor.name,
             candidate_id=candidate_id,
             code=code,
             plan_code=plan_code,
