@@ -6,6 +6,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from uuid import UUID
 
 from kompetanse_domain.application.context import CommandContext, Outcome
@@ -136,24 +137,14 @@ class CandidateUseCases(Loads):
     def revoke_invitation(
         self, ctx: CommandContext, candidate_id: UUID, invitation_id: str, *, reason: str = ""
     ) -> Outcome:
-        return self._change_candidate(
-            ctx,
-            candidate_id,
-            lambda candidate, actor: candidate.revoke_invitation(
-                actor, invitation_id=invitation_id, reason=reason
-            ),
-        )
+        revoke = partial(Candidate.revoke_invitation, invitation_id=invitation_id, reason=reason)
+        return self._change_candidate(ctx, candidate_id, revoke)
 
     def revoke_role(
         self, ctx: CommandContext, candidate_id: UUID, *, role: str, sub: str, reason: str = ""
     ) -> Outcome:
-        return self._change_candidate(
-            ctx,
-            candidate_id,
-            lambda candidate, actor: candidate.revoke_role(
-                actor, role=role, sub=sub, reason=reason
-            ),
-        )
+        revoke = partial(Candidate.revoke_role, role=role, sub=sub, reason=reason)
+        return self._change_candidate(ctx, candidate_id, revoke)
 
     def upload_attachment(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from uuid import UUID
 
 from kompetanse_domain.application.context import CommandContext, Outcome
@@ -29,10 +30,5 @@ class ConcernUseCases(Loads):
         self, ctx: CommandContext, candidate_id: UUID, concern_id: str, *, note: str
     ) -> Outcome:
         """R26: the leader or a deputy answers a concern with a note."""
-        return self._change_candidate(
-            ctx,
-            candidate_id,
-            lambda candidate, actor: candidate.resolve_concern(
-                actor, concern_id=concern_id, note=note
-            ),
-        )
+        resolve = partial(Candidate.resolve_concern, concern_id=concern_id, note=note)
+        return self._change_candidate(ctx, candidate_id, resolve)

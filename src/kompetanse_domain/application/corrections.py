@@ -4,6 +4,7 @@ withdraw an approval. Each loads the goal, decides, and saves one new event."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -48,28 +49,18 @@ class CorrectionUseCases(Loads):
         *,
         reason: str,
     ) -> Outcome:
-        return self._change_goal(
-            ctx,
-            candidate_id,
-            goal_code,
-            lambda goal, actor, _: goal.withdraw_activity(
-                actor, activity_id=activity_id, reason=reason
-            ),
-        )
+        withdraw = partial(LearningGoal.withdraw_activity, activity_id=activity_id, reason=reason)
+        return self._decide_goal(ctx, candidate_id, goal_code, withdraw)
 
     def recall_goal(
         self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, reason: str | None = None
     ) -> Outcome:
-        return self._change_goal(
-            ctx, candidate_id, goal_code, lambda goal, actor, _: goal.recall(actor, reason=reason)
+        return self._decide_goal(
+            ctx, candidate_id, goal_code, partial(LearningGoal.recall, reason=reason)
         )
 
     def withdraw_approval(
         self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, reason: str
     ) -> Outcome:
-        return self._change_goal(
-            ctx,
-            candidate_id,
-            goal_code,
-            lambda goal, actor, _: goal.withdraw_approval(actor, reason=reason),
-        )
+        withdraw = partial(LearningGoal.withdraw_approval, reason=reason)
+        return self._decide_goal(ctx, candidate_id, goal_code, withdraw)

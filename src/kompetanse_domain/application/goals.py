@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 from uuid import UUID
 
 from kompetanse_domain.application.context import CommandContext, Outcome
@@ -85,14 +86,8 @@ class GoalUseCases(Loads):
         *,
         comment: str | None = None,
     ) -> Outcome:
-        return self._change_goal(
-            ctx,
-            candidate_id,
-            goal_code,
-            lambda goal, actor, _: goal.sign_activity(
-                actor, activity_id=activity_id, comment=comment
-            ),
-        )
+        sign = partial(LearningGoal.sign_activity, activity_id=activity_id, comment=comment)
+        return self._decide_goal(ctx, candidate_id, goal_code, sign)
 
     def reject_activity(
         self,
@@ -103,14 +98,8 @@ class GoalUseCases(Loads):
         *,
         reason: str,
     ) -> Outcome:
-        return self._change_goal(
-            ctx,
-            candidate_id,
-            goal_code,
-            lambda goal, actor, _: goal.reject_activity(
-                actor, activity_id=activity_id, reason=reason
-            ),
-        )
+        reject = partial(LearningGoal.reject_activity, activity_id=activity_id, reason=reason)
+        return self._decide_goal(ctx, candidate_id, goal_code, reject)
 
     # -- goals (R6-R8, R11, R13) -----------------------------------------------------
 
@@ -151,16 +140,13 @@ class GoalUseCases(Loads):
     def approve_goal(
         self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, comment: str | None = None
     ) -> Outcome:
-        return self._change_goal(
-            ctx,
-            candidate_id,
-            goal_code,
-            lambda goal, actor, _: goal.approve(actor, comment=comment),
+        return self._decide_goal(
+            ctx, candidate_id, goal_code, partial(LearningGoal.approve, comment=comment)
         )
 
     def reject_goal(
         self, ctx: CommandContext, candidate_id: UUID, goal_code: str, *, reason: str
     ) -> Outcome:
-        return self._change_goal(
-            ctx, candidate_id, goal_code, lambda goal, actor, _: goal.reject(actor, reason=reason)
+        return self._decide_goal(
+            ctx, candidate_id, goal_code, partial(LearningGoal.reject, reason=reason)
         )

@@ -106,6 +106,19 @@ class Loads(UnitOfWork):
             ctx, lambda: self._goal_for_change(ctx, candidate_id, goal_code), command
         )
 
+    def _decide_goal(
+        self,
+        ctx: CommandContext,
+        candidate_id: UUID,
+        goal_code: str,
+        decision: Callable[[LearningGoal, Actor], None],
+    ) -> Outcome:
+        """`_change_goal` for a decision of the goal alone, such as
+        `partial(LearningGoal.recall, reason=reason)`."""
+        return self._change_goal(
+            ctx, candidate_id, goal_code, lambda goal, actor, _: decision(goal, actor)
+        )
+
     def _change_meeting(
         self,
         ctx: CommandContext,

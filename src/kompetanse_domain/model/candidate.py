@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, NotFoundError
 from kompetanse_domain.model import candidate_invitations, candidate_profile, values, vocabulary
-from kompetanse_domain.model.acting import trigger_by
+from kompetanse_domain.model.acting import create_by, trigger_by
 from kompetanse_domain.model.candidate_access import ATTACHMENT_HIDDEN, ReadChecks
 from kompetanse_domain.model.candidate_concerns import CONCERN_EVENTS, CandidateConcerns
 from kompetanse_domain.model.candidate_invitations import CandidateInvitations
@@ -145,10 +145,10 @@ class Candidate(
         email = values.email(email, "email", rule="R1")
         check_specialty(specialty, specialties)
         check_hpr_number(hpr_number)
-        return cls._create(
+        return create_by(
+            cls,
+            identity,
             cls.Registered,
-            actor=identity.sub,
-            actor_name=identity.name,
             sub=identity.sub,
             name=name,
             email=email,
@@ -239,13 +239,8 @@ class Candidate(
         check_role(actor, allowed, "R2: only the one who invites may revoke the invitation")
         if invitation["state"] != vocabulary.InvitationState.PENDING:
             raise InvitationNotUsableError(f"R3: the invitation was already {invitation['state']}")
-        trigger_by(
-            self,
-            actor,
-            self.InvitationRevoked,
-            invitation_id=invitation_id,
-            reason=optional_reason(reason),
-        )
+        reason = optional_reason(reason)
+        trigger_by(self, actor, self.InvitationRevoked, invitation_id=invitation_id, reason=reason)
 
     class RoleRevoked(Event):
         role: str

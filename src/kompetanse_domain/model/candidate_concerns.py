@@ -115,13 +115,8 @@ class CandidateConcerns:
     def raise_concern(self, actor: Actor, *, concern_id: str, text: str) -> None:
         """R26: only the candidate's veileder raises a concern, with a text."""
         check_role(actor, (Role.VEILEDER,), "R26: only the candidate's veileder raises a concern")
-        trigger_by(
-            self,
-            actor,
-            self.ConcernRaised,
-            concern_id=concern_id,
-            text=reason_text(text, "text", "R26"),
-        )
+        text = reason_text(text, "text", "R26")
+        trigger_by(self, actor, self.ConcernRaised, concern_id=concern_id, text=text)
 
     def resolve_concern(self, actor: Actor, *, concern_id: str, note: str) -> None:
         """R26: the leader or a deputy answers a concern with a note; once."""
@@ -137,13 +132,8 @@ class CandidateConcerns:
             raise ConcernAlreadyResolvedError(
                 f"R26: the concern was already resolved by {concern['resolved_by_name']}"
             )
-        trigger_by(
-            self,
-            actor,
-            self.ConcernResolved,
-            concern_id=concern_id,
-            note=reason_text(note, "note", "R26"),
-        )
+        note = reason_text(note, "note", "R26")
+        trigger_by(self, actor, self.ConcernResolved, concern_id=concern_id, note=note)
 
     def check_can_read_concerns(self, actor: Actor) -> None:
         """R26: the candidate, leader, deputies and veileder read the concerns; auditors

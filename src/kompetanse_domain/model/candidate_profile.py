@@ -76,7 +76,6 @@ class CandidateProfile:
     """The profile commands of `Candidate` (R28)."""
 
     if TYPE_CHECKING:
-        sub: str
         name: str
         email: str
         specialty: str

@@ -83,17 +83,22 @@ class ActivityWithdrawn(_Event):
         )
 
 
+def _reopened(aggregate: Any) -> LearningGoal:
+    """The goal back to `not_started`, without the date it was completed on (R29)."""
+    goal = cast("LearningGoal", aggregate)
+    goal.state = GoalState.NOT_STARTED
+    goal.completed_on = None
+    return goal
+
+
 class Recalled(_Event):
     """The candidate took back a goal sent for approval before it was decided."""
 
     reason: str | None
 
     def apply(self, aggregate: Any) -> None:
-        goal = cast("LearningGoal", aggregate)
-        goal.state = GoalState.NOT_STARTED
-        goal.completed_on = None
-        goal.approver_sub = None
-        goal.approver_name = None
+        goal = _reopened(aggregate)
+        goal.approver_sub = goal.approver_name = None
 
 
 class ApprovalWithdrawn(_Event):
@@ -107,13 +112,8 @@ class ApprovalWithdrawn(_Event):
     source_event_id: str | None
 
     def apply(self, aggregate: Any) -> None:
-        goal = cast("LearningGoal", aggregate)
-        goal.state = GoalState.NOT_STARTED
-        goal.completed_on = None
-        goal.decided_by_sub = None
-        goal.decided_by_name = None
-        goal.decided_at = None
-        goal.decided_source = None
+        goal = _reopened(aggregate)
+        goal.decided_by_sub = goal.decided_by_name = goal.decided_at = goal.decided_source = None
 
 
 CORRECTION_EVENTS = (ActivityEdited, ActivityWithdrawn, Recalled, ApprovalWithdrawn)

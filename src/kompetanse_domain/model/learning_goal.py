@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError
 from kompetanse_domain.model import values
-from kompetanse_domain.model.acting import trigger_by
+from kompetanse_domain.model.acting import create_by, trigger_by
 from kompetanse_domain.model.copying import FlatRecordsCopy
 from kompetanse_domain.model.goal_corrections import CORRECTION_EVENTS, GoalCorrections
 from kompetanse_domain.model.goal_records import (
@@ -109,10 +109,10 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         cls, actor: Actor, *, candidate_id: UUID, code: str, plan_code: str, version: str
     ) -> LearningGoal:
         """R4: assigning a plan opens one goal per goal of the plan."""
-        return cls._create(
+        return create_by(
+            cls,
+            actor,
             cls.Opened,
-            actor=actor.sub,
-            actor_name=actor.name,
             candidate_id=candidate_id,
             code=code,
             plan_code=plan_code,
@@ -239,13 +239,8 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
     def sign_activity(self, actor: Actor, *, activity_id: str, comment: str | None = None) -> None:
         """R10: the named supervisor (or veileder) signs the activity."""
         self._activity_to_decide(actor, activity_id, "sign")
-        trigger_by(
-            self,
-            actor,
-            self.ActivitySigned,
-            activity_id=activity_id,
-            comment=optional_text(comment, "comment"),
-        )
+        comment = optional_text(comment, "comment")
+        trigger_by(self, actor, self.ActivitySigned, activity_id=activity_id, comment=comment)
 
     class ActivityRejected(Event):
         activity_id: str
@@ -263,13 +258,8 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
     def reject_activity(self, actor: Actor, *, activity_id: str, reason: str) -> None:
         """R10: the named supervisor (or veileder) rejects the activity, saying why."""
         self._activity_to_decide(actor, activity_id, "reject")
-        trigger_by(
-            self,
-            actor,
-            self.ActivityRejected,
-            activity_id=activity_id,
-            reason=reason_text(reason, "reason", "R10"),
-        )
+        reason = reason_text(reason, "reason", "R10")
+        trigger_by(self, actor, self.ActivityRejected, activity_id=activity_id, reason=reason)
 
     # -- mentor comments (R13) -------------------------------------------------------
 
@@ -292,13 +282,8 @@ class LearningGoal(GoalCorrections, FlatRecordsCopy, Aggregate):
         """R13: the veileder leaves the leader a comment about progress on this goal."""
         check_role(actor, (Role.VEILEDER,), "R13: only the veileder comments on goals")
         self.check_open()
-        trigger_by(
-            self,
-            actor,
-            self.MentorCommented,
-            comment_id=comment_id,
-            text=reason_text(text, "text", "R13"),
-        )
+        text = reason_text(text, "text", "R13")
+        trigger_by(self, actor, self.MentorCommented, comment_id=comment_id, text=text)
 
     # -- approval (R6-R8, R11) -------------------------------------------------------
 

@@ -14,7 +14,7 @@ from eventsourcing.domain import Aggregate
 
 from kompetanse_domain.errors import ConflictError, InvalidInputError
 from kompetanse_domain.model import values
-from kompetanse_domain.model.acting import trigger_by
+from kompetanse_domain.model.acting import create_by, trigger_by
 from kompetanse_domain.model.copying import PickleCopy
 from kompetanse_domain.model.guards import check_not_future, check_role
 from kompetanse_domain.model.identity import Actor, Role
@@ -87,11 +87,11 @@ class SupervisionMeeting(PickleCopy, Aggregate):
     ) -> SupervisionMeeting:
         """R15: the veileder creates a meeting with the candidate."""
         check_role(actor, (Role.VEILEDER,), "R15: only the veileder creates supervision meetings")
-        return cls._create(
+        return create_by(
+            cls,
+            actor,
             cls.Created,
             id=meeting_id,
-            actor=actor.sub,
-            actor_name=actor.name,
             candidate_id=candidate_id,
             scheduled_for=values.day_or_instant(scheduled_for, "scheduled_for").isoformat(),
             planned_minutes=_check_minutes(planned_minutes, "planned_minutes"),
