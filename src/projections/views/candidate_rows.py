@@ -8,12 +8,14 @@ to disagree about them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import ProfileEdited
+from kompetanse_domain.model.vocabulary import PlanState
 from projections.engine.base import ViewTx, aggregate_id
 from projections.views.rows import fields
 
@@ -40,3 +42,11 @@ def edit(tx: ViewTx[Any], table: Table, event: ProfileEdited, names: str) -> Non
     changed = edited(event, names)
     if changed:
         update(tx, table, event, **changed)
+
+
+# The state a plan's event leaves it in, for `rows.register_calls(process_event, method, ...)`
+# (the view's method takes the state).
+PLAN_LEFT: Mapping[type, Callable[[Any], dict[str, Any]]] = {
+    Candidate.PlanArchived: lambda event: {"state": PlanState.ARCHIVED},
+    Candidate.PlanRemoved: lambda event: {"state": PlanState.REMOVED},
+}

@@ -3,11 +3,14 @@
 `fields(event, "text note")` is `{"text": event.text, "note": event.note}`, for the
 columns named like the event's fields; `actor(event, "raised_by_sub", "raised_by_name",
 "raised_at")` names the columns that keep who did it (`event.actor`, `event.actor_name`)
-and when (`event.timestamp`, never the clock).
+and when (`event.timestamp`, never the clock); `register_calls` registers handlers
+that differ only in such values from a table (event class -> values).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from functools import singledispatchmethod
 from typing import Any
 
 
@@ -24,3 +27,21 @@ def actor(event: Any, sub: str, name: str, at: str) -> dict[str, Any]:
 def versioned(event: Any) -> dict[str, Any]:
     """The row's version (its ETag) and instant of change: the event's."""
     return {"version": event.originator_version, "updated_at": event.timestamp}
+
+
+def register_calls(
+    process_event: singledispatchmethod[None],
+    method: str,
+    values_by_event: Mapping[type, Callable[[Any], Mapping[str, Any]]],
+) -> None:
+    """Handlers that differ only in the values they write, as a table: for each event
+    class, the one handler `self.<method>(event, tx, **values(event))`."""
+    for event_class, values in values_by_event.items():
+        process_event.register(event_class, _calling(method, values))
+
+
+def _calling(method: str, values: Callable[[Any], Mapping[str, Any]]) -> Callable[..., None]:
+    def handler(view: Any, event: Any, tx: Any) -> None:
+        getattr(view, method)(event, tx, **values(event))
+
+    return handler
