@@ -8,7 +8,6 @@ to disagree about them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Table
@@ -44,9 +43,8 @@ def edit(tx: ViewTx[Any], table: Table, event: ProfileEdited, names: str) -> Non
         update(tx, table, event, **changed)
 
 
-# The state a plan's event leaves it in, for `rows.register_calls(process_event, method, ...)`
-# (the view's method takes the state).
-PLAN_LEFT: Mapping[type, Callable[[Any], dict[str, Any]]] = {
-    Candidate.PlanArchived: lambda event: {"state": PlanState.ARCHIVED},
-    Candidate.PlanRemoved: lambda event: {"state": PlanState.REMOVED},
+# The state a plan's event leaves it in (`rows.per_event("state", PLAN_LEFT)`).
+PLAN_LEFT: dict[type, PlanState] = {
+    Candidate.PlanArchived: PlanState.ARCHIVED,
+    Candidate.PlanRemoved: PlanState.REMOVED,
 }

@@ -14,7 +14,7 @@ from kompetanse_domain.model.vocabulary import PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.views import candidate_rows
 from projections.views.columns import Tables
-from projections.views.rows import register_calls
+from projections.views.rows import per_event, register_calls
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ class CandidatesView(ViewProjection[CandidateTables], name="candidates"):
         )
         self._touch(event, tx)
 
-    register_calls(process_event, "_plan_state", candidate_rows.PLAN_LEFT)
+    register_calls(process_event, "_plan_state", per_event("state", candidate_rows.PLAN_LEFT))
 
     @process_event.register
     def plan_migrated(self, event: PlanMigrated, tx: Tx) -> None:

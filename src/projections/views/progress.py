@@ -19,10 +19,20 @@ from kompetanse_domain.model.vocabulary import ActivityKind, PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.views import candidate_rows, goal_rows
 from projections.views.progress_tables import ProgressTables, define_progress_tables
-from projections.views.rows import register_calls
+from projections.views.rows import per_event, register_calls
 
 GOAL_COUNTS = "registered pending signed mentor_comments"  # columns of the goal row counted from 0
 Tx = ViewTx[ProgressTables]
+
+# the goal's state after each of these events (R29: a correction makes it not started)
+GOAL_STATES: dict[type, GoalState] = {
+    LearningGoal.SentForApproval: GoalState.SENT_FOR_APPROVAL,
+    LearningGoal.Approved: GoalState.APPROVED,
+    LearningGoal.ApprovalImported: GoalState.APPROVED,
+    LearningGoal.Rejected: GoalState.REJECTED,
+    corrections.Recalled: GoalState.NOT_STARTED,
+    corrections.ApprovalWithdrawn: GoalState.NOT_STARTED,
+}
 
 
 class ProgressView(ViewProjection[ProgressTables], name="progress"):
@@ -52,10 +62,7 @@ class ProgressView(ViewProjection[ProgressTables], name="progress"):
     register_calls(
         process_event,
         "_plan",
-        {
-            Candidate.PlanAssigned: lambda event: {"state": PlanState.ACTIVE},
-            **candidate_rows.PLAN_LEFT,
-        },
+        per_event("state", {Candidate.PlanAssigned: PlanState.ACTIVE, **candidate_rows.PLAN_LEFT}),
     )
 
     # -- goals and activities --------------------------------------------------------
@@ -63,20 +70,11 @@ class ProgressView(ViewProjection[ProgressTables], name="progress"):
     def _goal(self, event: Any, tx: Tx, **values: Any) -> None:
         tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, **values)
 
+    register_calls(process_event, "_goal", per_event("state", GOAL_STATES))
     register_calls(
         process_event,
         "_goal",
-        {
-            LearningGoal.SentForApproval: lambda event: {"state": GoalState.SENT_FOR_APPROVAL},
-            LearningGoal.Approved: lambda event: {"state": GoalState.APPROVED},
-            LearningGoal.ApprovalImported: lambda event: {"state": GoalState.APPROVED},
-            LearningGoal.Rejected: lambda event: {"state": GoalState.REJECTED},
-            # corrections (R29) and plan versions (R30)
-            corrections.Recalled: lambda event: {"state": GoalState.NOT_STARTED},
-            corrections.ApprovalWithdrawn: lambda event: {"state": GoalState.NOT_STARTED},
-            GoalMovedToVersion: goal_rows.moved_to_version,
-            **goal_rows.OFF_OR_BACK_ON_PLAN,
-        },
+        {GoalMovedToVersion: goal_rows.moved_to_version, **goal_rows.OFF_OR_BACK_ON_PLAN},
     )
 
     def _count(self, event: Any, tx: Tx, **deltas: int) -> None:
