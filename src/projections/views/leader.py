@@ -11,7 +11,7 @@ from typing import Any
 
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
-from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
+from kompetanse_domain.model.candidate_profile import SpecialtyChanged
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
 from kompetanse_domain.model.plan_versions import GoalMovedToVersion
@@ -29,15 +29,8 @@ class LeaderView(ViewProjection[LeaderTables], name="leader"):
     define = staticmethod(define_leader_tables)
 
     process_event = event_handlers()
-
-    @process_event.register
-    def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
-        tx.insert(tx.t.candidate, **candidate_rows.registered(event, "sub name specialty"))
-
-    @process_event.register
-    def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
-        """R28: the leader's list shows the candidate's new name."""
-        candidate_rows.edit(tx, tx.t.candidate, event, "name")
+    # the leader's list shows the candidate's new name (R28)
+    candidate_rows.keep_candidate_row(process_event, "sub name specialty", "name")
 
     @process_event.register
     def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
