@@ -20,44 +20,40 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Column,
     DateTime,
     Integer,
     MetaData,
     Select,
     String,
-    Table,
     Text,
     create_engine,
     select,
 )
 from sqlalchemy.engine import Connection, Engine
 
+from projections.views.columns import Tables
+
 metadata = MetaData()
 
-sync_positions = Table(
-    "sync_positions",
-    metadata,
-    Column("source", String(500), primary_key=True),
-    Column("position", BigInteger, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-sync_waiting = Table(
-    "sync_waiting",
-    metadata,
-    Column("source", String(500), primary_key=True),
-    Column("source_event_id", String(200), primary_key=True),
-    Column("source_position", BigInteger, nullable=False),
-    Column("goal_code", String(100), nullable=False),
-    Column("body", Text, nullable=False),  # the JSON posted to the target
-    Column("status", String(20), nullable=False),  # waiting | refused
-    Column("reason", String(100), nullable=False),
-    Column("detail", String(500), nullable=False),
-    Column("first_seen_at", DateTime(timezone=True), nullable=False),
-    Column("last_tried_at", DateTime(timezone=True), nullable=False),
-    Column("tries", Integer, nullable=False),
-)
+# each column's type (the columns are NOT NULL; the first `key` make the primary key)
+SYNC_TYPES: dict[str, Any] = {
+    "source": String(500),
+    "source_event_id": String(200),
+    "goal_code": String(100),
+    "body": Text,  # the JSON posted to the target
+    "status": String(20),  # waiting | refused
+    "reason": String(100),
+    "detail": String(500),
+    **dict.fromkeys(("position", "source_position"), BigInteger),
+    **dict.fromkeys(("updated_at", "first_seen_at", "last_tried_at"), DateTime(timezone=True)),
+    "tries": Integer,
+}
+table = Tables(metadata, None, SYNC_TYPES)
+sync_positions = table("sync_positions", "source position updated_at")
+sync_waiting = table("sync_waiting", (
+    "source source_event_id source_position goal_code body status reason detail"
+    " first_seen_at last_tried_at tries"
+), key=2)  # fmt: skip
 
 WAITING, REFUSED = "waiting", "refused"
 

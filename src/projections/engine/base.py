@@ -85,23 +85,29 @@ class ViewTx(Generic[T]):
 
     def update(self, table: Table, key: Mapping[str, Any], **values: Any) -> None:
         """Set columns of the row(s) matching `key` (none matching: nothing happens)."""
-        rows = self._rows.get(table) or self._table(table)
-        pk = rows.key_of(key)
-        if pk is None:
-            stmt = statements.update(table, tuple(key), tuple(values))
-            self.conn.execute(stmt, statements.params(key, values))
-        else:
-            rows.update(pk, values)
+        self._change(table, key, values, statements.update, TableRows.update)
 
     def add(self, table: Table, key: Mapping[str, Any], **deltas: int) -> None:
         """Add to integer columns of the row(s) matching `key`."""
+        self._change(table, key, deltas, statements.add, TableRows.add)
+
+    def _change(
+        self,
+        table: Table,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        statement: Callable[[Table, tuple[str, ...], tuple[str, ...]], Any],
+        fold: Callable[[TableRows, Any, Any], None],
+    ) -> None:
+        """`update`/`add`: folded into the pending row when `key` is its primary key,
+        else the statement run at once."""
         rows = self._rows.get(table) or self._table(table)
         pk = rows.key_of(key)
         if pk is None:
-            stmt = statements.add(table, tuple(key), tuple(deltas))
-            self.conn.execute(stmt, statements.params(key, deltas))
+            stmt = statement(table, tuple(key), tuple(values))
+            self.conn.execute(stmt, statements.params(key, values))
         else:
-            rows.add(pk, deltas)
+            fold(rows, pk, values)
 
     def add_or_insert(
         self, table: Table, key: Mapping[str, Any], deltas: Mapping[str, int], **values: Any

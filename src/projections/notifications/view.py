@@ -32,9 +32,20 @@ from kompetanse_domain.model.notifying import Kind
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.notifications.tables import NotificationTables, define_notification_tables
 from projections.views import candidate_rows, goal_rows
+from projections.views.rows import per_event, register_calls
 
 Tx = ViewTx[NotificationTables]
 APPROVER_ROLES = (Role.LEADER.value, Role.DEPUTY.value)
+# what the candidate is told of a decision (never an approval's withdrawal's reason)
+ACTIVITY_DECIDED: dict[type, Kind] = {
+    LearningGoal.ActivitySigned: Kind.ACTIVITY_SIGNED,
+    LearningGoal.ActivityRejected: Kind.ACTIVITY_REJECTED,
+}
+GOAL_DECIDED: dict[type, Kind] = {
+    LearningGoal.Approved: Kind.GOAL_APPROVED,
+    LearningGoal.Rejected: Kind.GOAL_REJECTED,
+    corrections.ApprovalWithdrawn: Kind.APPROVAL_WITHDRAWN,
+}
 
 
 def approvers_on(roles: list[Any], on: date) -> list[str]:
@@ -255,20 +266,14 @@ class NotificationsView(ViewProjection[NotificationTables], name="notifications"
         tx.update(tx.t.activity, {"activity_id": event.activity_id}, waiting_since=None)
         self._tell_candidate(event, tx, kind)
 
+    register_calls(process_event, "_activity_decided", per_event("kind", ACTIVITY_DECIDED))
+
     def _tell_candidate(self, event: Any, tx: Tx, kind: Kind) -> None:
         cid, code = self._goal(tx, event)
         candidate_sub, _ = self._candidate(tx, cid)
         if candidate_sub:
             subject = notifying.subject(kind, actor_name=event.actor_name, goal_code=code)
             self._notify(tx, event, candidate_sub, kind, subject, self._goal_link(cid, code), cid)
-
-    @process_event.register
-    def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:
-        self._activity_decided(event, tx, Kind.ACTIVITY_SIGNED)
-
-    @process_event.register
-    def activity_rejected(self, event: LearningGoal.ActivityRejected, tx: Tx) -> None:
-        self._activity_decided(event, tx, Kind.ACTIVITY_REJECTED)
 
     @process_event.register
     def sent_for_approval(self, event: LearningGoal.SentForApproval, tx: Tx) -> None:
@@ -285,17 +290,7 @@ class NotificationsView(ViewProjection[NotificationTables], name="notifications"
         tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, waiting_since=None)
         self._tell_candidate(event, tx, kind)
 
-    @process_event.register
-    def goal_approved(self, event: LearningGoal.Approved, tx: Tx) -> None:
-        self._goal_decided(event, tx, Kind.GOAL_APPROVED)
-
-    @process_event.register
-    def goal_rejected(self, event: LearningGoal.Rejected, tx: Tx) -> None:
-        self._goal_decided(event, tx, Kind.GOAL_REJECTED)
-
-    @process_event.register
-    def approval_withdrawn(self, event: corrections.ApprovalWithdrawn, tx: Tx) -> None:
-        self._goal_decided(event, tx, Kind.APPROVAL_WITHDRAWN)  # never the reason
+    register_calls(process_event, "_goal_decided", per_event("kind", GOAL_DECIDED))
 
     # -- corrections (R29): what was recalled or withdrawn no longer waits (no reminder) --
 

@@ -7,9 +7,9 @@ report, an iterator that streams rows from the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import cast
+from typing import Concatenate, ParamSpec, TypeVar, cast
 from uuid import UUID
 
 from kompetanse_domain.audit.verify import RecordedLink
@@ -57,7 +57,10 @@ from projections.queries.port import (
     SigningRequestRow,
     VeilederCandidateRow,
 )
-from projections.queries.read import reading
+from projections.queries.read import ReadTx, reading
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Queries:
@@ -66,34 +69,36 @@ class Queries:
     def __init__(self, db: ViewDatabase, schema: ViewSchema, catalogue: Catalogue) -> None:
         self._db, self._schema, self.catalogue = db, schema, catalogue
 
+    def _read(
+        self, query: Callable[Concatenate[ReadTx, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """`query`'s answer, read in one read transaction."""
+        with reading(self._db, self._schema) as r:
+            return query(r, *args, **kwargs)
+
     def position(self) -> int:
         """The lowest position applied by any view."""
         with reading(self._db, self._schema) as r:
             return r.position
 
     def get_candidate(self, cid: UUID) -> CandidateView | None:
-        with reading(self._db, self._schema) as r:
-            return candidates.get_candidate(r, self.catalogue, cid)
+        return self._read(candidates.get_candidate, self.catalogue, cid)
 
     def get_attachment(self, cid: UUID, attachment_id: str) -> AttachmentRow | None:
-        with reading(self._db, self._schema) as r:
-            return attachments.get_attachment(r, cid, attachment_id)
+        return self._read(attachments.get_attachment, cid, attachment_id)
 
     def attachment_sent_to(self, cid: UUID, attachment_id: str, sub: str) -> bool:
-        with reading(self._db, self._schema) as r:
-            return attachments.attachment_sent_to(r, cid, attachment_id, sub)
+        return self._read(attachments.attachment_sent_to, cid, attachment_id, sub)
 
     def get_goal(self, cid: UUID, code: str) -> GoalView | None:
         with reading(self._db, self._schema) as r:
             return goals.get_goal(r, self.catalogue, cid, code)
 
     def get_meeting(self, mid: UUID) -> MeetingView | None:
-        with reading(self._db, self._schema) as r:
-            return meetings.get_meeting(r, mid)
+        return self._read(meetings.get_meeting, mid)
 
     def list_meetings(self, cid: UUID) -> list[MeetingSummaryRow]:
-        with reading(self._db, self._schema) as r:
-            return meetings.list_meetings(r, cid)
+        return self._read(meetings.list_meetings, cid)
 
     def list_meetings_discussing(self, cid: UUID, code: str) -> list[DiscussedMeetingRow]:
         with reading(self._db, self._schema) as r:
@@ -134,20 +139,16 @@ class Queries:
     def list_veileder_candidates(
         self, sub: str, today: date | None = None
     ) -> list[VeilederCandidateRow]:
-        with reading(self._db, self._schema) as r:
-            return mentor.list_veileder_candidates(r, sub, today)
+        return self._read(mentor.list_veileder_candidates, sub, today)
 
     def list_concerns(self, cid: UUID) -> list[ConcernRow]:
-        with reading(self._db, self._schema) as r:
-            return mentor.list_concerns(r, cid)
+        return self._read(mentor.list_concerns, cid)
 
     def list_signing_requests(self, sub: str) -> list[SigningRequestRow]:
-        with reading(self._db, self._schema) as r:
-            return inbox.list_signing_requests(r, sub)
+        return self._read(inbox.list_signing_requests, sub)
 
     def menu_of(self, sub: str) -> MenuRow:
-        with reading(self._db, self._schema) as r:
-            return menu.menu_of(r, sub)
+        return self._read(menu.menu_of, sub)
 
     def iter_report_rows(self, sub: str) -> Iterator[ReportRow]:
         """Streams rows; the read transaction stays open until the iterator is exhausted."""
@@ -163,18 +164,15 @@ class Queries:
         actor: {sub, name}, occurred_at, data, hash, prev_hash`; with `as_of` (aware),
         only events with `occurred_at <= as_of`.
         """
-        with reading(self._db, self._schema) as r:
-            return audit.list_history(r, cid, as_of)
+        return self._read(audit.list_history, cid, as_of)
 
     def history_json(self, cid: UUID, as_of: datetime | None = None) -> tuple[int, str]:
         """The history as the API serves it: (count, JSON array text)."""
-        with reading(self._db, self._schema) as r:
-            return audit.history_json(r, cid, as_of)
+        return self._read(audit.history_json, cid, as_of)
 
     def versions_as_of(self, cid: UUID, as_of: datetime) -> dict[UUID, int]:
         """Per aggregate of the candidate, the highest version with `occurred_at <= as_of`."""
-        with reading(self._db, self._schema) as r:
-            return audit.versions_as_of(r, cid, as_of)
+        return self._read(audit.versions_as_of, cid, as_of)
 
     def iter_recorded_links(
         self, cid: UUID | None = None, *, upto: int | None = None
@@ -205,12 +203,10 @@ class Queries:
 
     def get_export_content(self, cid: UUID, today: date | None = None) -> ExportContent | None:
         """The applicant's export's content, in one read transaction (ADR 0024)."""
-        with reading(self._db, self._schema) as r:
-            return export.get_export_content(r, self.catalogue, cid, today)
+        return self._read(export.get_export_content, self.catalogue, cid, today)
 
     # -- finding things (API.md v1.1) -------------------------------------------------------
 
     def search_candidates(self, search: CandidateSearch) -> list[CandidateMatchRow]:
         """Candidates by HPR number and/or a part of the name (the `finder` view)."""
-        with reading(self._db, self._schema) as r:
-            return finder.search_candidates(r, search)
+        return self._read(finder.search_candidates, search)

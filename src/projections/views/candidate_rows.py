@@ -8,12 +8,14 @@ to disagree about them.
 
 from __future__ import annotations
 
+from functools import singledispatchmethod
 from typing import Any
 
 from sqlalchemy import Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import ProfileEdited
+from kompetanse_domain.model.vocabulary import PlanState
 from projections.engine.base import ViewTx, aggregate_id
 from projections.views.rows import fields
 
@@ -40,3 +42,24 @@ def edit(tx: ViewTx[Any], table: Table, event: ProfileEdited, names: str) -> Non
     changed = edited(event, names)
     if changed:
         update(tx, table, event, **changed)
+
+
+def keep_candidate_row(process_event: singledispatchmethod[None], shown: str, edits: str) -> None:
+    """Registers the handlers of a view's `candidate` table that only keeps what the
+    candidate registered with (`shown`) and the changes to `edits` (R28)."""
+
+    def candidate_registered(view: Any, event: Candidate.Registered, tx: ViewTx[Any]) -> None:
+        tx.insert(tx.t.candidate, **registered(event, shown))
+
+    def profile_edited(view: Any, event: ProfileEdited, tx: ViewTx[Any]) -> None:
+        edit(tx, tx.t.candidate, event, edits)
+
+    process_event.register(Candidate.Registered, candidate_registered)
+    process_event.register(ProfileEdited, profile_edited)
+
+
+# The state a plan's event leaves it in (`rows.per_event("state", PLAN_LEFT)`).
+PLAN_LEFT: dict[type, PlanState] = {
+    Candidate.PlanArchived: PlanState.ARCHIVED,
+    Candidate.PlanRemoved: PlanState.REMOVED,
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import MetaData, Table
 
@@ -13,6 +14,7 @@ from kompetanse_domain.model.vocabulary import PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.views import candidate_rows
 from projections.views.columns import Tables
+from projections.views.rows import per_event, register_calls
 
 
 @dataclass(frozen=True)
@@ -101,13 +103,7 @@ class CandidatesView(ViewProjection[CandidateTables], name="candidates"):
         )
         self._touch(event, tx)
 
-    @process_event.register
-    def plan_archived(self, event: Candidate.PlanArchived, tx: Tx) -> None:
-        self._plan_state(event, event.plan_code, PlanState.ARCHIVED, tx)
-
-    @process_event.register
-    def plan_removed(self, event: Candidate.PlanRemoved, tx: Tx) -> None:
-        self._plan_state(event, event.plan_code, PlanState.REMOVED, tx)
+    register_calls(process_event, "_plan_state", per_event("state", candidate_rows.PLAN_LEFT))
 
     @process_event.register
     def plan_migrated(self, event: PlanMigrated, tx: Tx) -> None:
@@ -121,10 +117,10 @@ class CandidatesView(ViewProjection[CandidateTables], name="candidates"):
         )
         self._touch(event, tx)
 
-    def _plan_state(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
+    def _plan_state(self, event: Any, tx: Tx, state: str) -> None:
         tx.update(
             tx.t.plan,
-            {"candidate_id": aggregate_id(event), "plan_code": plan_code},
+            {"candidate_id": aggregate_id(event), "plan_code": event.plan_code},
             state=state,
             changed_at=event.timestamp,
         )

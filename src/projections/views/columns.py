@@ -13,8 +13,9 @@ its existing tables stay as they are.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from sqlalchemy import (
     BigInteger,
@@ -138,3 +139,24 @@ class Tables:
         if index_on:
             index(tbl, *index_on.split())
         return tbl
+
+
+def spec(base: str, names: str, *, key: int = 1, index_on: str = "") -> Any:
+    """A `TableGroup` field: the table `Tables(md, g)(base, names, key=, index_on=)`."""
+    return dataclasses.field(metadata={"table": (base, names, key, index_on)})
+
+
+class TableGroup:
+    """A view's tables: a frozen dataclass with a `spec` field per table. `define(md, g)`
+    defines them for generation `g`, in the order of the fields."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @classmethod
+    def define(cls, md: MetaData, g: int) -> Self:
+        t = Tables(md, g)
+        tables: dict[str, Table] = {}
+        for field in dataclasses.fields(cls):
+            base, names, key, index_on = field.metadata["table"]
+            tables[field.name] = t(base, names, key=key, index_on=index_on)
+        return cls(**tables)

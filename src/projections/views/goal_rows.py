@@ -9,11 +9,12 @@ Each function gives the column values of one event; a view adds its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 from kompetanse_domain.model.learning_goal import LearningGoal
-from kompetanse_domain.model.plan_versions import GoalMovedToVersion
+from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
 from kompetanse_domain.model.vocabulary import ActivityState, GoalState
 from projections.engine.base import aggregate_id
 from projections.views.rows import fields
@@ -28,13 +29,15 @@ def goal_of(event: LearningGoal.Opened) -> dict[str, Any]:
     }
 
 
-def opened_goal(event: LearningGoal.Opened) -> dict[str, Any]:
-    """A new goal's row: not started, not withdrawn."""
+def opened_goal(event: LearningGoal.Opened, counts: str = "") -> dict[str, Any]:
+    """A new goal's row: not started, not withdrawn, its `counts` (space-separated
+    column names) at 0."""
     return {
         **goal_of(event),
         "plan_code": event.plan_code,
         "state": GoalState.NOT_STARTED,
         "withdrawn": False,
+        **dict.fromkeys(counts.split(), 0),
     }
 
 
@@ -100,3 +103,12 @@ def carried_over(event: GoalMovedToVersion) -> dict[str, Any]:
         "decided_by_name": event.decided_by_name,
         "decided_at": event.decided_at,
     }
+
+
+# A goal taken off its plan (withdrawn, or left out of a new version) or back on it:
+# the values per event for `rows.register_calls(process_event, "_goal", ...)`.
+OFF_OR_BACK_ON_PLAN: Mapping[type, Callable[[Any], dict[str, Any]]] = {
+    LearningGoal.Withdrawn: lambda event: {"withdrawn": True},
+    GoalLeftPlan: lambda event: {"withdrawn": True},
+    LearningGoal.Reopened: lambda event: {"withdrawn": False, "plan_code": event.plan_code},
+}

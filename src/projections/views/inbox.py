@@ -14,7 +14,6 @@ from sqlalchemy import MetaData, Table
 
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
-from kompetanse_domain.model.candidate_profile import ProfileEdited
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import ActivityState, LearningGoal
 from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
@@ -52,15 +51,8 @@ class InboxView(ViewProjection[InboxTables], name="inbox"):
     define = staticmethod(define_inbox_tables)
 
     process_event = event_handlers()
-
-    @process_event.register
-    def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
-        tx.insert(tx.t.candidate, **candidate_rows.registered(event, "sub name"))
-
-    @process_event.register
-    def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
-        """R28: signing requests and approvals show the candidate's new name."""
-        candidate_rows.edit(tx, tx.t.candidate, event, "name")
+    # signing requests and approvals show the candidate's new name (R28)
+    candidate_rows.keep_candidate_row(process_event, "sub name", "name")
 
     def _signer_key(self, cid: str, sub: str, role: str) -> dict[str, str]:
         return {"candidate_id": cid, "sub": sub, "role": role}

@@ -11,14 +11,16 @@ from typing import Any
 
 from kompetanse_domain.model import goal_corrections as corrections
 from kompetanse_domain.model.candidate import Candidate
-from kompetanse_domain.model.candidate_profile import ProfileEdited, SpecialtyChanged
+from kompetanse_domain.model.candidate_profile import SpecialtyChanged
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.learning_goal import GoalState, LearningGoal
-from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
+from kompetanse_domain.model.plan_versions import GoalMovedToVersion
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.views import candidate_rows, goal_rows
 from projections.views.leader_tables import LeaderTables, define_leader_tables
+from projections.views.rows import register_calls
 
+GOAL_COUNTS = "mentor_comments signed_activities"  # columns of the goal row counted from 0
 Tx = ViewTx[LeaderTables]
 LEADING_ROLES = (Role.LEADER.value, Role.DEPUTY.value)
 
@@ -27,15 +29,8 @@ class LeaderView(ViewProjection[LeaderTables], name="leader"):
     define = staticmethod(define_leader_tables)
 
     process_event = event_handlers()
-
-    @process_event.register
-    def candidate_registered(self, event: Candidate.Registered, tx: Tx) -> None:
-        tx.insert(tx.t.candidate, **candidate_rows.registered(event, "sub name specialty"))
-
-    @process_event.register
-    def profile_edited(self, event: ProfileEdited, tx: Tx) -> None:
-        """R28: the leader's list shows the candidate's new name."""
-        candidate_rows.edit(tx, tx.t.candidate, event, "name")
+    # the leader's list shows the candidate's new name (R28)
+    candidate_rows.keep_candidate_row(process_event, "sub name specialty", "name")
 
     @process_event.register
     def specialty_changed(self, event: SpecialtyChanged, tx: Tx) -> None:
@@ -58,14 +53,20 @@ class LeaderView(ViewProjection[LeaderTables], name="leader"):
     def _goal(self, event: Any, tx: Tx, **values: Any) -> None:
         tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, **values)
 
+    register_calls(
+        process_event,
+        "_goal",
+        {
+            # corrections (R29): a recalled goal leaves the approvals queue
+            corrections.Recalled: lambda event: goal_rows.recalled(),
+            corrections.ApprovalWithdrawn: lambda event: goal_rows.approval_withdrawn(),
+            **goal_rows.OFF_OR_BACK_ON_PLAN,
+        },
+    )
+
     @process_event.register
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
-        tx.insert(
-            tx.t.goal,
-            **goal_rows.opened_goal(event),
-            mentor_comments=0,
-            signed_activities=0,
-        )
+        tx.insert(tx.t.goal, **goal_rows.opened_goal(event, counts=GOAL_COUNTS))
 
     @process_event.register
     def activity_signed(self, event: LearningGoal.ActivitySigned, tx: Tx) -> None:
@@ -95,27 +96,5 @@ class LeaderView(ViewProjection[LeaderTables], name="leader"):
         self._goal(event, tx, **goal_rows.decided(event, GoalState.APPROVED, name, at))
 
     @process_event.register
-    def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:
-        self._goal(event, tx, withdrawn=True)
-
-    @process_event.register
-    def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
-        self._goal(event, tx, withdrawn=False, plan_code=event.plan_code)
-
-    # -- corrections (R29): a recalled goal leaves the approvals queue -------------------
-
-    @process_event.register
-    def goal_recalled(self, event: corrections.Recalled, tx: Tx) -> None:
-        self._goal(event, tx, **goal_rows.recalled())
-
-    @process_event.register
-    def approval_withdrawn(self, event: corrections.ApprovalWithdrawn, tx: Tx) -> None:
-        self._goal(event, tx, **goal_rows.approval_withdrawn())
-
-    @process_event.register
     def goal_moved_to_version(self, event: GoalMovedToVersion, tx: Tx) -> None:
         self._goal(event, tx, **goal_rows.moved_to_version(event), **goal_rows.carried_over(event))
-
-    @process_event.register
-    def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:
-        self._goal(event, tx, withdrawn=True)

@@ -9,39 +9,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import Table
 
 from kompetanse_domain.model.meeting import MeetingState, SupervisionMeeting
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
-from projections.views.columns import Tables
+from projections.views.columns import TableGroup, spec
 from projections.views.rows import actor, fields, versioned
 
 
 @dataclass(frozen=True)
-class MeetingTables:
-    meeting: Table
-    preparation: Table
-    change: Table
+class MeetingTables(TableGroup):
+    meeting: Table = spec("meeting", (
+        "meeting_id candidate_id veileder_sub veileder_name state scheduled_for planned_minutes"
+        " held_on? duration_minutes? summary goals_discussed created_at updated_at version"
+    ), index_on="candidate_id")  # fmt: skip
+    preparation: Table = spec("meeting_preparation", (
+        "meeting_id author_role author_sub author_name text written_at"
+    ), key=2)  # fmt: skip
+    change: Table = spec("meeting_change", "meeting_id version at sub name what detail", key=2)
 
 
 Tx = ViewTx[MeetingTables]
 
 
-def define_meeting_tables(md: MetaData, g: int) -> MeetingTables:
-    t = Tables(md, g)
-    meeting = t("meeting", (
-        "meeting_id candidate_id veileder_sub veileder_name state scheduled_for planned_minutes"
-        " held_on? duration_minutes? summary goals_discussed created_at updated_at version"
-    ), index_on="candidate_id")  # fmt: skip
-    preparation = t("meeting_preparation", (
-        "meeting_id author_role author_sub author_name text written_at"
-    ), key=2)  # fmt: skip
-    change = t("meeting_change", "meeting_id version at sub name what detail", key=2)
-    return MeetingTables(meeting, preparation, change)
-
-
 class MeetingsView(ViewProjection[MeetingTables], name="meetings"):
-    define = staticmethod(define_meeting_tables)
+    define = staticmethod(MeetingTables.define)
 
     process_event = event_handlers()
 

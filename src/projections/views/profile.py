@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import Table
 
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_invitations import InvitationIssued
@@ -26,33 +26,26 @@ from kompetanse_domain.model.candidate_profile import SpecialtyChanged
 from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.values import in_zone
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
-from projections.views.columns import Tables
+from projections.views.columns import TableGroup, spec
 
 OSLO = ZoneInfo("Europe/Oslo")
 
 
 @dataclass(frozen=True)
-class ProfileTables:
-    head: Table  # how many specialties a candidate has had
-    specialty: Table
-    invitation: Table
-    deputy: Table
+class ProfileTables(TableGroup):
+    head: Table = spec("profile_head", "candidate_id specialties")  # specialties had
+    specialty: Table = spec(
+        "profile_specialty", "candidate_id ordinal specialty from_date until?", key=2
+    )
+    invitation: Table = spec("profile_invitation", "candidate_id invitation_id until", key=2)
+    deputy: Table = spec("profile_deputy", "candidate_id sub until?", key=2)
 
 
 Tx = ViewTx[ProfileTables]
 
 
-def define_profile_tables(md: MetaData, g: int) -> ProfileTables:
-    t = Tables(md, g)
-    head = t("profile_head", "candidate_id specialties")
-    specialty = t("profile_specialty", "candidate_id ordinal specialty from_date until?", key=2)
-    invitation = t("profile_invitation", "candidate_id invitation_id until", key=2)
-    deputy = t("profile_deputy", "candidate_id sub until?", key=2)
-    return ProfileTables(head, specialty, invitation, deputy)
-
-
 class ProfileView(ViewProjection[ProfileTables], name="profile"):
-    define = staticmethod(define_profile_tables)
+    define = staticmethod(ProfileTables.define)
 
     process_event = event_handlers()
 

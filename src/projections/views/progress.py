@@ -14,13 +14,25 @@ from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.candidate_profile import SpecialtyChanged
 from kompetanse_domain.model.learning_goal import ActivityState, GoalState, LearningGoal
 from kompetanse_domain.model.meeting import SupervisionMeeting
-from kompetanse_domain.model.plan_versions import GoalLeftPlan, GoalMovedToVersion
+from kompetanse_domain.model.plan_versions import GoalMovedToVersion
 from kompetanse_domain.model.vocabulary import ActivityKind, PlanState
 from projections.engine.base import ViewProjection, ViewTx, aggregate_id, event_handlers
 from projections.views import candidate_rows, goal_rows
 from projections.views.progress_tables import ProgressTables, define_progress_tables
+from projections.views.rows import per_event, register_calls
 
+GOAL_COUNTS = "registered pending signed mentor_comments"  # columns of the goal row counted from 0
 Tx = ViewTx[ProgressTables]
+
+# the goal's state after each of these events (R29: a correction makes it not started)
+GOAL_STATES: dict[type, GoalState] = {
+    LearningGoal.SentForApproval: GoalState.SENT_FOR_APPROVAL,
+    LearningGoal.Approved: GoalState.APPROVED,
+    LearningGoal.ApprovalImported: GoalState.APPROVED,
+    LearningGoal.Rejected: GoalState.REJECTED,
+    corrections.Recalled: GoalState.NOT_STARTED,
+    corrections.ApprovalWithdrawn: GoalState.NOT_STARTED,
+}
 
 
 class ProgressView(ViewProjection[ProgressTables], name="progress"):
@@ -40,43 +52,37 @@ class ProgressView(ViewProjection[ProgressTables], name="progress"):
         """R28: readiness (R20-R22) and the R19 rule follow the current specialty."""
         candidate_rows.update(tx, tx.t.candidate, event, specialty=event.specialty)
 
-    @process_event.register
-    def plan_assigned(self, event: Candidate.PlanAssigned, tx: Tx) -> None:
-        self._plan(event, event.plan_code, PlanState.ACTIVE, tx)
-
-    @process_event.register
-    def plan_archived(self, event: Candidate.PlanArchived, tx: Tx) -> None:
-        self._plan(event, event.plan_code, PlanState.ARCHIVED, tx)
-
-    @process_event.register
-    def plan_removed(self, event: Candidate.PlanRemoved, tx: Tx) -> None:
-        self._plan(event, event.plan_code, PlanState.REMOVED, tx)
-
-    def _plan(self, event: Candidate.Event, plan_code: str, state: str, tx: Tx) -> None:
-        key = {"candidate_id": aggregate_id(event), "plan_code": plan_code}
+    def _plan(self, event: Any, tx: Tx, state: str) -> None:
+        key = {"candidate_id": aggregate_id(event), "plan_code": event.plan_code}
         if tx.exists(tx.t.plan, key):
             tx.update(tx.t.plan, key, state=state)
         else:
-            tx.insert(tx.t.plan, candidate_id=aggregate_id(event), plan_code=plan_code, state=state)
+            tx.insert(tx.t.plan, **key, state=state)
+
+    register_calls(
+        process_event,
+        "_plan",
+        per_event("state", {Candidate.PlanAssigned: PlanState.ACTIVE, **candidate_rows.PLAN_LEFT}),
+    )
 
     # -- goals and activities --------------------------------------------------------
 
     def _goal(self, event: Any, tx: Tx, **values: Any) -> None:
         tx.update(tx.t.goal, {"goal_id": aggregate_id(event)}, **values)
 
+    register_calls(process_event, "_goal", per_event("state", GOAL_STATES))
+    register_calls(
+        process_event,
+        "_goal",
+        {GoalMovedToVersion: goal_rows.moved_to_version, **goal_rows.OFF_OR_BACK_ON_PLAN},
+    )
+
     def _count(self, event: Any, tx: Tx, **deltas: int) -> None:
         tx.add(tx.t.goal, {"goal_id": aggregate_id(event)}, **deltas)
 
     @process_event.register
     def goal_opened(self, event: LearningGoal.Opened, tx: Tx) -> None:
-        tx.insert(
-            tx.t.goal,
-            **goal_rows.opened_goal(event),
-            registered=0,
-            pending=0,
-            signed=0,
-            mentor_comments=0,
-        )
+        tx.insert(tx.t.goal, **goal_rows.opened_goal(event, counts=GOAL_COUNTS))
 
     @process_event.register
     def activity_registered(self, event: LearningGoal.ActivityRegistered, tx: Tx) -> None:
@@ -116,30 +122,6 @@ class ProgressView(ViewProjection[ProgressTables], name="progress"):
     def mentor_commented(self, event: LearningGoal.MentorCommented, tx: Tx) -> None:
         self._count(event, tx, mentor_comments=1)
 
-    @process_event.register
-    def goal_sent_for_approval(self, event: LearningGoal.SentForApproval, tx: Tx) -> None:
-        self._goal(event, tx, state=GoalState.SENT_FOR_APPROVAL)
-
-    @process_event.register
-    def goal_approved(self, event: LearningGoal.Approved, tx: Tx) -> None:
-        self._goal(event, tx, state=GoalState.APPROVED)
-
-    @process_event.register
-    def approval_imported(self, event: LearningGoal.ApprovalImported, tx: Tx) -> None:
-        self._goal(event, tx, state=GoalState.APPROVED)
-
-    @process_event.register
-    def goal_rejected(self, event: LearningGoal.Rejected, tx: Tx) -> None:
-        self._goal(event, tx, state=GoalState.REJECTED)
-
-    @process_event.register
-    def goal_withdrawn(self, event: LearningGoal.Withdrawn, tx: Tx) -> None:
-        self._goal(event, tx, withdrawn=True)
-
-    @process_event.register
-    def goal_reopened(self, event: LearningGoal.Reopened, tx: Tx) -> None:
-        self._goal(event, tx, withdrawn=False, plan_code=event.plan_code)
-
     # -- corrections (R29): a withdrawn activity counts nowhere -----------------------
 
     @process_event.register
@@ -171,22 +153,6 @@ class ProgressView(ViewProjection[ProgressTables], name="progress"):
         waiting = event.previous_state == ActivityState.SENT_FOR_SIGNING
         self._count(event, tx, registered=-1, pending=-1 if waiting else 0)
         tx.delete(tx.t.procedure, {"activity_id": event.activity_id})
-
-    @process_event.register
-    def goal_recalled(self, event: corrections.Recalled, tx: Tx) -> None:
-        self._goal(event, tx, state=GoalState.NOT_STARTED)
-
-    @process_event.register
-    def approval_withdrawn(self, event: corrections.ApprovalWithdrawn, tx: Tx) -> None:
-        self._goal(event, tx, state=GoalState.NOT_STARTED)
-
-    @process_event.register
-    def goal_moved_to_version(self, event: GoalMovedToVersion, tx: Tx) -> None:
-        self._goal(event, tx, **goal_rows.moved_to_version(event))
-
-    @process_event.register
-    def goal_left_plan(self, event: GoalLeftPlan, tx: Tx) -> None:
-        self._goal(event, tx, withdrawn=True)
 
     # -- supervision meetings (R19) --------------------------------------------------
 
