@@ -23,7 +23,7 @@ from api.responses import (
     PlanAssigned,
 )
 from api.routes.paths import CandidateId, InvitationToken, PlanCode, RoleName, Sub
-from api.routes.queries import Listed, ReaderDep, etag, listed, query_router
+from api.routes.queries import Listed, ListPublic, ReaderDep, etag, listed, query_router
 from api.schemas import AssignPlan, Empty, Invite, RegisterCandidate, RemovePlan
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.finding import Q_MAX, Q_MIN, check_candidate_search
@@ -209,9 +209,8 @@ class CandidateMatch(BaseModel):
     organisation: Organisation
 
 
-class CandidateMatches(BaseModel):
-    data: list[CandidateMatch]
-    count: int
+class CandidateMatches(ListPublic[CandidateMatch]):
+    pass
 
 
 # Checked by the domain (`check_candidate_search`), after who asks: a non-auditor gets
