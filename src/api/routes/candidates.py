@@ -23,7 +23,7 @@ from api.responses import (
     PlanAssigned,
 )
 from api.routes.paths import CandidateId, InvitationToken, PlanCode, RoleName, Sub
-from api.routes.queries import Listed, ReaderDep, etag, listed, query_router
+from api.routes.queries import Listed, ListPublic, ReaderDep, etag, listed, query_router
 from api.schemas import AssignPlan, Empty, Invite, RegisterCandidate, RemovePlan
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.finding import Q_MAX, Q_MIN, check_candidate_search
@@ -54,19 +54,8 @@ async def register_candidate(body: RegisterCandidate, cmd: CommandDep) -> Respon
 @router.post("/v1/candidates/{cid}/invitations", status_code=201, response_model=InvitationIssued)
 async def invite(cid: CandidateId, body: Invite, cmd: CommandDep) -> Response:
     """R2: invite a leader, veileder or supervisor; the leader invites deputies (R7)."""
-    return await cmd.run(
-        lambda ctx: cmd.application.invite(
-            ctx,
-            cid,
-            role=body.role,
-            name=body.name,
-            email=body.email,
-            hpr_number=body.hpr_number,
-            until=body.until,
-        ),
-        body,
-        status=201,
-    )
+    fields = body.model_dump()  # the command's own arguments, as register_activity's
+    return await cmd.run(lambda ctx: cmd.application.invite(ctx, cid, **fields), body, status=201)
 
 
 @router.delete("/v1/candidates/{cid}/invitations/{invitation_id}", status_code=204)
@@ -100,12 +89,9 @@ async def revoke_role(cid: CandidateId, role: RoleName, sub: Sub, cmd: CommandDe
 @router.post("/v1/candidates/{cid}/plans", status_code=201, response_model=PlanAssigned)
 async def assign_plan(cid: CandidateId, body: AssignPlan, cmd: CommandDep) -> Response:
     """R4: assign a plan of the catalogue; opens one learning goal per goal of the plan."""
+    fields = body.model_dump()  # the command's own arguments, as register_activity's
     return await cmd.run(
-        lambda ctx: cmd.application.assign_plan(
-            ctx, cid, plan_code=body.plan_code, version=body.version
-        ),
-        body,
-        status=201,
+        lambda ctx: cmd.application.assign_plan(ctx, cid, **fields), body, status=201
     )
 
 
@@ -223,9 +209,8 @@ class CandidateMatch(BaseModel):
     organisation: Organisation
 
 
-class CandidateMatches(BaseModel):
-    data: list[CandidateMatch]
-    count: int
+class CandidateMatches(ListPublic[CandidateMatch]):
+    pass
 
 
 # Checked by the domain (`check_candidate_search`), after who asks: a non-auditor gets

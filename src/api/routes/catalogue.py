@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from api.deps import IdentityDep, ServicesDep
 from api.routes.paths import PlanCode
-from api.routes.queries import QUERY_PROBLEMS, Listed, listed
+from api.routes.queries import QUERY_PROBLEMS, Listed, ListPublic, listed
 from kompetanse_domain.catalogue import Catalogue, PlanDefinition
 from kompetanse_domain.catalogue.loading import held_plan_version
 from kompetanse_domain.catalogue.model import VERSION_PATTERN
@@ -43,9 +43,8 @@ class PlanSummary(BaseModel):
     goal_count: int
 
 
-class PlanSummaries(BaseModel):
-    data: list[PlanSummary]
-    count: int
+class PlanSummaries(ListPublic[PlanSummary]):
+    pass
 
 
 class RecommendedActivity(BaseModel):

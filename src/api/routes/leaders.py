@@ -20,7 +20,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from api.responses import CandidateRef, Person
-from api.routes.queries import Listed, ReaderDep, listed, query_router
+from api.routes.queries import Listed, ListPublic, ReaderDep, listed, query_router
 from kompetanse_domain.model.values import in_zone
 from kompetanse_domain.model.vocabulary import GoalState
 from projections.queries.port import ApprovalRow, LeaderCandidateRow, ReportRow
@@ -40,9 +40,8 @@ class LeaderCandidate(BaseModel):
     open_concerns: int  # R26
 
 
-class LeaderCandidatesPublic(BaseModel):
-    data: list[LeaderCandidate]
-    count: int
+class LeaderCandidatesPublic(ListPublic[LeaderCandidate]):
+    pass
 
 
 class Approval(BaseModel):
@@ -57,9 +56,8 @@ class Approval(BaseModel):
     evidence: dict[str, int]
 
 
-class ApprovalsPublic(BaseModel):
-    data: list[Approval]
-    count: int
+class ApprovalsPublic(ListPublic[Approval]):
+    pass
 
 
 @reads.get("/v1/leaders/me/candidates", response_model=LeaderCandidatesPublic)

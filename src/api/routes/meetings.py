@@ -15,7 +15,7 @@ from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
 from api.responses import COMMAND_PROBLEMS, Done, MeetingCreated, Person
 from api.routes.paths import CandidateId, MeetingId
-from api.routes.queries import Listed, ReaderDep, etag, listed, query_router
+from api.routes.queries import Listed, ListPublic, ReaderDep, etag, listed, query_router
 from api.schemas import CancelMeeting, CreateMeeting, Finalise, Summary
 from kompetanse_domain.application.service import MeetingNotFoundError
 from kompetanse_domain.errors import NotFoundError
@@ -95,9 +95,8 @@ class MeetingSummary(BaseModel):
     version: int
 
 
-class MeetingsPublic(BaseModel):
-    data: list[MeetingSummary]
-    count: int
+class MeetingsPublic(ListPublic[MeetingSummary]):
+    pass
 
 
 class Preparation(BaseModel):  # as answered; the body of PUT .../preparation is `schemas`'

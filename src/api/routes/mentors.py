@@ -19,7 +19,7 @@ from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
 from api.responses import COMMAND_PROBLEMS, CandidateRef, Done, Person
 from api.routes.paths import CandidateId
-from api.routes.queries import Listed, ReaderDep, listed, query_router
+from api.routes.queries import Listed, ListPublic, ReaderDep, listed, query_router
 from api.schemas import RaiseConcern, ResolveConcern
 from projections.queries.port import ConcernRow, VeilederCandidateRow
 
@@ -65,9 +65,8 @@ class Concern(BaseModel):
     note: str | None
 
 
-class ConcernsPublic(BaseModel):
-    data: list[Concern]
-    count: int
+class ConcernsPublic(ListPublic[Concern]):
+    pass
 
 
 class NextMeeting(BaseModel):
@@ -92,9 +91,8 @@ class VeilederCandidate(BaseModel):
     open_concerns: int
 
 
-class VeilederCandidatesPublic(BaseModel):
-    data: list[VeilederCandidate]
-    count: int
+class VeilederCandidatesPublic(ListPublic[VeilederCandidate]):
+    pass
 
 
 @reads.get("/v1/candidates/{cid}/concerns", response_model=ConcernsPublic)

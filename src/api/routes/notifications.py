@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api.deps import IdentityDep, ServicesDep
-from api.routes.queries import QUERY_PROBLEMS
+from api.routes.queries import QUERY_PROBLEMS, ListPublic
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.notifying import Kind
 from projections.notifications.store import NotificationRow
@@ -30,9 +30,8 @@ class Notification(BaseModel):
     link: str
 
 
-class NotificationList(BaseModel):
-    data: list[Notification]
-    count: int
+class NotificationList(ListPublic[Notification]):
+    pass
 
 
 @reads.get("/v1/me/notifications", response_model=NotificationList)

@@ -13,7 +13,7 @@ from api.bodies import JsonBodyRoute
 from api.commanding import CommandDep
 from api.responses import COMMAND_PROBLEMS
 from api.routes.paths import CandidateId
-from api.routes.queries import Listed, ReaderDep, listed, query_router
+from api.routes.queries import Listed, ListPublic, ReaderDep, listed, query_router
 from api.schemas import Body, Email, Name, Organisation
 from kompetanse_domain.application.context import utc_now
 
@@ -86,9 +86,8 @@ class InvitationItem(BaseModel):
     until: date | None  # a deputy's last day (v1.1)
 
 
-class Invitations(BaseModel):
-    data: list[InvitationItem]
-    count: int
+class Invitations(ListPublic[InvitationItem]):
+    pass
 
 
 @reads.get("/v1/candidates/{cid}/invitations", response_model=Invitations)

@@ -26,6 +26,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 
 from api.deps import IdentityDep, Services, ServicesDep
 from api.errors import domain_error, http_error
@@ -153,3 +154,11 @@ class Listed(TypedDict, Generic[T]):
 
 def listed(rows: list[T]) -> Listed[T]:
     return {"data": rows, "count": len(rows)}
+
+
+class ListPublic(BaseModel, Generic[T]):
+    """The published shape of a `Listed` answer; each list is its own schema, named by a
+    subclass: `class ApprovalsPublic(ListPublic[Approval]): pass`."""
+
+    data: list[T]
+    count: int

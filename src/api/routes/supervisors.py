@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from api.responses import Attachment, CandidateRef, Person
-from api.routes.queries import Listed, ReaderDep, listed, query_router
+from api.routes.queries import Listed, ListPublic, ReaderDep, listed, query_router
 from kompetanse_domain.model.vocabulary import ActivityKind, ActivityState
 from projections.queries.port import SigningRequestRow
 
@@ -31,9 +31,8 @@ class SigningRequest(BaseModel):
     signer: Person | None
 
 
-class SigningRequestsPublic(BaseModel):
-    data: list[SigningRequest]
-    count: int
+class SigningRequestsPublic(ListPublic[SigningRequest]):
+    pass
 
 
 @reads.get("/v1/supervisors/me/signing-requests", response_model=SigningRequestsPublic)

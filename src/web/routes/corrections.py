@@ -12,7 +12,8 @@ from fastapi import APIRouter, Request, Response
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from web import texts
-from web.pages import Form, FormErrors, WebRoute, form_of, web_of
+from web.form_pages import posted
+from web.pages import Form, WebRoute
 from web.routes.goal import GOAL, _goal_form, _submit, activity_fields
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -22,10 +23,8 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 async def edit_activity(request: Request, cid: UUID, code: str, aid: str) -> Response:
     """R29: every field of the registration as the form holds it (an emptied optional
     field is removed); the domain records nothing when no value changed."""
-    values = await form_of(request)
-    errors = FormErrors(f"endre-{aid}", values=values)
+    values, errors, application = await posted(request, f"endre-{aid}")
     given = activity_fields(values, errors)
-    application = web_of(request).services.application
     return await _submit(
         request,
         cid,

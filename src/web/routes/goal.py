@@ -20,27 +20,11 @@ from api.routes.attachments import own_name, record_upload, stored_file
 from kompetanse_domain.application import CommandContext, KompetanseApplication, Outcome
 from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.identity import Role
-from web import texts
-from web.pages import (
-    Command,
-    Form,
-    FormErrors,
-    WebRoute,
-    again,
-    candidate_page_of,
-    command_form,
-    form_of,
-    parse_count,
-    parse_day,
-    render,
-    run_command,
-    signed_in,
-    submit_form,
-    web_of,
-)
+from web import pages, texts
+from web.form_pages import posted
 from web.routes.candidate import goal_title
 
-router = APIRouter(route_class=WebRoute, include_in_schema=False)
+router = APIRouter(route_class=pages.WebRoute, include_in_schema=False)
 GOAL = "/kandidater/{cid}/mal/{code}"
 BACK = {"signering": "/signering", "godkjenninger": "/leder/godkjenninger"}
 
@@ -51,9 +35,13 @@ def back_to(values: dict[str, str]) -> str | None:
 
 
 def goal_page(
-    request: Request, cid: UUID, code: str, errors: FormErrors | None = None, status: int = 200
+    request: Request,
+    cid: UUID,
+    code: str,
+    errors: pages.FormErrors | None = None,
+    status: int = 200,
 ) -> Response:
-    page = candidate_page_of(request, cid)
+    page = pages.candidate_page_of(request, cid)
     services, actor, candidate = page.services, page.actor, page.candidate
     goal = page.queries.get_goal(cid, code)
     if goal is None:
@@ -63,7 +51,7 @@ def goal_page(
         for person in candidate["roles"]
         if person["role"] in ("supervisor", "veileder")
     ]
-    return render(
+    return pages.render(
         request,
         "goal.html",
         status=status,
@@ -90,14 +78,14 @@ async def _submit(
     request: Request,
     cid: UUID,
     code: str,
-    errors: FormErrors,
+    errors: pages.FormErrors,
     call: Callable[[CommandContext], Outcome],
     said: str | None = None,
 ) -> Response:
     """Run the call unless the form already has errors; then back to the goal page."""
     done = request.url_for("show_goal", cid=cid, code=code).path
-    return await submit_form(
-        request, errors, call, again(goal_page, request, cid, code), done, said
+    return await pages.submit_form(
+        request, errors, call, pages.again(goal_page, request, cid, code), done, said
     )
 
 
@@ -106,7 +94,7 @@ async def _goal_form(
     cid: UUID,
     code: str,
     form: str,
-    command: Command,
+    command: pages.Command,
     *,
     back: bool = False,
     said: str | None = None,
@@ -115,11 +103,11 @@ async def _goal_form(
     """A goal-page form whose fields go to the command as they are; afterwards back to
     the goal page, or (`back`) to the list the form was sent from."""
     page = request.url_for("show_goal", cid=cid, code=code).path
-    return await command_form(
+    return await pages.command_form(
         request,
         form,
         command,
-        again(goal_page, request, cid, code),
+        pages.again(goal_page, request, cid, code),
         lambda values: (back_to(values) if back else None) or page,
         said,
         required=required,
@@ -128,10 +116,8 @@ async def _goal_form(
 
 @router.post(GOAL + "/aktiviteter")
 async def register_activity(request: Request, cid: UUID, code: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors("registrer", values=values)
+    values, errors, application = await posted(request, "registrer")
     fields = activity_fields(values, errors)
-    application = web_of(request).services.application
     upload = (await request.form()).get("certificate")
     attachment_id = None
     if not errors and isinstance(upload, UploadFile) and upload.filename:
@@ -147,25 +133,29 @@ async def register_activity(request: Request, cid: UUID, code: str) -> Response:
     )
 
 
-def activity_fields(values: Mapping[str, str], errors: FormErrors) -> dict[str, Any]:
+def activity_fields(values: Mapping[str, str], errors: pages.FormErrors) -> dict[str, Any]:
     """An activity's fields as the registration form (and the edit form) holds them: an
     emptied optional field is None; a date or count that cannot be read is an error."""
     return {
         "title": values.get("title", ""),
         "kind": values.get("kind", ""),
-        "fulfilled_on": parse_day(values, "fulfilled_on", errors),
+        "fulfilled_on": pages.parse_day(values, "fulfilled_on", errors),
         "activity_code": values.get("activity_code") or None,
-        "count": parse_count(values, "count", errors),
+        "count": pages.parse_count(values, "count", errors),
         "note": values.get("note") or None,
     }
 
 
 async def _attach(
-    request: Request, cid: UUID, upload: UploadFile, values: dict[str, str], errors: FormErrors
+    request: Request,
+    cid: UUID,
+    upload: UploadFile,
+    values: dict[str, str],
+    errors: pages.FormErrors,
 ) -> str | None:
     """The certificate stored as the API's upload stores it (who may attach first)."""
-    services = web_of(request).services
-    identity = signed_in(request)
+    services = pages.web_of(request).services
+    identity = pages.signed_in(request)
     try:
         await run_in_threadpool(services.application.check_can_attach, identity, cid)
         blob = await run_in_threadpool(
@@ -181,7 +171,7 @@ async def _attach(
     filename = own_name(upload.filename)
     keyed = {**values, "idem": f"{values.get('idem', '')}-fil", "sha256": blob.sha256}
     try:
-        outcome = await run_command(
+        outcome = await pages.run_command(
             request,
             keyed,
             lambda ctx: record_upload(services.application, ctx, cid, blob, filename),
@@ -196,7 +186,7 @@ async def _attach(
 
 @router.post(GOAL + "/aktiviteter/{aid}/send-til-signering")
 async def send_for_signing(request: Request, cid: UUID, code: str, aid: str) -> Response:
-    def send(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+    def send(app: KompetanseApplication, ctx: CommandContext, form: pages.Form) -> Outcome:
         return app.send_activity_for_signing(ctx, cid, code, aid, signer_sub=form["signer_sub"])
 
     required = {"signer_sub": texts.CHOOSE_SIGNER}
@@ -205,7 +195,7 @@ async def send_for_signing(request: Request, cid: UUID, code: str, aid: str) -> 
 
 @router.post(GOAL + "/aktiviteter/{aid}/signer")
 async def sign_activity(request: Request, cid: UUID, code: str, aid: str) -> Response:
-    def sign(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+    def sign(app: KompetanseApplication, ctx: CommandContext, form: pages.Form) -> Outcome:
         return app.sign_activity(ctx, cid, code, aid, comment=form.get("comment") or None)
 
     return await _goal_form(request, cid, code, f"signer-{aid}", sign, back=True)
@@ -213,7 +203,7 @@ async def sign_activity(request: Request, cid: UUID, code: str, aid: str) -> Res
 
 @router.post(GOAL + "/aktiviteter/{aid}/avvis")
 async def reject_activity(request: Request, cid: UUID, code: str, aid: str) -> Response:
-    def reject(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+    def reject(app: KompetanseApplication, ctx: CommandContext, form: pages.Form) -> Outcome:
         return app.reject_activity(ctx, cid, code, aid, reason=form.get("reason", ""))
 
     return await _goal_form(request, cid, code, f"avvis-{aid}", reject, back=True)
@@ -221,10 +211,8 @@ async def reject_activity(request: Request, cid: UUID, code: str, aid: str) -> R
 
 @router.post(GOAL + "/send-til-godkjenning")
 async def send_for_approval(request: Request, cid: UUID, code: str) -> Response:
-    values = await form_of(request)
-    errors = FormErrors("godkjenning", values=values)
-    completed_on = parse_day(values, "completed_on", errors)
-    application = web_of(request).services.application
+    values, errors, application = await posted(request, "godkjenning")
+    completed_on = pages.parse_day(values, "completed_on", errors)
     return await _submit(
         request,
         cid,
@@ -244,7 +232,7 @@ async def send_for_approval(request: Request, cid: UUID, code: str) -> Response:
 async def comment_goal(request: Request, cid: UUID, code: str) -> Response:
     """R13: the veileder comments on the goal for the leader."""
 
-    def comment(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+    def comment(app: KompetanseApplication, ctx: CommandContext, form: pages.Form) -> Outcome:
         return app.comment_goal(ctx, cid, code, text=form.get("text", ""))
 
     return await _goal_form(request, cid, code, "kommentar", comment)
@@ -252,7 +240,7 @@ async def comment_goal(request: Request, cid: UUID, code: str) -> Response:
 
 @router.post(GOAL + "/godkjenn")
 async def approve_goal(request: Request, cid: UUID, code: str) -> Response:
-    def approve(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+    def approve(app: KompetanseApplication, ctx: CommandContext, form: pages.Form) -> Outcome:
         return app.approve_goal(ctx, cid, code, comment=form.get("comment") or None)
 
     return await _goal_form(request, cid, code, "godkjenn", approve, back=True)
@@ -260,7 +248,7 @@ async def approve_goal(request: Request, cid: UUID, code: str) -> Response:
 
 @router.post(GOAL + "/avvis")
 async def reject_goal(request: Request, cid: UUID, code: str) -> Response:
-    def reject(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+    def reject(app: KompetanseApplication, ctx: CommandContext, form: pages.Form) -> Outcome:
         return app.reject_goal(ctx, cid, code, reason=form.get("reason", ""))
 
     return await _goal_form(request, cid, code, "avvis-mal", reject, back=True)
@@ -269,6 +257,6 @@ async def reject_goal(request: Request, cid: UUID, code: str) -> Response:
 @router.get("/kandidater/{cid}/vedlegg/{attachment_id}")
 def download(request: Request, cid: UUID, attachment_id: str) -> Response:
     """R27: the evidence, for exactly those the API lets download it; always a download."""
-    services = web_of(request).services
+    services = pages.web_of(request).services
     queries = services.projections.queries
-    return stored_file(services, queries, signed_in(request), cid, attachment_id)
+    return stored_file(services, queries, pages.signed_in(request), cid, attachment_id)

@@ -26,26 +26,11 @@ from kompetanse_domain.model.identity import Role
 from kompetanse_domain.model.meeting import SummaryMissingError
 from kompetanse_domain.model.vocabulary import MeetingState
 from projections.queries.port import MeetingSummaryRow, MeetingView
-from web import texts
-from web.pages import (
-    Command,
-    Form,
-    FormErrors,
-    WebRoute,
-    again,
-    candidate_page_of,
-    command_form,
-    form_of,
-    parse_count,
-    parse_day,
-    render,
-    signed_in,
-    submit_form,
-    web_of,
-)
+from web import pages, texts
+from web.form_pages import posted
 from web.routes.candidate import goal_title
 
-router = APIRouter(route_class=WebRoute, include_in_schema=False)
+router = APIRouter(route_class=pages.WebRoute, include_in_schema=False)
 MEETING = "/moter/{mid}"
 
 MEETING_STATES = texts.MEETING_STATES
@@ -78,7 +63,7 @@ def with_words(row: MeetingSummaryRow) -> dict[str, Any]:
     }
 
 
-def add_error(errors: FormErrors, error: DomainError) -> FormErrors:
+def add_error(errors: pages.FormErrors, error: DomainError) -> pages.FormErrors:
     """The domain's refusal beside the field it is about, else above the form."""
     minutes = _MINUTES.match(error.message)
     if minutes and minutes.group(1) in LABELS:
@@ -98,17 +83,17 @@ def add_error(errors: FormErrors, error: DomainError) -> FormErrors:
     return errors
 
 
-def checked(values: Mapping[str, str], errors: FormErrors, name: str, *, day: bool) -> Any:
+def checked(values: Mapping[str, str], errors: pages.FormErrors, name: str, *, day: bool) -> Any:
     """A date or a whole number from the form; a message beside the field if missing."""
     if day:
-        found = parse_day(values, name, errors)
+        found = pages.parse_day(values, name, errors)
         if name in errors.fields:  # parse_day words it with the shared labels
             text = values.get(name, "").strip()
             errors.fields[name] = (texts.NOT_A_DAY if text else texts.TYPE_IN).format(
                 label=LABELS[name], lower=LABELS[name].lower()
             )
         return found
-    number = parse_count(values, name, errors)
+    number = pages.parse_count(values, name, errors)
     if name in errors.fields:
         errors.fields[name] = texts.NOT_A_NUMBER.format(label=LABELS[name])
     elif number is None:
@@ -122,19 +107,19 @@ def checked(values: Mapping[str, str], errors: FormErrors, name: str, *, day: bo
 def meeting_page(
     request: Request,
     mid: UUID,
-    errors: FormErrors | None = None,
+    errors: pages.FormErrors | None = None,
     status: int = 200,
     kept: Mapping[str, str] | None = None,
 ) -> Response:
     """State, duration, preparations and summary; the forms the actor's role offers."""
-    signed_in(request)  # before anything is looked up
-    services = web_of(request).services
+    pages.signed_in(request)  # before anything is looked up
+    services = pages.web_of(request).services
     meeting = services.projections.queries.get_meeting(mid)
     if meeting is None:
         raise NotFoundError(f"Supervision meeting {mid} not found")
     cid = UUID(meeting["candidate_id"])
     # R17: a related person who may not read meetings gets the same 404
-    page = candidate_page_of(request, cid, Candidate.check_can_read_meetings)
+    page = pages.candidate_page_of(request, cid, Candidate.check_can_read_meetings)
     actor, candidate = page.actor, page.candidate
     progress = page.queries.get_progress(cid)
     catalogue = services.application.catalogue
@@ -145,7 +130,7 @@ def meeting_page(
     is_veileder = actor.holds(Role.VEILEDER)
     is_candidate = actor.holds(Role.CANDIDATE)
     open_ = meeting["state"] == MeetingState.OPEN.value
-    return render(
+    return pages.render(
         request,
         "meeting.html",
         status=status,
@@ -180,23 +165,25 @@ def show_meeting(request: Request, mid: UUID) -> Response:
     return meeting_page(request, mid)
 
 
-def _refused(errors: FormErrors, error: DomainError) -> FormErrors:
+def _refused(errors: pages.FormErrors, error: DomainError) -> pages.FormErrors:
     """The refusal beside its field; a finalise refused for want of a summary (R25) beside
     the summary field instead, what was typed in the finalise form kept."""
     if isinstance(error, SummaryMissingError):
-        return FormErrors("referat", fields={"text": texts.SUMMARY_MISSING}, values={"text": ""})
+        return pages.FormErrors(
+            "referat", fields={"text": texts.SUMMARY_MISSING}, values={"text": ""}
+        )
     return add_error(errors, error)
 
 
 async def _submit(
     request: Request,
     mid: UUID,
-    errors: FormErrors,
+    errors: pages.FormErrors,
     call: Callable[[CommandContext], Outcome],
     said: str,
     kept: Mapping[str, str] | None = None,
 ) -> Response:
-    return await submit_form(
+    return await pages.submit_form(
         request,
         errors,
         call,
@@ -208,14 +195,14 @@ async def _submit(
 
 
 async def _meeting_form(
-    request: Request, mid: UUID, form: str, command: Command, said: str
+    request: Request, mid: UUID, form: str, command: pages.Command, said: str
 ) -> Response:
     """A meeting-page form whose fields go to the command as they are."""
-    return await command_form(
+    return await pages.command_form(
         request,
         form,
         command,
-        again(meeting_page, request, mid),
+        pages.again(meeting_page, request, mid),
         request.url_for("show_meeting", mid=mid).path,
         said,
         _refused,
@@ -228,7 +215,7 @@ async def revise_summary(request: Request, mid: UUID) -> Response:
     posted = await request.form()
     goals = [str(code) for code in posted.getlist("goals_discussed") if isinstance(code, str)]
 
-    def revise(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+    def revise(app: KompetanseApplication, ctx: CommandContext, form: pages.Form) -> Outcome:
         return app.revise_summary(ctx, mid, text=form.get("text", ""), goals_discussed=goals)
 
     return await _meeting_form(request, mid, "referat", revise, texts.SUMMARY_SAVED)
@@ -238,7 +225,7 @@ async def revise_summary(request: Request, mid: UUID) -> Response:
 async def write_preparation(request: Request, mid: UUID) -> Response:
     """R15: the candidate or the veileder writes their own preparation."""
 
-    def prepare(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+    def prepare(app: KompetanseApplication, ctx: CommandContext, form: pages.Form) -> Outcome:
         return app.write_preparation(ctx, mid, text=form.get("text", ""))
 
     return await _meeting_form(request, mid, "forberedelse", prepare, texts.PREPARATION_SAVED)
@@ -247,11 +234,9 @@ async def write_preparation(request: Request, mid: UUID) -> Response:
 @router.post(MEETING + "/avslutt")
 async def finalise(request: Request, mid: UUID) -> Response:
     """R17, R25: the veileder finalises the meeting once the summary is written."""
-    values = await form_of(request)
-    errors = FormErrors("avslutt", values=values)
+    values, errors, application = await posted(request, "avslutt")
     held_on = checked(values, errors, "held_on", day=True)
     minutes = checked(values, errors, "duration_minutes", day=False)
-    application = web_of(request).services.application
     return await _submit(
         request,
         mid,
@@ -268,7 +253,7 @@ async def finalise(request: Request, mid: UUID) -> Response:
 async def cancel(request: Request, mid: UUID) -> Response:
     """R25: the veileder cancels a meeting that will not be held, with a reason."""
 
-    def cancel(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+    def cancel(app: KompetanseApplication, ctx: CommandContext, form: pages.Form) -> Outcome:
         return app.cancel_meeting(ctx, mid, reason=form.get("reason", ""))
 
     return await _meeting_form(request, mid, "avlys", cancel, texts.MEETING_CANCELLED)
@@ -282,18 +267,16 @@ async def schedule(request: Request, cid: UUID) -> Response:
     """R15: the veileder plans a supervision meeting."""
     from web.routes.veileder import candidate_page  # the page the form is on
 
-    values = await form_of(request)
-    errors = FormErrors("planlegg", values=values)
+    values, errors, application = await posted(request, "planlegg")
     scheduled_for = checked(values, errors, "scheduled_for", day=True)
     minutes = checked(values, errors, "planned_minutes", day=False)
-    application = web_of(request).services.application
-    return await submit_form(
+    return await pages.submit_form(
         request,
         errors,
         lambda ctx: application.create_meeting(
             ctx, cid, scheduled_for=scheduled_for, planned_minutes=minutes
         ),
-        again(candidate_page, request, cid),
+        pages.again(candidate_page, request, cid),
         lambda outcome: request.url_for("show_meeting", mid=outcome.value["meeting_id"]).path,
         texts.MEETING_SCHEDULED,
         add_error,

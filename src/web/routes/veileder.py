@@ -10,7 +10,6 @@ not gets the 404 page.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 from uuid import UUID
 
@@ -20,61 +19,48 @@ from kompetanse_domain.application import CommandContext, KompetanseApplication,
 from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Role
-from web import texts
-from web.pages import (
-    Form,
-    FormErrors,
-    WebRoute,
-    again,
-    candidate_page_of,
-    command_form,
-    form_of,
-    render,
-    signed_in,
-    submit_form,
-    web_of,
-)
+from web import pages, texts
+from web.form_pages import candidate_form_page
 from web.routes.meetings import about, when, with_words
 
-router = APIRouter(route_class=WebRoute, include_in_schema=False)
+router = APIRouter(route_class=pages.WebRoute, include_in_schema=False)
 CONCERNS = "/kandidater/{cid}/bekymringer"
 
 
 @router.get("/veileder")
 def my_candidates(request: Request) -> Response:
     """The candidates the signed-in person is veileder for."""
-    identity = signed_in(request)
-    services = web_of(request).services
+    identity = pages.signed_in(request)
+    services = pages.web_of(request).services
     rows: list[dict[str, Any]] = []
     for row in services.projections.queries.list_veileder_candidates(identity.sub):
         upcoming = row["next_meeting"]
         rows.append({**row, "next_when": when(upcoming["scheduled_for"]) if upcoming else ""})
-    return render(request, "veileder.html", title=texts.VEILEDER_TITLE, rows=rows)
+    return pages.render(request, "veileder.html", title=texts.VEILEDER_TITLE, rows=rows)
 
 
 def candidate_page(
-    request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
+    request: Request, cid: UUID, errors: pages.FormErrors | None = None, status: int = 200
 ) -> Response:
     """The veileder's page of one candidate: progress, meetings, concerns, plan a meeting."""
     # R17: only the candidate and the veileder read meetings; others get a 404
-    page = candidate_page_of(request, cid, Candidate.check_can_read_meetings)
-    actor, candidate, queries = page.actor, page.candidate, page.queries
+    page = pages.candidate_page_of(request, cid, Candidate.check_can_read_meetings)
+    queries = page.queries
     progress = queries.get_progress(cid)
     if progress is None:
         raise NotFoundError("Candidate not found, or you have no role for this candidate")
     concerns = queries.list_concerns(cid)
-    return render(
+    return candidate_form_page(
         request,
+        page,
         "veileder_candidate.html",
-        status=status,
-        title=texts.GUIDANCE_TITLE.format(name=candidate["name"]),
-        candidate=candidate,
+        texts.GUIDANCE_TITLE,
+        errors,
+        status,
         totals=progress["totals"],
         meetings=[with_words(row) for row in queries.list_meetings(cid)],
         open_concerns=sum(1 for concern in concerns if concern["state"] == "open"),
-        is_veileder=actor.holds(Role.VEILEDER),
-        errors=errors,
-        idem=uuid.uuid4().hex,
+        is_veileder=page.actor.holds(Role.VEILEDER),
     )
 
 
@@ -87,25 +73,24 @@ def show_candidate(request: Request, cid: UUID) -> Response:
 
 
 def concerns_page(
-    request: Request, cid: UUID, errors: FormErrors | None = None, status: int = 200
+    request: Request, cid: UUID, errors: pages.FormErrors | None = None, status: int = 200
 ) -> Response:
     # R26: a supervisor may not read concerns: the same 404 as for no such page
-    page = candidate_page_of(request, cid, Candidate.check_can_read_concerns)
-    actor, candidate = page.actor, page.candidate
+    page = pages.candidate_page_of(request, cid, Candidate.check_can_read_concerns)
+    actor = page.actor
     concerns = page.queries.list_concerns(cid)
-    return render(
+    return candidate_form_page(
         request,
+        page,
         "concerns.html",
-        status=status,
-        title=texts.CONCERNS_TITLE.format(name=candidate["name"]),
-        candidate=candidate,
+        texts.CONCERNS_TITLE,
+        errors,
+        status,
         open_rows=[row for row in concerns if row["state"] == "open"],
         resolved_rows=[row for row in concerns if row["state"] != "open"],
         may_raise=actor.holds(Role.VEILEDER),
         may_resolve=actor.holds(Role.LEADER, Role.DEPUTY),
         is_veileder=actor.holds(Role.VEILEDER),
-        errors=errors,
-        idem=uuid.uuid4().hex,
     )
 
 
@@ -114,7 +99,7 @@ def show_concerns(request: Request, cid: UUID) -> Response:
     return concerns_page(request, cid)
 
 
-def _about_concern(errors: FormErrors, error: DomainError) -> FormErrors:
+def _about_concern(errors: pages.FormErrors, error: DomainError) -> pages.FormErrors:
     errors.add(error)
     if "text" in errors.fields:
         errors.fields["text"] = about(errors.fields["text"], texts.CONCERN_WORD)
@@ -124,13 +109,13 @@ def _about_concern(errors: FormErrors, error: DomainError) -> FormErrors:
 @router.post(CONCERNS)
 async def raise_concern(request: Request, cid: UUID) -> Response:
     """R26: the veileder tells the leader that progress is not as expected."""
-    values = await form_of(request)
-    application = web_of(request).services.application
-    return await submit_form(
+    values = await pages.form_of(request)
+    application = pages.web_of(request).services.application
+    return await pages.submit_form(
         request,
-        FormErrors("bekymring", values=values),
+        pages.FormErrors("bekymring", values=values),
         lambda ctx: application.raise_concern(ctx, cid, text=values.get("text", "")),
-        again(concerns_page, request, cid),
+        pages.again(concerns_page, request, cid),
         request.url_for("show_concerns", cid=cid).path,
         texts.CONCERN_RAISED,
         _about_concern,
@@ -141,15 +126,15 @@ async def raise_concern(request: Request, cid: UUID) -> Response:
 async def resolve_concern(request: Request, cid: UUID, concern_id: str) -> Response:
     """R26: the leader or a deputy answers a concern with a note."""
 
-    def resolve(app: KompetanseApplication, ctx: CommandContext, form: Form) -> Outcome:
+    def resolve(app: KompetanseApplication, ctx: CommandContext, form: pages.Form) -> Outcome:
         return app.resolve_concern(ctx, cid, concern_id, note=form.get("note", ""))
 
     done = request.url_for("show_concerns", cid=cid).path
-    return await command_form(
+    return await pages.command_form(
         request,
         f"lukk-{concern_id}",
         resolve,
-        again(concerns_page, request, cid),
+        pages.again(concerns_page, request, cid),
         done,
         texts.CONCERN_RESOLVED,
     )
