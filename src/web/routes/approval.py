@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request, Response
 from kompetanse_domain.application import CommandContext, Outcome
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.identity import Role
+from web import texts
 from web.pages import (
     FormErrors,
     WebRoute,
@@ -61,7 +62,7 @@ def basis_page(
         request,
         "approval.html",
         status=status,
-        title=f"Godkjenning av {goal['code']} for {candidate['name']}",
+        title=texts.APPROVAL_TITLE.format(code=goal["code"], name=candidate["name"]),
         candidate=candidate,
         goal=goal,
         goal_name=goal_title(services.application.catalogue, goal["code"]),

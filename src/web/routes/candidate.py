@@ -14,7 +14,8 @@ from fastapi import APIRouter, Request, Response
 
 from kompetanse_domain.catalogue import Catalogue
 from kompetanse_domain.model.identity import Role, candidate_id_for
-from web.pages import FormErrors, WebRoute, render, see_other, signed_in, web_of
+from web import texts
+from web.pages import FormErrors, WebRoute, not_found, render, see_other, signed_in, web_of
 from web.texts import GOAL_STATES, ROLES
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -40,7 +41,7 @@ def my_candidacy(request: Request) -> Response:
     identity = signed_in(request)
     cid = candidate_id_for(identity.sub)
     if web_of(request).services.projections.queries.get_candidate(cid) is None:
-        return render(request, "not_candidate.html", title="Mine planer")
+        return render(request, "not_candidate.html", title=texts.MY_PLANS_TITLE)
     return see_other(f"/kandidater/{cid}")
 
 
@@ -60,7 +61,7 @@ def plans_page(
     candidate = queries.get_candidate(cid)
     progress = queries.get_progress(cid)
     if candidate is None or progress is None:
-        return render(request, "message.html", status=404, title="Fant ikke siden", text="")
+        return not_found(request)
     catalogue = services.application.catalogue
     plans: list[dict[str, Any]] = [
         {**plan, "title": plan_title(catalogue, str(plan["plan_code"]))}
@@ -74,7 +75,7 @@ def plans_page(
         request,
         "candidate.html",
         status=status,
-        title=f"Planer for {candidate['name']}",
+        title=texts.PLANS_TITLE.format(name=candidate["name"]),
         candidate=candidate,
         progress=progress,
         plans=plans,
@@ -103,7 +104,7 @@ def candidate_goals(request: Request, cid: UUID, tilstand: str = "") -> Response
     queries = services.projections.queries
     candidate = queries.get_candidate(cid)
     if candidate is None:
-        return render(request, "message.html", status=404, title="Fant ikke siden", text="")
+        return not_found(request)
     state = tilstand if tilstand in GOAL_STATES else ""
     catalogue = services.application.catalogue
     goals = [
@@ -113,7 +114,7 @@ def candidate_goals(request: Request, cid: UUID, tilstand: str = "") -> Response
     return render(
         request,
         "goals.html",
-        title=f"Læringsmål for {candidate['name']}",
+        title=texts.GOALS_TITLE.format(name=candidate["name"]),
         candidate=candidate,
         goals=goals,
         state=state,

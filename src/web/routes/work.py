@@ -8,6 +8,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
+from web import texts
 from web.pages import WebRoute, render, signed_in, web_of
 from web.paging import PAGE_SIZE, Paging, page_number
 from web.routes.approval import days_waiting
@@ -21,7 +22,9 @@ def signing_requests(request: Request) -> Response:
     identity = signed_in(request)
     services = web_of(request).services
     rows = services.projections.queries.list_signing_requests(identity.sub)
-    return render(request, "signing.html", title="Til signering", rows=rows, idem=uuid.uuid4().hex)
+    return render(
+        request, "signing.html", title=texts.SIGNING_TITLE, rows=rows, idem=uuid.uuid4().hex
+    )
 
 
 @router.get("/leder")
@@ -34,7 +37,7 @@ def my_candidates(request: Request) -> Response:
         cid: days_waiting(sent_at)
         for cid, sent_at in queries.oldest_approval_waits(identity.sub).items()
     }
-    return render(request, "leader.html", title="Mine kandidater", rows=rows, waiting=waiting)
+    return render(request, "leader.html", title=texts.LEADER_TITLE, rows=rows, waiting=waiting)
 
 
 @router.get("/leder/godkjenninger")
@@ -54,7 +57,7 @@ def approvals(request: Request, side: str = "") -> Response:
     return render(
         request,
         "approvals.html",
-        title="Til godkjenning",
+        title=texts.APPROVALS_TITLE,
         rows=rows,
         paging=paging,
         idem=uuid.uuid4().hex,
