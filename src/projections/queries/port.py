@@ -12,19 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol, TypedDict
+from typing import Protocol, TypedDict
 from uuid import UUID
 
 from kompetanse_domain.audit.verify import RecordedLink
 from kompetanse_domain.model.finding import CandidateSearch
-
-if TYPE_CHECKING:  # the pages' lighter answers; that module imports this one
-    from projections.queries.page_rows import (
-        ApprovalPage,
-        DiscussedMeetingRow,
-        GoalListRow,
-        ProcedureCountRow,
-    )
 
 JsonObject = dict[str, object]
 
@@ -472,3 +464,14 @@ class ReadPort(Protocol):
     def search_candidates(self, search: CandidateSearch) -> list[CandidateMatchRow]:
         """Candidates by HPR number and/or name search key, by name, at most `search.limit`."""
         ...
+
+
+# The pages' lighter answers: `page_rows` builds on this module's rows, so it is imported
+# here, once they exist (the package imports this module first), and
+# `typing.get_type_hints` resolves every answer of the read port at run time.
+from projections.queries.page_rows import (  # noqa: E402
+    ApprovalPage,
+    DiscussedMeetingRow,
+    GoalListRow,
+    ProcedureCountRow,
+)
