@@ -114,6 +114,9 @@ def test_email_addresses_follow_the_domains_rule_in_document_and_server(api: Api
         ("per example@x.no", False),
         ("@example.no", False),
         ("per@", False),
+        ("per\x01@example.no", False),
+        ("per@exam\u0085ple.no", False),
+        ("per@example.no\u202e", False),
     ]
 
     def send(email: Any) -> int:

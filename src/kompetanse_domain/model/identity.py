@@ -15,7 +15,11 @@ from enum import StrEnum
 
 NAMESPACE = uuid.UUID("5b7f1d0e-2c47-4c8e-9a53-6f7c9e2b1a10")
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# local@domain.tld without white space, control characters (C0, DEL, C1), line or paragraph
+# separators, or bidirectional controls: the text checks (`values.line`) refuse those too, and
+# the OpenAPI document publishes this pattern, so clients generate what the server accepts.
+_NOT_IN_ADDRESS = r"@\s\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069"
+EMAIL_PATTERN = re.compile(rf"^[^{_NOT_IN_ADDRESS}]+@[^{_NOT_IN_ADDRESS}]+\.[^{_NOT_IN_ADDRESS}]+$")
 
 
 class Role(StrEnum):
