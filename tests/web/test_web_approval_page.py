@@ -93,6 +93,7 @@ def test_the_approvals_queue_links_each_goal_to_its_approval_page(
     sign_in(client, LEADER)
     queue = client.get("/leder/godkjenninger").text
     assert f'href="{BASIS.format(cid=sent)}"' in queue
+    assert "1 signert aktivitet<" in queue  # the goal's one signed activity, in the singular
 
 
 def test_the_approval_page_shows_the_whole_basis_on_one_screen(
@@ -109,6 +110,7 @@ def test_the_approval_page_shows_the_whole_basis_on_one_screen(
     assert "Lise er trygg på dette nå" in html  # the veileder's comment
     assert "Gikk gjennom brystsmerter" in html  # the meeting that discussed the goal
     assert "venter i 0 dager" in html
+    assert "1 aktivitet</caption>" in html  # one activity, in the singular
     assert "Godkjenn " + GOAL in html and "Avvis " + GOAL in html
 
 
