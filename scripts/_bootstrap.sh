@@ -50,8 +50,18 @@ _bootstrap_venv() {
   if [[ ! -x "$VENV/bin/uv" ]]; then
     _bootstrap_run "$VENV/bin/python" -m pip install --quiet "$UV_PIN" || return 1
   fi
+  # Already in sync with this lock and project: change nothing. `uv pip sync` removes the
+  # editable project until the next line puts it back, so re-syncing an up-to-date venv
+  # pulled `.venv/bin/kompetanse` from under the processes running it (a test starts
+  # scripts/serve while the suite's other worker starts `kompetanse`).
+  local stamp="$VENV/.bootstrap-stamp" wanted
+  wanted="$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$wanted" && -x "$VENV/bin/kompetanse" ]]; then
+    return 0
+  fi
   _bootstrap_run "$VENV/bin/uv" pip sync --python "$VENV/bin/python" requirements.lock || return 1
   _bootstrap_run "$VENV/bin/uv" pip install --python "$VENV/bin/python" --no-deps -e . || return 1
+  echo "$wanted" >"$stamp"
 }
 
 # `apt-get update` once per run, however many packages are installed after it.
