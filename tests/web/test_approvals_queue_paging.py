@@ -97,3 +97,37 @@ def test_the_dashboard_still_says_how_long_the_oldest_goal_has_waited(
     page = client.get("/leder")
     assert page.status_code == 200
     assert '120<br><span class="app-code">venter i 0 dager</span>' in page.text
+
+
+def _first_form(html: str, action_ends: str) -> tuple[str, dict[str, str]]:
+    """The first form on the page whose action ends with `action_ends`: its action and
+    its hidden fields, as a browser would send them."""
+    form = re.search(
+        rf'<form method="post" action="([^"]*{action_ends})"[^>]*>(.*?)</form>', html, re.S
+    )
+    assert form is not None, html
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(2)))
+    return form.group(1), fields
+
+
+def test_approving_on_a_later_page_comes_back_to_that_page(
+    client: TestClient, queue: list[str]
+) -> None:
+    sign_in(client, LEADER)
+    action, fields = _first_form(client.get("/leder/godkjenninger?side=2").text, "/godkjenn")
+    assert f"/mal/{queue[50]}/godkjenn" in action
+    answer = client.post(action, data=fields)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/leder/godkjenninger?side=2"
+    again = client.get(answer.headers["location"])
+    assert shown(again.text) == queue[51:101]  # approved: the next one moved up to the top
+
+
+def test_deciding_on_the_first_page_comes_back_to_the_queue_as_it_was(
+    client: TestClient, queue: list[str]
+) -> None:
+    sign_in(client, LEADER)
+    action, fields = _first_form(client.get("/leder/godkjenninger").text, "/avvis")
+    answer = client.post(action, data={**fields, "reason": "Mangler kursbevis"})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/leder/godkjenninger"

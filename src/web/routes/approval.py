@@ -109,7 +109,7 @@ async def approve(request: Request, cid: UUID, code: str) -> Response:
         code,
         FormErrors("godkjenn", values=values),
         lambda ctx: application.approve_goal(ctx, cid, code, comment=values.get("comment") or None),
-        f"{code} er godkjent.",
+        texts.GOAL_APPROVED.format(code=code),
     )
 
 
@@ -124,5 +124,5 @@ async def reject(request: Request, cid: UUID, code: str) -> Response:
         code,
         errors,
         lambda ctx: application.reject_goal(ctx, cid, code, reason=values.get("reason", "")),
-        f"{code} er avvist, og kandidaten ser begrunnelsen.",
+        texts.GOAL_REJECTED.format(code=code),
     )

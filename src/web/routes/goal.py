@@ -22,6 +22,7 @@ from kompetanse_domain.errors import DomainError, NotFoundError
 from kompetanse_domain.model.identity import Role
 from web import pages, texts
 from web.form_pages import posted
+from web.paging import page_number
 from web.routes.candidate import goal_title
 
 router = APIRouter(route_class=pages.WebRoute, include_in_schema=False)
@@ -30,8 +31,11 @@ BACK = {"signering": "/signering", "godkjenninger": "/leder/godkjenninger"}
 
 
 def back_to(values: dict[str, str]) -> str | None:
-    """The list a form was sent from (the supervisor's or the leader's), if any."""
-    return BACK.get(values.get("tilbake", ""))
+    """The list a form was sent from (the supervisor's or the leader's), if any, at the
+    page it was on (`side`; the list shows its last page when that one is gone)."""
+    back = BACK.get(values.get("tilbake", ""))
+    page = page_number(values.get("side", ""))
+    return f"{back}?side={page}" if back and page > 1 else back
 
 
 def goal_page(

@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from api.routes.leaders import report_lines
 from kompetanse_domain.errors import DomainError, NotFoundError
+from web import texts
 from web.pages import (
     FormErrors,
     WebRoute,
@@ -61,5 +62,5 @@ async def archive_plan(request: Request, cid: UUID, plan_code: str) -> Response:
     except DomainError as error:
         errors.add(error)
         return plans_page(request, cid, errors, status=422)
-    session_of(request).show_once(f"Planen {plan_code} er arkivert.")
+    session_of(request).show_once(texts.PLAN_ARCHIVED.format(plan=plan_code))
     return see_other(f"/kandidater/{cid}")
