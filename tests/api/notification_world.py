@@ -6,14 +6,16 @@ Imported as a top-level module (tests/api has no `__init__.py`, see conftest).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiosmtpd.controller import Controller
 
@@ -92,6 +94,21 @@ def smtp_server(inbox: Inbox) -> Controller:
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     return controller
+
+
+AnInbox = TypeVar("AnInbox", bound=Inbox)
+
+
+@contextlib.contextmanager
+def receiving(inbox: AnInbox) -> Iterator[AnInbox]:
+    """An SMTP server on loopback delivering to `inbox` while the block runs; its port
+    is `inbox.port`."""
+    controller = smtp_server(inbox)
+    inbox.port = controller.port  # type: ignore[attr-defined]
+    try:
+        yield inbox
+    finally:
+        controller.stop()
 
 
 def notification_settings(data_dir: Path, smtp_port: int | None) -> NotificationSettings:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from api_world import YESTERDAY, Api, build_team
-from notification_world import PUBLIC_URL, Clock, Inbox, notification_settings, smtp_server
+from notification_world import PUBLIC_URL, Clock, Inbox, notification_settings, receiving
 
 from api.deps import Services
 from kompetanse.devkeys import mint_dev_token
@@ -28,13 +28,8 @@ CANARIES = ("KANARI-kommentar", "KANARI-begrunnelse", "KANARI-tittel", "KANARI-r
 
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    received = Inbox()
-    controller = smtp_server(received)
-    received.port = controller.port  # type: ignore[attr-defined]
-    try:
+    with receiving(Inbox()) as received:
         yield received
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

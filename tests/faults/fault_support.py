@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -343,3 +343,11 @@ def stored_events(database_url: str, cipher_key: str | None = None) -> Iterator[
             after = batch[-1].id
     finally:
         app.close()
+
+
+def eventually(condition: Callable[[], bool], seconds: float = 60.0) -> None:
+    """Wait until `condition()` holds, failing the test after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        time.sleep(0.2)

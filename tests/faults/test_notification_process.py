@@ -9,34 +9,22 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fault_support import Portal, ServerProcess, build_team, run_cli, server_env
+from fault_support import Portal, ServerProcess, build_team, eventually, run_cli, server_env
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-from notification_world import Inbox, smtp_server
+from notification_world import Inbox, receiving
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
-    received = Inbox()
-    controller = smtp_server(received)
-    received.port = controller.port  # type: ignore[attr-defined]
-    try:
+    with receiving(Inbox()) as received:
         yield received
-    finally:
-        controller.stop()
-
-
-def _eventually(condition: Callable[[], bool], seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "not within the time allowed"
-        time.sleep(0.2)
 
 
 def _children(pid: int) -> list[str]:
@@ -79,7 +67,7 @@ def test_with_workers_a_notification_child_mails_the_invited_by_smtp(
 
     portal = Portal(server.base_url, data_dir)
     build_team(portal)
-    _eventually(lambda: len(inbox.mails) >= 2)
+    eventually(lambda: len(inbox.mails) >= 2)
     time.sleep(1.5)  # a second round of the sender: nothing more
     invited = [f"{portal.person(who).sub}@example.no" for who in ("leader", "veileder")]
     assert inbox.pairs() == sorted((to, "invitation") for to in invited)
@@ -98,9 +86,9 @@ def test_the_embedded_server_writes_eml_files_without_an_smtp_host(
     portal = Portal(server.base_url, data_dir)
     build_team(portal)
     outbox = data_dir / "outbox"
-    _eventually(lambda: len(list(outbox.glob("*.eml"))) == 2)
+    eventually(lambda: len(list(outbox.glob("*.eml"))) == 2)
     ready = portal.client.get("/readyz").json()
-    _eventually(
+    eventually(
         lambda: portal.client.get("/readyz").json()["notifications"]["outbox"]["waiting"] == 0
     )
     assert ready["notifications"]["available"] is True

@@ -18,17 +18,24 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_support import KOMPETANSE, Portal, ServerProcess, build_team, invite_and_accept
+from fault_support import (
+    KOMPETANSE,
+    Portal,
+    ServerProcess,
+    build_team,
+    eventually,
+    invite_and_accept,
+)
 from fault_support import server_env as env_of
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "api"))
-from notification_world import Inbox, smtp_server
+from notification_world import Inbox, receiving
 
 from kompetanse_store.urls import views_database_url
 from projections.engine.db import ViewDatabase
@@ -56,20 +63,8 @@ class KillingInbox(Inbox):
 
 @pytest.fixture
 def inbox() -> Iterator[KillingInbox]:
-    received = KillingInbox()
-    controller = smtp_server(received)
-    received.port = controller.port  # type: ignore[attr-defined]
-    try:
+    with receiving(KillingInbox()) as received:
         yield received
-    finally:
-        controller.stop()
-
-
-def _eventually(condition: Callable[[], bool], seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "not within the time allowed"
-        time.sleep(0.2)
 
 
 def _status(env: dict[str, str]) -> dict[str, Any]:
@@ -128,7 +123,7 @@ def test_r31_kill_9_after_smtp_accepted_mails_no_pair_twice_and_loses_none(
         # claim until the lease ends, so it is not mailed again meanwhile
         # the two the dead process had not claimed go out; one it had claimed (handed to
         # SMTP or not) keeps its claim until the lease ends, so it is not mailed meanwhile
-        _eventually(lambda: _status(env)["outbox"]["sent"] >= 4)
+        eventually(lambda: _status(env)["outbox"]["sent"] >= 4)
         time.sleep(2.0)  # another round of the sender: nothing more
     finally:
         second.send_signal(signal.SIGTERM)
