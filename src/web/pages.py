@@ -40,7 +40,7 @@ from web.session import Session, SessionCodec, check_csrf
 
 LOG = logging.getLogger("web")
 TEMPLATES = Path(__file__).parent / "templates"
-POSITION_WAIT = 5.0
+POSITION_WAIT = 10.0  # seconds a form waits for the views before its page is shown
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -136,6 +136,8 @@ class WebRoute(APIRoute):
             except Exception:  # never a stack trace or problem JSON on a page
                 LOG.exception("page %s %s failed", request.method, request.url.path)
                 response = message(request, texts.FAILED, status=500, nav=Navigation())
+            if getattr(request.state, "views_behind", False):
+                session.show_once(texts.VIEWS_BEHIND)
             web.sessions.write(request, response, session)
             response.headers.update(SECURITY_HEADERS)
             return response
@@ -346,7 +348,16 @@ async def run_command(
     )
     if not outcome.replayed:
         web.services.projections.notify()
-    await request.app.state.position_waits.wait_for(identity.sub, outcome.position, POSITION_WAIT)
+    waits = request.app.state.position_waits
+    if not await waits.wait_for(identity.sub, outcome.position, POSITION_WAIT):
+        LOG.warning(
+            "the views had not applied position %d %.0f s after %s; the page after it "
+            "says it may show the state before the change",
+            outcome.position,
+            POSITION_WAIT,
+            request.url.path,
+        )
+        request.state.views_behind = True  # said on the next page, after the form's words
     return outcome
 
 

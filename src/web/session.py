@@ -51,7 +51,8 @@ class Session:
     provider_sign_out: str | None = None  # the provider's sign-out address, shown once
 
     def show_once(self, text: str) -> None:
-        self.flash = text
+        """Show `text` on the next page, after what is already to be shown there."""
+        self.flash = text if not self.flash or self.flash == text else f"{self.flash} {text}"
         self.changed = True
 
     def take_flash(self) -> str | None:

@@ -255,6 +255,10 @@ INVITED = (
 )
 ACCEPTED = "Du er nå {role} for kandidaten."
 PROFILE_SAVED = "Profilen er lagret."
+VIEWS_BEHIND = (
+    "Endringen er lagret, men oversiktene er ikke oppdatert ennå. "
+    "Last siden på nytt om litt for å se den."
+)
 SPECIALTY_CHANGED = "Den nye spesialiteten er registrert."
 INVITATION_REVOKED = "Invitasjonen er trukket tilbake; lenken virker ikke lenger."
 INVITATION_STATES = {

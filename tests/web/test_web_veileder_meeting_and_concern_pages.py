@@ -9,6 +9,7 @@ import re
 from datetime import date, timedelta
 from uuid import UUID
 
+import pytest
 from fastapi.testclient import TestClient
 from web_world import (
     CANDIDATE,
@@ -26,6 +27,7 @@ from web_world import (
 
 from api.deps import Services
 from kompetanse_domain.application import CommandContext
+from web import pages
 
 NEXT_WEEK = date.today() + timedelta(days=7)
 
@@ -150,6 +152,23 @@ def test_the_veileder_cancels_a_meeting_with_a_reason_and_it_stays_shown_as_canc
     page = client.get(meeting).text
     assert "Avlyst" in page and "Kandidaten er syk." in page
     assert "Avlyst" in client.get(f"/veileder/kandidater/{team}").text
+
+
+def test_when_the_views_lag_behind_the_page_after_the_form_says_the_change_is_saved(
+    client: TestClient, team: UUID, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_in(client, VEILEDER)
+    meeting = _schedule(client, team)
+    services.projections.stop()  # the views stand still: the form's wait runs out
+    monkeypatch.setattr(pages, "POSITION_WAIT", 0.3)
+    status, _ = _post(client, meeting, meeting + "/avlys", {"reason": "Kandidaten er syk."})
+    assert status == 303
+    page = client.get(meeting).text
+    assert "Endringen er lagret, men oversiktene er ikke oppdatert ennå" in page
+    assert "Avlyst" not in page  # the page still shows the meeting as it was
+    services.projections.catch_up()
+    page = client.get(meeting).text
+    assert "Avlyst" in page and "Endringen er lagret" not in page  # said once
 
 
 def test_the_candidate_writes_a_preparation_on_the_meeting_page(
