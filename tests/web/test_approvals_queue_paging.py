@@ -38,7 +38,7 @@ def queue(services: Services) -> list[str]:
 
 def shown(html: str) -> list[str]:
     """The goal codes of the queue's cards, in the order shown."""
-    return re.findall(r'/mal/([^/"]+)/grunnlag"', html)
+    return re.findall(r'/mal/([^/"]+)/grunnlag[?"]', html)
 
 
 def test_the_first_page_shows_the_fifty_longest_waiting_and_the_queue_length(
@@ -131,3 +131,21 @@ def test_deciding_on_the_first_page_comes_back_to_the_queue_as_it_was(
     answer = client.post(action, data={**fields, "reason": "Mangler kursbevis"})
     assert answer.status_code == 303
     assert answer.headers["location"] == "/leder/godkjenninger"
+
+
+def test_deciding_on_the_basis_opened_from_a_later_page_comes_back_to_that_page(
+    client: TestClient, queue: list[str]
+) -> None:
+    sign_in(client, LEADER)
+    listed = client.get("/leder/godkjenninger?side=2").text
+    basis = re.search(rf'href="([^"]*/mal/{re.escape(queue[50])}/grunnlag[^"]*)"', listed)
+    assert basis is not None and basis.group(1).endswith("/grunnlag?side=2")
+    action, fields = _first_form(client.get(basis.group(1)).text, "/grunnlag/avvis")
+    refused = client.post(action, data={**fields, "reason": " "})
+    assert refused.status_code == 422  # a reason is needed; the page still knows the queue page
+    action, fields = _first_form(refused.text, "/grunnlag/avvis")
+    assert fields["side"] == "2"
+    answer = client.post(action, data={**fields, "reason": "Mangler kursbevis"})
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/leder/godkjenninger?side=2"
+    assert shown(client.get(answer.headers["location"]).text) == queue[51:101]

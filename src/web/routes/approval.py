@@ -32,7 +32,9 @@ from web.pages import (
     submit_form,
     web_of,
 )
+from web.paging import page_number
 from web.routes.candidate import goal_title
+from web.routes.goal import back_to
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 BASIS = "/kandidater/{cid}/mal/{code}/grunnlag"
@@ -46,8 +48,15 @@ def days_waiting(sent_at: datetime | None, now: datetime | None = None) -> int |
 
 
 def basis_page(
-    request: Request, cid: UUID, code: str, errors: FormErrors | None = None, status: int = 200
+    request: Request,
+    cid: UUID,
+    code: str,
+    errors: FormErrors | None = None,
+    status: int = 200,
+    side: int = 1,
 ) -> Response:
+    """The basis; `side` is the page of the approvals queue it was opened from, where the
+    decision goes back to."""
     identity = signed_in(request)
     services = web_of(request).services
     actor = services.application.actor_for(identity, cid)
@@ -73,12 +82,13 @@ def basis_page(
         is_approver=actor.holds(Role.LEADER, Role.DEPUTY),
         errors=errors,
         idem=uuid.uuid4().hex,
+        side=side,
     )
 
 
 @router.get(BASIS)
-def show_basis(request: Request, cid: UUID, code: str) -> Response:
-    return basis_page(request, cid, code)
+def show_basis(request: Request, cid: UUID, code: str, side: str = "") -> Response:
+    return basis_page(request, cid, code, side=page_number(side))
 
 
 async def _decide(
@@ -87,15 +97,17 @@ async def _decide(
     code: str,
     errors: FormErrors,
     call: Callable[[CommandContext], Outcome],
-    done: str,
+    said: str,
 ) -> Response:
+    """Decide, then back to the queue at the page the basis was opened from."""
+    side = errors.values.get("side", "")
     return await submit_form(
         request,
         errors,
         call,
-        lambda refused: basis_page(request, cid, code, refused, status=422),
-        "/leder/godkjenninger",
-        done,
+        lambda refused: basis_page(request, cid, code, refused, status=422, side=page_number(side)),
+        back_to({"tilbake": "godkjenninger", "side": side}) or "/leder/godkjenninger",
+        said,
     )
 
 
