@@ -5,13 +5,18 @@ the server lets it through validation (anything but 422); the documented respons
 headers are declared and sent; each created resource links to the calls that follow,
 and following a link works. Whole numbers written `60.0` are integers, as in JSON
 Schema. Both stores.
+
+The document is generated once per module (`document`: 0.9-3 s of pydantic work each
+time, the same for every app over the same catalogue), and on each store the served
+`/openapi.json` is checked to be that very document.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema_rs
 import pytest
@@ -19,11 +24,17 @@ from api_world import (
     YESTERDAY,
     Api,
     build_team,
+    catalogue_with_test_plans,
     registration,
     services_with_views,
 )
+from fastapi.testclient import TestClient
 
+from api.app import create_app
+from api.attachments import AttachmentStore
 from api.deps import Services
+from api.settings import Settings
+from kompetanse_domain.application import KompetanseApplication
 
 Sample = tuple[Any, bool]  # a value, and whether the document allows it
 
@@ -41,11 +52,41 @@ def _read(api: Api, path: str, who: str, after: Any) -> Any:
     return api.call("GET", path, who, headers={"X-Min-Position": position})
 
 
-def _document(api: Api) -> dict[str, Any]:
-    response = api.client.get("/openapi.json")
+def _served_document(client: TestClient) -> dict[str, Any]:
+    response = client.get("/openapi.json")
     assert response.status_code == 200
     document: dict[str, Any] = response.json()
     return document
+
+
+@pytest.fixture(scope="module")
+def generated_document(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """`/openapi.json` as an app over the tests' catalogue serves it (the document does
+    not depend on the store: see `test_the_served_document_is_the_one_checked_here`)."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("document"))
+    application = KompetanseApplication(catalogue=catalogue_with_test_plans())
+    services = Services(
+        application=application,
+        projections=cast(Any, None),
+        settings=settings,
+        attachments=AttachmentStore(settings.attachments_dir),
+    )
+    try:
+        with TestClient(create_app(services)) as client:
+            return _served_document(client)
+    finally:
+        application.close()
+
+
+@pytest.fixture
+def document(generated_document: dict[str, Any]) -> dict[str, Any]:
+    """The module's document, a copy per test (a test cannot change another's)."""
+    return copy.deepcopy(generated_document)
+
+
+def test_the_served_document_is_the_one_checked_here(api: Api, document: dict[str, Any]) -> None:
+    """On each store, the app of these tests serves exactly the module's document."""
+    assert _served_document(api.client) == document
 
 
 def _property(document: dict[str, Any], component: str, name: str) -> dict[str, Any]:
@@ -85,8 +126,9 @@ def cid(api: Api) -> str:
     return cid
 
 
-def test_invitation_roles_in_the_document_are_the_ones_the_server_accepts(api: Api) -> None:
-    document = _document(api)
+def test_invitation_roles_in_the_document_are_the_ones_the_server_accepts(
+    api: Api, document: dict[str, Any]
+) -> None:
     cid = api.ok("POST", "/v1/candidates", "candidate", registration(), 201)["candidate_id"]
     schema = _property(document, "Invite", "role")
     assert sorted(schema["enum"]) == ["deputy", "leader", "supervisor", "veileder"]
@@ -103,8 +145,9 @@ def test_invitation_roles_in_the_document_are_the_ones_the_server_accepts(api: A
     assert _agree(schema, samples, send) == []
 
 
-def test_email_addresses_follow_the_domains_rule_in_document_and_server(api: Api) -> None:
-    document = _document(api)
+def test_email_addresses_follow_the_domains_rule_in_document_and_server(
+    api: Api, document: dict[str, Any]
+) -> None:
     cid = api.ok("POST", "/v1/candidates", "candidate", registration(), 201)["candidate_id"]
     schema = _property(document, "Invite", "email")
     samples = [
@@ -127,8 +170,10 @@ def test_email_addresses_follow_the_domains_rule_in_document_and_server(api: Api
     assert _property(document, "RegisterCandidate", "email")["pattern"] == schema["pattern"]
 
 
-def test_activity_kinds_in_the_document_are_the_ones_the_server_accepts(api: Api, cid: str) -> None:
-    schema = _property(_document(api), "RegisterActivity", "kind")
+def test_activity_kinds_in_the_document_are_the_ones_the_server_accepts(
+    api: Api, cid: str, document: dict[str, Any]
+) -> None:
+    schema = _property(document, "RegisterActivity", "kind")
     samples = [(kind, True) for kind in schema["enum"]] + [("seminar", False), ("Course", False)]
 
     def send(kind: Any) -> int:
@@ -139,8 +184,10 @@ def test_activity_kinds_in_the_document_are_the_ones_the_server_accepts(api: Api
     assert "course" in schema["enum"] and _agree(schema, samples, send) == []
 
 
-def test_specialties_in_the_document_are_those_of_the_catalogue(api: Api) -> None:
-    schema = _property(_document(api), "RegisterCandidate", "specialty")
+def test_specialties_in_the_document_are_those_of_the_catalogue(
+    api: Api, document: dict[str, Any]
+) -> None:
+    schema = _property(document, "RegisterCandidate", "specialty")
     assert {"LIS1", "ALM"} <= set(schema["enum"])
     samples = [(code, True) for code in schema["enum"]] + [("XYZ", False), ("alm", False)]
     people = iter(range(100))
@@ -152,9 +199,11 @@ def test_specialties_in_the_document_are_those_of_the_catalogue(api: Api) -> Non
     assert _agree(schema, samples, send) == []
 
 
-def test_plan_codes_in_the_document_are_those_of_the_catalogue(api: Api) -> None:
+def test_plan_codes_in_the_document_are_those_of_the_catalogue(
+    api: Api, document: dict[str, Any]
+) -> None:
     cid = build_team(api)
-    schema = _property(_document(api), "AssignPlan", "plan_code")
+    schema = _property(document, "AssignPlan", "plan_code")
     assert {"ALM", "TEST-A"} <= set(schema["enum"])
     for code in ("TEST-B", "ALM"):
         response = api.call("POST", f"/v1/candidates/{cid}/plans", "leader", {"plan_code": code})
@@ -163,8 +212,10 @@ def test_plan_codes_in_the_document_are_those_of_the_catalogue(api: Api) -> None
     assert not _allowed(schema, "NOPE") and unknown.status_code >= 400
 
 
-def test_hpr_numbers_are_four_to_nine_ascii_digits_in_document_and_server(api: Api) -> None:
-    schema = _property(_document(api), "RegisterCandidate", "hpr_number")
+def test_hpr_numbers_are_four_to_nine_ascii_digits_in_document_and_server(
+    api: Api, document: dict[str, Any]
+) -> None:
+    schema = _property(document, "RegisterCandidate", "hpr_number")
     samples = [
         ("1234", True),
         ("123456789", True),
@@ -184,9 +235,8 @@ def test_hpr_numbers_are_four_to_nine_ascii_digits_in_document_and_server(api: A
 
 
 def test_minutes_and_counts_have_the_domains_range_and_whole_floats_are_integers(
-    api: Api, cid: str
+    api: Api, cid: str, document: dict[str, Any]
 ) -> None:
-    document = _document(api)
     minutes = _property(document, "CreateMeeting", "planned_minutes")
     samples = [
         (60, True),
@@ -231,8 +281,10 @@ def test_sixty_point_zero_minutes_are_recorded_as_sixty(api: Api, cid: str) -> N
     assert (shown["planned_minutes"], shown["duration_minutes"]) == (60, 45)
 
 
-def test_as_of_is_a_date_time_in_document_and_server(api: Api, cid: str) -> None:
-    schema = _parameter(_document(api), "get", "/v1/candidates/{cid}/history", "as_of")
+def test_as_of_is_a_date_time_in_document_and_server(
+    api: Api, cid: str, document: dict[str, Any]
+) -> None:
+    schema = _parameter(document, "get", "/v1/candidates/{cid}/history", "as_of")
     schema = next(branch for branch in schema["anyOf"] if branch.get("type") == "string")
     samples = [
         ("2026-03-01T12:00:00+01:00", True),
@@ -253,8 +305,7 @@ def test_as_of_is_a_date_time_in_document_and_server(api: Api, cid: str) -> None
     assert _agree(schema, samples, send) == []
 
 
-def test_x_min_position_is_declared_as_a_whole_number_string(api: Api) -> None:
-    document = _document(api)
+def test_x_min_position_is_declared_as_a_whole_number_string(document: dict[str, Any]) -> None:
     for operations in document["paths"].values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
@@ -271,8 +322,7 @@ def test_x_min_position_is_declared_as_a_whole_number_string(api: Api) -> None:
     ]
 
 
-def test_response_headers_are_declared_and_sent(api: Api) -> None:
-    document = _document(api)
+def test_response_headers_are_declared_and_sent(api: Api, document: dict[str, Any]) -> None:
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             names = {p["name"] for p in operation.get("parameters", [])}
@@ -300,8 +350,7 @@ def _resolve(document: dict[str, Any], ref: str) -> tuple[str, str]:
     return path.replace("~1", "/").replace("~0", "~"), method
 
 
-def test_every_created_resource_links_to_operations_that_exist(api: Api) -> None:
-    document = _document(api)
+def test_every_created_resource_links_to_operations_that_exist(document: dict[str, Any]) -> None:
     creating = 0
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -324,9 +373,8 @@ def test_every_created_resource_links_to_operations_that_exist(api: Api) -> None
 
 
 def test_following_the_links_of_a_registration_and_a_meeting_reaches_them(
-    api: Api, cid: str
+    api: Api, cid: str, document: dict[str, Any]
 ) -> None:
-    document = _document(api)
     body = {"scheduled_for": YESTERDAY, "planned_minutes": 60}
     created = api.call("POST", f"/v1/candidates/{cid}/meetings", "veileder", body)
     links = document["paths"]["/v1/candidates/{cid}/meetings"]["post"]["responses"]["201"]["links"]
