@@ -41,17 +41,14 @@ def _auth(token_for: Any, sub: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token_for(Person(sub, sub.title()))}"}
 
 
-SETTLE = 1.0  # time for the waiting requests to get to their wait (seconds)
-
-
 async def _settle(app: Any, waiting: Callable[[Any], bool]) -> None:
-    """Let the waiting requests get to their wait: SETTLE seconds, and longer (up to
-    20 s) until `waiting(app.state.position_waits)` holds, where the app counts waits."""
-    await asyncio.sleep(SETTLE)
-    waits = getattr(app.state, "position_waits", None)
+    """Let the waiting requests get to their wait: until `waiting(app.state.position_waits)`
+    holds (the app counts the waits), polled every 10 ms, up to 20 s."""
+    waits = app.state.position_waits
     deadline = time.monotonic() + 20
-    while waits is not None and not waiting(waits) and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
+    while not waiting(waits):
+        assert time.monotonic() < deadline, "the waiting requests never got to their wait"
+        await asyncio.sleep(0.01)
 
 
 def test_far_waits_of_many_people_do_not_delay_another_persons_query(
