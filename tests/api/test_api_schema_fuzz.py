@@ -17,6 +17,7 @@ status, content type, body shape and the documented response headers.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import zlib
 from collections.abc import Iterator
@@ -25,8 +26,9 @@ from typing import Any, cast
 
 import pytest
 import schemathesis
-from api_world import Api, build_team, catalogue_with_test_plans
+from api_world import Api, Person, build_team, catalogue_with_test_plans, people_by_label
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, rule
@@ -42,6 +44,7 @@ from api.app import create_app
 from api.attachments import AttachmentStore
 from api.deps import Services
 from api.settings import Settings
+from kompetanse.devkeys import ensure_dev_keys, mint_dev_token
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_store.urls import event_store_env, views_database_url
 from projections.service import ProjectionService
@@ -74,8 +77,8 @@ def store_url(request: pytest.FixtureRequest) -> str:
     return cast(str, request.getfixturevalue(f"{kind}_url"))
 
 
-@pytest.fixture
-def services(store_url: str, data_dir: Path) -> Iterator[Services]:
+@contextlib.contextmanager
+def _services(store_url: str, data_dir: Path) -> Iterator[Services]:
     """The whole read side too, so the query routes are fuzzed as well."""
     settings = Settings(data_dir=data_dir, database_url=store_url)
     application = KompetanseApplication(
@@ -96,10 +99,35 @@ def services(store_url: str, data_dir: Path) -> Iterator[Services]:
 
 
 @pytest.fixture
-def app_and_headers(api: Api) -> tuple[FastAPI, dict[str, dict[str, str]]]:
-    """The app over a database with a whole team, and a token for each of them."""
-    build_team(api)
-    return api.client.app, {who: api.headers(who) for who in ACTORS}  # type: ignore[return-value]
+def services(store_url: str, data_dir: Path) -> Iterator[Services]:
+    """The stateful phase's services: a fresh store per run (see `_services`)."""
+    with _services(store_url, data_dir) as services:
+        yield services
+
+
+@pytest.fixture(scope="module")
+def app_and_headers(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[FastAPI, dict[str, dict[str, str]]]]:
+    """The app over a SQLite database with a whole team, and a token for each of them:
+    one for the whole stateless phase, so each operation meets what the ones before it
+    left (and the app's OpenAPI document and route state are built once, not per
+    operation: 0.5-3 s each)."""
+    folder = tmp_path_factory.mktemp("fuzz")
+    data_dir = folder / "data"
+    ensure_dev_keys(data_dir)
+    store_url = f"sqlite:///{folder}/kompetanse.db"
+    with _services(store_url, data_dir) as services:
+        people = people_by_label()
+
+        def token(person: Person) -> str:
+            return mint_dev_token(data_dir, sub=person.sub, name=person.name, roles=person.roles)
+
+        app = create_app(services)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            api = Api(client, people, token)
+            build_team(api)
+            yield app, {who: api.headers(who) for who in ACTORS}
 
 
 def _schema_of_the_app() -> Any:
