@@ -3,6 +3,9 @@
 Auditors find candidates by HPR number or by a part of the name (case-insensitive,
 æøå included, `%` and `_` literal) in the `finder` view; everyone else is refused
 with 403. Any authenticated user reads the plan catalogue.
+
+Tests that register people get a new database each; the refusals of bad parameters and
+the catalogue reads share one app and store per module (`shared`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from api_world import Api, build_team, problem_of, registration, services_with_views, small_plan
+from shared_api import STORES, api_over_a_new_store
 
 from api.deps import Services
 from kompetanse_domain.model.finding import SEARCH_LIMIT
@@ -56,6 +60,15 @@ class World:
 @pytest.fixture
 def world(api: Api) -> World:
     return World(api)
+
+
+@pytest.fixture(scope="module", params=STORES)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """One app and store for the module's tests that record nothing."""
+    with api_over_a_new_store(request, tmp_path_factory) as api:
+        yield api
 
 
 def test_an_auditor_finds_a_candidate_by_hpr_number(world: World) -> None:
@@ -135,8 +148,8 @@ def test_only_auditors_search_candidates_the_rest_get_403(api: Api, world: World
         {"hpr_number": ""},
     ],
 )
-def test_bad_search_parameters_are_422_problems(world: World, params: dict[str, str]) -> None:
-    response = world.search(**params)
+def test_bad_search_parameters_are_422_problems(shared: Api, params: dict[str, str]) -> None:
+    response = World(shared).search(**params)
     assert response.status_code == 422, (params, response.text)
     detail = problem_of(response)["detail"]
     assert "q" in detail or "hpr_number" in detail
@@ -169,9 +182,9 @@ def test_a_search_answers_at_most_the_limit_ordered_by_name(world: World) -> Non
 # -- the catalogue ----------------------------------------------------------------------
 
 
-def test_any_user_lists_the_catalogue_plans(api: Api) -> None:
+def test_any_user_lists_the_catalogue_plans(shared: Api) -> None:
     for who in ("unrelated", "auditor", "candidate"):
-        body = api.ok("GET", "/v1/catalogue/plans", who)
+        body = shared.ok("GET", "/v1/catalogue/plans", who)
         assert body["count"] == len(body["data"])
         klk = next(plan for plan in body["data"] if plan["code"] == "LIS1-KLK")
         assert klk == {
@@ -182,11 +195,11 @@ def test_any_user_lists_the_catalogue_plans(api: Api) -> None:
         }
         codes = [plan["code"] for plan in body["data"]]
         assert codes == sorted(codes) and {"ALM", "LIS1-FKM", "TEST-A"} <= set(codes)
-    assert api.call("GET", "/v1/catalogue/plans", None).status_code == 401
+    assert shared.call("GET", "/v1/catalogue/plans", None).status_code == 401
 
 
-def test_a_plan_and_its_goals_newest_version_or_the_version_asked_for(api: Api) -> None:
-    newest = api.ok("GET", "/v1/catalogue/plans/LIS1-KLK", "unrelated")
+def test_a_plan_and_its_goals_newest_version_or_the_version_asked_for(shared: Api) -> None:
+    newest = shared.ok("GET", "/v1/catalogue/plans/LIS1-KLK", "unrelated")
     assert newest["code"] == "LIS1-KLK" and newest["version"] == "2026.1"
     assert newest["goal_count"] == len(newest["goals"]) == 20
     goal = next(goal for goal in newest["goals"] if goal["code"] == "LIS1-KLK-002")
@@ -201,20 +214,20 @@ def test_a_plan_and_its_goals_newest_version_or_the_version_asked_for(api: Api) 
             {"kind": "procedure", "title": "Legevaktskonsultasjoner", "recommended_minimum": 50},
         ],
     }  # fmt: skip
-    same = api.ok("GET", "/v1/catalogue/plans/LIS1-KLK?version=2026.1", "auditor")
+    same = shared.ok("GET", "/v1/catalogue/plans/LIS1-KLK?version=2026.1", "auditor")
     assert same == newest
 
 
-def test_an_unknown_plan_or_version_is_a_404_problem(api: Api) -> None:
+def test_an_unknown_plan_or_version_is_a_404_problem(shared: Api) -> None:
     for path in ("/v1/catalogue/plans/NOPE", "/v1/catalogue/plans/LIS1-KLK?version=1999.1"):
-        response = api.call("GET", path, "candidate")
+        response = shared.call("GET", path, "candidate")
         assert response.status_code == 404, (path, response.text)
         assert (
             "/v1/catalogue/plans" in problem_of(response)["detail"]
             or "version" in (problem_of(response)["detail"])
         )
     for path in ("/v1/catalogue/plans/lis1-klk", "/v1/catalogue/plans/LIS1-KLK?version=new"):
-        response = api.call("GET", path, "candidate")
+        response = shared.call("GET", path, "candidate")
         assert response.status_code == 422, (path, response.text)
         problem_of(response)
 

@@ -1,6 +1,9 @@
 """Requests a careless client or an attacker sends (issue 22, findings 4, 8 and 10),
 on SQLite and PostgreSQL: each is refused with a small problem, cheaply, and records
 nothing; answers with personal data are never kept by a cache.
+
+Tests that check that nothing was recorded get a new database each; the other refusals
+share one app and store per module (`shared`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from api_world import Api, problem_of, registration, services_with_views
+from shared_api import STORES, api_over_a_new_store
 
 from api.bodies import JSON_BODY_LIMIT, MAX_KEYS
 from api.deps import Services
@@ -28,6 +32,15 @@ def services(database_url: str, data_dir: Path) -> Iterator[Services]:
     """The shared fixture's services, but with the real read side following the store."""
     with services_with_views(database_url, data_dir) as services:
         yield services
+
+
+@pytest.fixture(scope="module", params=STORES)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """One app and store for the module's tests that do not look at what was recorded."""
+    with api_over_a_new_store(request, tmp_path_factory) as api:
+        yield api
 
 
 def _register(api: Api, who: str = "candidate") -> httpx.Response:
@@ -47,14 +60,16 @@ def _raw_post(api: Api, path: str, content: bytes, who: str = "candidate") -> ht
     "value",
     ["²".encode("latin-1"), "1¹".encode("latin-1"), "³³".encode("latin-1"), b"12a", b"-1", b""],
 )
-def test_a_min_position_that_is_not_ascii_digits_is_a_400_problem(api: Api, value: bytes) -> None:
+def test_a_min_position_that_is_not_ascii_digits_is_a_400_problem(
+    shared: Api, value: bytes
+) -> None:
     """Sent as raw header bytes, as a server receives them (the test client would
     re-encode them as UTF-8; a server decodes header bytes as Latin-1, so b"\xb2" is
     "²", which `str.isdigit()` takes for a digit)."""
-    headers = {**api.headers("candidate"), "X-Min-Position": value}
+    headers = {**shared.headers("candidate"), "X-Min-Position": value}
 
     async def send() -> httpx.Response:
-        transport = httpx.ASGITransport(app=api.client.app)
+        transport = httpx.ASGITransport(app=shared.client.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return await client.get("/v1/leaders/me/candidates", headers=headers)
 
@@ -100,11 +115,11 @@ def test_a_body_of_90000_unknown_keys_answers_a_small_4xx_quickly_and_healthz_ke
     assert _register(api).status_code == 201  # nothing was recorded meanwhile
 
 
-def test_an_object_with_more_keys_than_any_command_body_is_a_small_422(api: Api) -> None:
+def test_an_object_with_more_keys_than_any_command_body_is_a_small_422(shared: Api) -> None:
     body = _unknown_keys(20_000)
     assert len(body) < JSON_BODY_LIMIT
 
-    response = _raw_post(api, "/v1/candidates", body)
+    response = _raw_post(shared, "/v1/candidates", body)
 
     assert response.status_code == 422, response.text[:300]
     assert len(response.content) < 2_000
@@ -112,11 +127,11 @@ def test_an_object_with_more_keys_than_any_command_body_is_a_small_422(api: Api)
 
 
 def test_a_body_with_many_errors_lists_the_first_20_and_says_how_many_were_left_out(
-    api: Api,
+    shared: Api,
 ) -> None:
     body = {f"unknown_{n}": n for n in range(MAX_KEYS - 2)}  # 30 unknown, 4 missing
 
-    response = api.call("POST", "/v1/candidates", "candidate", body)
+    response = shared.call("POST", "/v1/candidates", "candidate", body)
 
     problem = problem_of(response)
     assert response.status_code == 422
@@ -138,12 +153,12 @@ def test_a_body_with_many_errors_lists_the_first_20_and_says_how_many_were_left_
     ids=["long list", "deep", "very deep", "NaN", "huge integer", "truncated"],
 )
 def test_bodies_of_a_shape_no_command_has_are_small_422_problems(
-    api: Api, content: bytes, says: str
+    shared: Api, content: bytes, says: str
 ) -> None:
-    response = api.client.put(
+    response = shared.client.put(
         "/v1/meetings/00000000-0000-4000-8000-000000000000/summary",
         content=content,
-        headers=api.headers("veileder", JSON),
+        headers=shared.headers("veileder", JSON),
     )
 
     assert response.status_code == 422, response.text[:300]

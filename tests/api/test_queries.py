@@ -2,7 +2,8 @@
 
 Commands go through the API, queries read the views a running ProjectionService
 keeps up to date; `X-Min-Position` with the command's `X-Event-Position` reads
-one's own writes.
+one's own writes. Tests that record something get a new database each; the refusals of
+malformed positions share one app and store per module (`shared`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from api_world import (
     registration,
     services_with_views,
 )
+from shared_api import STORES, api_over_a_new_store
 
 from api.deps import Services
 from api.routes import leaders as leader_routes
@@ -49,12 +51,24 @@ def _plan(code: str, goals: int) -> PlanDefinition:
     )
 
 
+def _catalogue() -> Catalogue:
+    return Catalogue(plans=(*shipped_plans(), _plan("TEST-A", 3), _plan("TEST-B", 1)))
+
+
 @pytest.fixture
 def services(database_url: str, data_dir: Path) -> Iterator[Services]:
     """Like the shared fixture, but with the real read side, following the store."""
-    catalogue = Catalogue(plans=(*shipped_plans(), _plan("TEST-A", 3), _plan("TEST-B", 1)))
-    with services_with_views(database_url, data_dir, catalogue) as services:
+    with services_with_views(database_url, data_dir, _catalogue()) as services:
         yield services
+
+
+@pytest.fixture(scope="module", params=STORES)
+def shared(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
+    """One app and store for the module's tests that record nothing."""
+    with api_over_a_new_store(request, tmp_path_factory, _catalogue()) as api:
+        yield api
 
 
 class Reads:
@@ -134,8 +148,8 @@ def test_x_min_position_the_views_do_not_reach_is_503_with_retry_after(
 
 
 @pytest.mark.parametrize("value", ["abc", "-1", "1.5", "", "9" * 40])
-def test_x_min_position_that_is_not_a_whole_number_is_400(api: Api, value: str) -> None:
-    response = api.call(
+def test_x_min_position_that_is_not_a_whole_number_is_400(shared: Api, value: str) -> None:
+    response = shared.call(
         "GET", "/v1/leaders/me/approvals", "leader", headers={"X-Min-Position": value}
     )
 
