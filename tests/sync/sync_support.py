@@ -8,6 +8,9 @@ The real-server pieces come from `faults.fault_support` (tests/faults, another a
 - `RunningPortal` / `start_portals`: `kompetanse serve` subprocesses, one per portal,
   each with its own data directory, database, dev keys and `KOMPETANSE_PORTAL_ID`.
 - `SyncProcess`: `kompetanse sync ...` as a subprocess; its JSON log lines parsed.
+- `cli_here`: a short `kompetanse ...` command (`dev-token`, `sync status`) run in this
+  process with a portal's environment: the same command, without the second or so a new
+  Python process spends importing the stack.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import os
 import signal
 import subprocess
 import time
@@ -25,6 +29,7 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from api.deps import Services
 from faults.fault_support import (
@@ -33,9 +38,9 @@ from faults.fault_support import (
     Portal,
     ServerProcess,
     invite_and_accept,
-    run_cli,
     server_env,
 )
+from kompetanse.cli import app as kompetanse_cli
 from kompetanse.devkeys import mint_dev_token
 from kompetanse_domain.application import CommandContext, KompetanseApplication
 from kompetanse_domain.model.identity import Identity
@@ -126,6 +131,21 @@ def check_increasing(items: list[dict[str, Any]], after: int) -> None:
 # -- real servers ----------------------------------------------------------------------
 
 
+def cli_here(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`kompetanse <args>` in this process, seeing only `env`'s KOMPETANSE_* settings.
+
+    For short commands that do their work and exit; what runs for a while (`serve`,
+    `sync` passes that the test restarts) stays a subprocess.
+    """
+    settings: dict[str, str | None] = {k: None for k in os.environ if k.startswith("KOMPETANSE_")}
+    settings |= {k: v for k, v in env.items() if k.startswith("KOMPETANSE_")}
+    result = CliRunner().invoke(kompetanse_cli, list(args), env=settings)
+    return subprocess.CompletedProcess(
+        ["kompetanse", *args], result.exit_code, result.stdout, result.stderr
+    )
+
+
+
 @dataclass
 class RunningPortal:
     """`kompetanse serve` for one portal id, with people acting through `portal`."""
@@ -149,7 +169,7 @@ class RunningPortal:
         args = ["dev-token", "--sub", sub, "--name", name, "--data-dir", str(self.data_dir)]
         for role in roles:
             args += ["--role", role]
-        done = run_cli(*args, env=self.env)
+        done = cli_here(*args, env=self.env)
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
