@@ -8,9 +8,6 @@ The real-server pieces come from `faults.fault_support` (tests/faults, another a
 - `RunningPortal` / `start_portals`: `kompetanse serve` subprocesses, one per portal,
   each with its own data directory, database, dev keys and `KOMPETANSE_PORTAL_ID`.
 - `SyncProcess`: `kompetanse sync ...` as a subprocess; its JSON log lines parsed.
-- `cli_here`: a short `kompetanse ...` command (`dev-token`, `sync status`) run in this
-  process with a portal's environment: the same command, without the second or so a new
-  Python process spends importing the stack.
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import os
 import signal
 import subprocess
 import time
@@ -29,7 +25,6 @@ from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from api.deps import Services
 from faults.fault_support import (
@@ -37,10 +32,10 @@ from faults.fault_support import (
     YESTERDAY,
     Portal,
     ServerProcess,
+    cli_here,
     invite_and_accept,
     server_env,
 )
-from kompetanse.cli import app as kompetanse_cli
 from kompetanse.devkeys import mint_dev_token
 from kompetanse_domain.application import CommandContext, KompetanseApplication
 from kompetanse_domain.model.identity import Identity
@@ -129,21 +124,6 @@ def check_increasing(items: list[dict[str, Any]], after: int) -> None:
 
 
 # -- real servers ----------------------------------------------------------------------
-
-
-def cli_here(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """`kompetanse <args>` in this process, seeing only `env`'s KOMPETANSE_* settings.
-
-    For short commands that do their work and exit; what runs for a while (`serve`,
-    `sync` passes that the test restarts) stays a subprocess.
-    """
-    settings: dict[str, str | None] = {k: None for k in os.environ if k.startswith("KOMPETANSE_")}
-    settings |= {k: v for k, v in env.items() if k.startswith("KOMPETANSE_")}
-    result = CliRunner().invoke(kompetanse_cli, list(args), env=settings)
-    return subprocess.CompletedProcess(
-        ["kompetanse", *args], result.exit_code, result.stdout, result.stderr
-    )
-
 
 
 @dataclass

@@ -24,11 +24,12 @@ from sync_support import (
     RunningPortal,
     SyncProcess,
     approve,
-    cli_here,
     follow,
     hospital_and_municipal,
     register_lis1,
 )
+
+from faults.fault_support import cli_here
 
 pytestmark = [pytest.mark.slow]
 
