@@ -91,7 +91,7 @@ class FeedWorld:
 
 @contextlib.contextmanager
 def feed_world_on(database_url: str, folder: Path) -> Iterator[FeedWorld]:
-    """ "hospital-hso"'s services on this database, data under `folder`, closed after."""
+    """The services of portal "hospital-hso" on this database (data under `folder`)."""
     settings = Settings(
         data_dir=folder / "data", database_url=database_url, portal_id="hospital-hso"
     )
