@@ -34,6 +34,11 @@ log = logging.getLogger("kompetanse.serve")
 
 PARENT_ENV = "KOMPETANSE_EXIT_WITH_PARENT"  # workers and follower watch this process id
 RESTART_DELAY = 2.0
+# uvicorn kills a worker that does not answer its supervisor's ping within this many
+# seconds and starts another (its default: 5). A new worker answers only once it has
+# imported the whole stack, a few seconds of CPU: on a busy machine that took longer
+# than 5 s, so workers were killed and started again, over and over, before they served.
+WORKER_HEALTHCHECK_SECONDS = 60
 
 
 class FollowerProcess:
@@ -102,6 +107,7 @@ def serve_workers(*, host: str, port: int, workers: int, follow: bool) -> None:
             workers=workers,
             access_log=False,
             log_config=None,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:
         if notifier is not None:

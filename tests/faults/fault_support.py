@@ -10,6 +10,7 @@ Imported as a top-level module (tests/faults has no `__init__.py`, like tests/ap
 - `send_with_retries`: what a careful client does: the same `Idempotency-Key` again on
   connection errors and 5xx, with bounded, growing back-off.
 - `stored_events`: every stored event of a database, decoded by the application.
+- `run_cli` (a new process) and `cli_here` (this process): `kompetanse <command>`.
 """
 
 from __future__ import annotations
@@ -78,6 +79,28 @@ def run_cli(
         timeout=timeout,
         check=False,
         stdin=subprocess.DEVNULL,
+    )
+
+
+def cli_here(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`kompetanse <args>` in this process, seeing only `env`'s KOMPETANSE_* settings.
+
+    The same command as `run_cli`, without the second or so of CPU a new Python process
+    spends importing the stack: for short commands that read or mint and exit
+    (`dev-token`, `sync status`, `notifications status`). What runs for a while, or is
+    killed or restarted by the test, stays a subprocess.
+    """
+    from typer.testing import CliRunner
+
+    from kompetanse.cli import app
+
+    settings: dict[str, str | None] = {k: None for k in os.environ if k.startswith("KOMPETANSE_")}
+    settings |= {k: v for k, v in env.items() if k.startswith("KOMPETANSE_")}
+    result = CliRunner().invoke(app, list(args), env=settings)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(
+        ["kompetanse", *args], result.exit_code, result.stdout, result.stderr
     )
 
 

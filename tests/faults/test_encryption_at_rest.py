@@ -7,6 +7,7 @@ gets more than 100 events so the store writes a snapshot of it. Then the raw
 `state` column of the events and snapshots tables, and the server's stdout/stderr,
 must hold no canary, while every query still returns them. A restart with a wrong
 key, or with none, must exit non-zero with a clear message and never serve.
+(`kompetanse keys cipher` and `keys check` run in the test's process: `cli_here`.)
 
 The control test runs the same with no key and finds the canaries in the raw rows,
 so the search itself is known to work.
@@ -28,7 +29,7 @@ from fault_support import (
     ServerProcess,
     activity,
     build_team,
-    run_cli,
+    cli_here,
     server_env,
 )
 
@@ -157,7 +158,7 @@ def test_payloads_and_snapshots_are_encrypted_and_a_wrong_key_never_serves(
 ) -> None:
     data_dir = tmp_path / "data"
     plain_env = server_env(data_dir, database_url)
-    key = run_cli("keys", "cipher", env=plain_env).stdout.strip()
+    key = cli_here("keys", "cipher", env=plain_env).stdout.strip()
     other_key = AESCipher.create_key(32)
     assert len(base64.b64decode(key, validate=True)) == 32 and key != other_key
     canaries = Canaries.fresh()
@@ -203,7 +204,7 @@ def test_payloads_and_snapshots_are_encrypted_and_a_wrong_key_never_serves(
             process.stop()
 
     # The refused starts changed nothing: the right key still reads the store.
-    check = run_cli("keys", "check", env=server_env(data_dir, database_url, cipher_key=key))
+    check = cli_here("keys", "check", env=server_env(data_dir, database_url, cipher_key=key))
     assert check.returncode == 0, check.stderr
     assert "(encrypted;" in check.stdout
 

@@ -29,6 +29,7 @@ from fault_support import (
     Portal,
     ServerProcess,
     build_team,
+    cli_here,
     eventually,
     invite_and_accept,
 )
@@ -68,10 +69,9 @@ def inbox() -> Iterator[KillingInbox]:
 
 
 def _status(env: dict[str, str]) -> dict[str, Any]:
-    done = subprocess.run(
-        [str(KOMPETANSE), "notifications", "status", "--json"],
-        env=env, capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+    """`kompetanse notifications status --json` (in this process: it only reads)."""
+    done = cli_here("notifications", "status", "--json", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
     result: dict[str, Any] = json.loads(done.stdout)
     return result
 

@@ -11,29 +11,11 @@ top-level name and could shadow future packages; helpers are imported as `sync_s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 from sync_support import FeedWorld
-
-from api.app import create_app
-from api.settings import Settings
-from kompetanse.bootstrap import build_services, close_services
-
-
-@contextmanager
-def _world(database_url: str, folder: Path) -> Iterator[FeedWorld]:
-    settings = Settings(
-        data_dir=folder / "data", database_url=database_url, portal_id="hospital-hso"
-    )
-    services = build_services(settings)
-    try:
-        with TestClient(create_app(services), raise_server_exceptions=False) as client:
-            yield FeedWorld(services=services, client=client, data_dir=settings.data_dir)
-    finally:
-        close_services(services)
+from sync_support import feed_world_on as _world
 
 
 @pytest.fixture

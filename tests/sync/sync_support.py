@@ -3,7 +3,8 @@
 Imported as a top-level module (tests/sync has no `__init__.py`, like tests/api).
 The real-server pieces come from `faults.fault_support` (tests/faults, another area):
 
-- `FeedWorld`: in-process services and a TestClient; `feed(...)` as the sync role.
+- `FeedWorld`: in-process services and a TestClient; `feed(...)` as the sync role;
+  `feed_world_on(database_url, folder)` opens one.
 - `follow(get_page)`: every item of a feed, page by page, with the ordering checks.
 - `RunningPortal` / `start_portals`: `kompetanse serve` subprocesses, one per portal,
   each with its own data directory, database, dev keys and `KOMPETANSE_PORTAL_ID`.
@@ -26,16 +27,19 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.deps import Services
+from api.settings import Settings
 from faults.fault_support import (
     KOMPETANSE,
     YESTERDAY,
     Portal,
     ServerProcess,
+    cli_here,
     invite_and_accept,
-    run_cli,
     server_env,
 )
+from kompetanse.bootstrap import build_services, close_services
 from kompetanse.devkeys import mint_dev_token
 from kompetanse_domain.application import CommandContext, KompetanseApplication
 from kompetanse_domain.model.identity import Identity
@@ -83,6 +87,20 @@ class FeedWorld:
         position = self.app.recorder.max_notification_id() or 0
         assert self.services.projections.wait_for(position, 20), "views did not catch up"
         return position
+
+
+@contextlib.contextmanager
+def feed_world_on(database_url: str, folder: Path) -> Iterator[FeedWorld]:
+    """The services of portal "hospital-hso" on this database (data under `folder`)."""
+    settings = Settings(
+        data_dir=folder / "data", database_url=database_url, portal_id="hospital-hso"
+    )
+    services = build_services(settings)
+    try:
+        with TestClient(create_app(services), raise_server_exceptions=False) as client:
+            yield FeedWorld(services=services, client=client, data_dir=settings.data_dir)
+    finally:
+        close_services(services)
 
 
 def register(app: KompetanseApplication, sub: str, *, hpr: str | None = None) -> str:
@@ -149,7 +167,7 @@ class RunningPortal:
         args = ["dev-token", "--sub", sub, "--name", name, "--data-dir", str(self.data_dir)]
         for role in roles:
             args += ["--role", role]
-        done = run_cli(*args, env=self.env)
+        done = cli_here(*args, env=self.env)
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 

@@ -2,15 +2,21 @@
 
 The portal's services are wired as `kompetanse serve` wires them (projections following
 the store in a background thread); events are written through the application.
+Tests that only read share one world per store and module: `approved` (a LIS1 with three
+approved goals) and `sqlite_world` (refusals, validation, the OpenAPI text).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections import Counter
+from collections.abc import Iterator
 
+import pytest
 from sync_support import APPROVED, FeedWorld, check_increasing, follow, register
+from sync_support import feed_world_on as _world
 
 from kompetanse_domain.audit.recompute import is_chained_topic
 from kompetanse_domain.model.identity import Identity
@@ -44,6 +50,43 @@ def _approved_goals(world: FeedWorld) -> str:
     return str(team.candidate_id)
 
 
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ],
+)
+def approved(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[FeedWorld, str]]:
+    """One world per store with `_approved_goals`, caught up; its tests only read it."""
+    folder = tmp_path_factory.mktemp("approved")
+    if request.param == "sqlite":
+        with _world(f"sqlite:///{folder}/kompetanse.db", folder) as world:
+            cid = _approved_goals(world)
+            world.caught_up()
+            yield world, cid
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        with _world(server.create_database(name), folder) as world:
+            cid = _approved_goals(world)
+            world.caught_up()
+            yield world, cid
+    finally:
+        server.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def sqlite_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FeedWorld]:
+    """For checks the store cannot affect, and that write nothing."""
+    folder = tmp_path_factory.mktemp("sqlite-world")
+    with _world(f"sqlite:///{folder}/kompetanse.db", folder) as world:
+        yield world
+
+
 def _stored_chained(world: FeedWorld) -> list[tuple[int, str, int]]:
     notifications = world.app.recorder.select_notifications(start=1, limit=100_000)
     return [
@@ -53,10 +96,10 @@ def _stored_chained(world: FeedWorld) -> list[tuple[int, str, int]]:
     ]
 
 
-def test_feed_lists_every_event_of_the_store_in_position_order(feed_world: FeedWorld) -> None:
-    cid = _approved_goals(feed_world)
-    feed_world.caught_up()
-
+def test_feed_lists_every_event_of_the_store_in_position_order(
+    approved: tuple[FeedWorld, str],
+) -> None:
+    feed_world, cid = approved
     page = feed_world.page(after=0, limit=1000)
     items = page["items"]
     assert page["portal"] == "hospital-hso"
@@ -77,9 +120,8 @@ def test_feed_lists_every_event_of_the_store_in_position_order(feed_world: FeedW
         assert item["actor"] == {"sub": "leader-sub", "name": "Leif Leder"}
 
 
-def test_pages_after_a_position_and_limit(feed_world: FeedWorld) -> None:
-    _approved_goals(feed_world)
-    feed_world.caught_up()
+def test_pages_after_a_position_and_limit(approved: tuple[FeedWorld, str]) -> None:
+    feed_world, _ = approved
     everything = feed_world.page(limit=1000)["items"]
     positions = [item["position"] for item in everything]
 
@@ -185,36 +227,35 @@ BAD_PARAMETERS = (
 GOOD_EDGES = ({"limit": 1}, {"limit": 1000}, {"wait": 0}, {"wait": 0.01}, {"after": 2**63 - 1})
 
 
-def test_only_the_sync_role_reads_the_feed(sqlite_feed_world: FeedWorld) -> None:
+def test_only_the_sync_role_reads_the_feed(sqlite_world: FeedWorld) -> None:
     for sub, roles, status in ROLES_AND_STATUS:
-        response = sqlite_feed_world.feed(sub=sub, roles=roles)
+        response = sqlite_world.feed(sub=sub, roles=roles)
         assert response.status_code == status, (sub, response.text)
         if status != 200:
             assert response.headers["content-type"].startswith("application/problem+json")
-    assert sqlite_feed_world.client.get("/v1/feed").status_code == 401
+    assert sqlite_world.client.get("/v1/feed").status_code == 401
 
 
-def test_bad_parameters_are_422_and_edges_are_accepted(sqlite_feed_world: FeedWorld) -> None:
+def test_bad_parameters_are_422_and_edges_are_accepted(sqlite_world: FeedWorld) -> None:
     for params in BAD_PARAMETERS:
-        response = sqlite_feed_world.feed(**params)
+        response = sqlite_world.feed(**params)
         assert response.status_code == 422, (params, response.text)
         body = response.json()
         assert body["status"] == 422 and body["errors"], params
     for params in GOOD_EDGES:
-        assert sqlite_feed_world.feed(**params).status_code == 200, params
+        assert sqlite_world.feed(**params).status_code == 200, params
 
 
-def test_openapi_tells_consumers_to_skip_unknown_types(sqlite_feed_world: FeedWorld) -> None:
-    schema = sqlite_feed_world.client.get("/openapi.json").json()
+def test_openapi_tells_consumers_to_skip_unknown_types(sqlite_world: FeedWorld) -> None:
+    schema = sqlite_world.client.get("/openapi.json").json()
     operation = schema["paths"]["/v1/feed"]["get"]
     assert "skips item types it does not know" in operation["description"]
     item = schema["components"]["schemas"]["FeedItem"]
     assert "schema" in item["properties"]
 
 
-def test_positions_are_unique_across_pages(feed_world: FeedWorld) -> None:
-    _approved_goals(feed_world)
-    feed_world.caught_up()
+def test_positions_are_unique_across_pages(approved: tuple[FeedWorld, str]) -> None:
+    feed_world, _ = approved
     items = follow(lambda after: feed_world.page(after=after, limit=3))
     counts = Counter(item["position"] for item in items)
     assert max(counts.values()) == 1

@@ -5,7 +5,8 @@ Two real portals (`kompetanse serve` each): "hospital-hso" on SQLite is the sour
 municipal target runs on each store. As in the seeds, the LIS1's hospital approval comes
 first; the municipal profile and plan are created later (the hour is simulated by the
 order of the passes). Each pass is `kompetanse sync --once` in a new process, so every
-pass is also a restart of the job. The approval waits (first: the person is unknown, then:
+pass is also a restart of the job (`sync status` and `dev-token` run in the test's own
+process: they only read and print). The approval waits (first: the person is unknown, then:
 the goal is not in the plans), `kompetanse sync status` lists it with why, and once the
 plan exists it arrives exactly once; a later pass applies nothing and nothing waits.
 """
@@ -28,7 +29,7 @@ from sync_support import (
     register_lis1,
 )
 
-from faults.fault_support import run_cli
+from faults.fault_support import cli_here
 
 pytestmark = [pytest.mark.slow]
 
@@ -44,7 +45,7 @@ def portals(tmp_path: Path, database_url: str) -> Iterator[tuple[RunningPortal, 
 
 
 def _status(municipal: RunningPortal) -> str:
-    done = run_cli("sync", "status", env=municipal.env)
+    done = cli_here("sync", "status", env=municipal.env)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
