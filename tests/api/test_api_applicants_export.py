@@ -33,10 +33,10 @@ from api_world import (
     invite_and_accept,
     problem_of,
     registration,
-    services_with_views,
 )
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from module_world import module_data_dir, served_api
 from test_api_authorization import RELATIONS
 from typer.testing import CliRunner
 
@@ -44,6 +44,7 @@ from api.deps import Services
 from kompetanse.cli import app as cli
 from kompetanse_domain.audit.export_signature import public_jwk
 from kompetanse_domain.catalogue import Catalogue, PlanDefinition
+from support.module_store import STORES, database_for_module
 
 NAME = "Åse Ødegård Bjørnæs"
 TITLE = "Kunne utføre og tolke spirometri på små og store pasienter i førstelinjen"
@@ -88,10 +89,24 @@ def catalogue() -> Catalogue:
     )
 
 
-@pytest.fixture
-def services(database_url: str, data_dir: Path) -> Iterator[Services]:
-    with services_with_views(database_url, data_dir, catalogue()) as services:
-        yield services
+# The tests only read the journey (exports and keys are queries): it is built once per
+# module and store, with its own services and database.
+@pytest.fixture(scope="module", params=STORES)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    yield from database_for_module(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return module_data_dir(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def world(database_url: str, data_dir: Path) -> Iterator[tuple[Services, Api]]:
+    with served_api(database_url, data_dir, catalogue()) as built:
+        yield built
 
 
 class Journey:
@@ -147,9 +162,9 @@ class Journey:
         return self.get(f"/v1/candidates/{self.cid}/export.{kind}", who)
 
 
-@pytest.fixture
-def journey(api: Api) -> Journey:
-    return Journey(api)
+@pytest.fixture(scope="module")
+def journey(world: tuple[Services, Api]) -> Journey:
+    return Journey(world[1])
 
 
 def _b64url(text: str) -> bytes:

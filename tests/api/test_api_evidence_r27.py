@@ -26,9 +26,11 @@ from api_world import (
     registration,
     services_with_views,
 )
+from module_world import module_data_dir, served_api
 
 from api.deps import Services
 from api.routes.attachments import content_disposition
+from support.module_store import STORES, database_for_module
 
 NAME = "Kursbevis 'Blåøy'; æøå.pdf"  # multipart clients send '"' as %22, so: ' and ;
 SAFE_NAME = "Kursbevis _Blaoy_ aeoa.pdf"
@@ -120,8 +122,26 @@ class Evidence:
 
 
 @pytest.fixture
-def evidence(api: Api) -> Evidence:
+def own_evidence(api: Api) -> Evidence:
+    """Evidence on the test's own store: for the tests that change it."""
     return Evidence(Reads(api))
+
+
+# The tests that only read the evidence share it, built once per module and store.
+@pytest.fixture(scope="module", params=STORES)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    yield from database_for_module(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def evidence(
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Evidence]:
+    data_dir = module_data_dir(tmp_path_factory)
+    with served_api(module_database_url, data_dir, catalogue_with_test_plans()) as (_, api):
+        yield Evidence(Reads(api))
 
 
 @pytest.mark.parametrize(
@@ -182,12 +202,14 @@ def test_r27_the_other_candidate_opens_her_own_file(evidence: Evidence) -> None:
     assert response.content == TINY_PDF
 
 
-def test_r27_the_signer_still_opens_the_file_after_signing(evidence: Evidence) -> None:
-    reads = evidence.reads
-    reads.command("POST", f"{evidence.goal}/activities/{evidence.activity}/sign", "supervisor", {})
+def test_r27_the_signer_still_opens_the_file_after_signing(own_evidence: Evidence) -> None:
+    reads = own_evidence.reads
+    reads.command(
+        "POST", f"{own_evidence.goal}/activities/{own_evidence.activity}/sign", "supervisor", {}
+    )
 
-    assert evidence.download("supervisor").status_code == 200
-    assert evidence.download("supervisor_2").status_code == 404
+    assert own_evidence.download("supervisor").status_code == 200
+    assert own_evidence.download("supervisor_2").status_code == 404
 
 
 def test_r27_a_name_with_aeoeaa_and_quotes_is_made_safe_for_the_header(
@@ -228,10 +250,10 @@ def _star_value(disposition: str) -> str:
     return disposition.split("filename*=UTF-8''", 1)[1]
 
 
-def test_r27_a_plain_name_is_sent_as_it_is(evidence: Evidence) -> None:
-    attachment = evidence.upload(evidence.cid, "candidate", "kursbevis-2026.png", TINY_PNG)
+def test_r27_a_plain_name_is_sent_as_it_is(own_evidence: Evidence) -> None:
+    attachment = own_evidence.upload(own_evidence.cid, "candidate", "kursbevis-2026.png", TINY_PNG)
 
-    response = evidence.download("veileder", attachment)
+    response = own_evidence.download("veileder", attachment)
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"

@@ -19,6 +19,7 @@ import pytest
 import uvicorn
 from api_world import services_with_views
 from fastapi.testclient import TestClient
+from module_world import module_data_dir
 from typer.testing import CliRunner
 
 from api.app import create_app
@@ -39,6 +40,7 @@ from kompetanse.devkeys import mint_dev_token
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.catalogue import load_catalogue
 from kompetanse_store.urls import event_store_env
+from support.module_store import STORES, database_for_module
 
 OIDC = {
     "oidc_issuer": "https://helseid.example",
@@ -75,11 +77,30 @@ class DemoReader:
         return response.json()
 
 
-@pytest.fixture
-def demo(services: Services) -> Iterator[DemoReader]:
-    assert fill_demo_world(services.application, services.attachments, services.settings)
-    with TestClient(create_app(services), raise_server_exceptions=False) as client:
-        yield DemoReader(client, services)
+# The tests that read the demo world share one, filled once per module and store on a
+# database of its own; the tests of filling and serving keep a fresh store each.
+@pytest.fixture(scope="module", params=STORES)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    yield from database_for_module(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def filled(
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Services]:
+    """A store the demo world was filled into (the filling said it filled it)."""
+    data_dir = module_data_dir(tmp_path_factory)
+    with services_with_views(module_database_url, data_dir, load_catalogue()) as services:
+        assert fill_demo_world(services.application, services.attachments, services.settings)
+        yield services
+
+
+@pytest.fixture(scope="module")
+def demo(filled: Services) -> Iterator[DemoReader]:
+    with TestClient(create_app(filled), raise_server_exceptions=False) as client:
+        yield DemoReader(client, filled)
 
 
 def _stored_events(services: Services) -> int:
@@ -158,11 +179,11 @@ def test_r26_the_veileder_lists_their_candidates_and_the_leader_sees_one_open_co
     assert concern["state"] == "open" and concern["raised_by"]["name"] == VEILEDER.name
 
 
-def test_filling_a_store_that_holds_data_adds_nothing(services: Services) -> None:
-    assert fill_demo_world(services.application, services.attachments, services.settings)
-    stored = _stored_events(services)
-    assert not fill_demo_world(services.application, services.attachments, services.settings)
-    assert _stored_events(services) == stored
+def test_filling_a_store_that_holds_data_adds_nothing(filled: Services) -> None:
+    stored = _stored_events(filled)
+    assert stored > 0
+    assert not fill_demo_world(filled.application, filled.attachments, filled.settings)
+    assert _stored_events(filled) == stored
 
 
 def test_with_oidc_settings_the_demo_world_is_never_filled(

@@ -5,20 +5,30 @@ first, the queue's length shown, plain page links (?side=N) in a labelled nav, a
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
-from web_world import CANDIDATE, LEADER, YESTERDAY, build_team, sign_in, wait_for_views
+from web_world import (
+    CANDIDATE,
+    LEADER,
+    YESTERDAY,
+    build_team,
+    real_services,
+    sign_in,
+    wait_for_views,
+    web_app,
+)
 
 from api.deps import Services
 from kompetanse_domain.application import CommandContext
+from support.module_store import STORES, database_for_module
 
 WAITING = 120
 
 
-@pytest.fixture
-def queue(services: Services) -> list[str]:
+def _send(services: Services) -> list[str]:
     """A candidate with `WAITING` goals sent for approval, one after the other: the goal
     codes in the order they were sent (the oldest first)."""
     application = services.application
@@ -36,18 +46,53 @@ def queue(services: Services) -> list[str]:
     return sent
 
 
+@pytest.fixture
+def queue(services: Services) -> list[str]:
+    """The queue on the test's own services and store: for the tests that decide on it."""
+    return _send(services)
+
+
+# The tests that only read the queue share one, built once per module and store.
+@pytest.fixture(scope="module", params=STORES)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    yield from database_for_module(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def shared(
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Services, list[str]]]:
+    data_dir = tmp_path_factory.mktemp("queue") / "data"
+    with real_services(module_database_url, data_dir) as services:
+        yield services, _send(services)
+
+
+@pytest.fixture
+def reader(shared: tuple[Services, list[str]]) -> Iterator[TestClient]:
+    """A client of its own (its own session) on the shared queue."""
+    with TestClient(web_app(shared[0]), follow_redirects=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def shared_queue(shared: tuple[Services, list[str]]) -> list[str]:
+    return shared[1]
+
+
 def shown(html: str) -> list[str]:
     """The goal codes of the queue's cards, in the order shown."""
     return re.findall(r'/mal/([^/"]+)/grunnlag[?"]', html)
 
 
 def test_the_first_page_shows_the_fifty_longest_waiting_and_the_queue_length(
-    client: TestClient, queue: list[str]
+    reader: TestClient, shared_queue: list[str]
 ) -> None:
-    sign_in(client, LEADER)
-    page = client.get("/leder/godkjenninger")
+    sign_in(reader, LEADER)
+    page = reader.get("/leder/godkjenninger")
     assert page.status_code == 200
-    assert shown(page.text) == queue[:50]
+    assert shown(page.text) == shared_queue[:50]
     assert "Viser 1\u201350 av 120" in page.text
     nav = re.search(
         r'<nav class="ds-pagination"[^>]* aria-label="([^"]+)">(.*?)</nav>', page.text, re.S
@@ -58,11 +103,11 @@ def test_the_first_page_shows_the_fifty_longest_waiting_and_the_queue_length(
     assert 'href="?side=3"' in nav.group(2)
 
 
-def test_the_third_page_shows_the_last_twenty(client: TestClient, queue: list[str]) -> None:
-    sign_in(client, LEADER)
-    page = client.get("/leder/godkjenninger?side=3")
+def test_the_third_page_shows_the_last_twenty(reader: TestClient, shared_queue: list[str]) -> None:
+    sign_in(reader, LEADER)
+    page = reader.get("/leder/godkjenninger?side=3")
     assert page.status_code == 200
-    assert shown(page.text) == queue[100:]
+    assert shown(page.text) == shared_queue[100:]
     assert "Viser 101\u2013120 av 120" in page.text
     assert 'href="?side=2" rel="prev">Forrige' in page.text
     assert 'rel="next"' not in page.text
@@ -73,12 +118,12 @@ def test_the_third_page_shows_the_last_twenty(client: TestClient, queue: list[st
     [("0", 0), ("-1", 0), ("abc", 0), ("2.5", 0), ("", 0), ("4", 100), ("99999999999999", 100)],
 )
 def test_a_page_number_out_of_range_or_not_a_number_shows_the_nearest_page(
-    client: TestClient, queue: list[str], side: str, first: int
+    reader: TestClient, shared_queue: list[str], side: str, first: int
 ) -> None:
-    sign_in(client, LEADER)
-    page = client.get("/leder/godkjenninger", params={"side": side})
+    sign_in(reader, LEADER)
+    page = reader.get("/leder/godkjenninger", params={"side": side})
     assert page.status_code == 200
-    assert shown(page.text)[0] == queue[first]
+    assert shown(page.text)[0] == shared_queue[first]
     assert "Til godkjenning" in page.text
 
 
@@ -91,10 +136,10 @@ def test_an_empty_queue_says_so_without_page_links(client: TestClient, team: UUI
 
 
 def test_the_dashboard_still_says_how_long_the_oldest_goal_has_waited(
-    client: TestClient, queue: list[str]
+    reader: TestClient, shared_queue: list[str]
 ) -> None:
-    sign_in(client, LEADER)
-    page = client.get("/leder")
+    sign_in(reader, LEADER)
+    page = reader.get("/leder")
     assert page.status_code == 200
     assert '120<br><span class="app-code">venter i 0 dager</span>' in page.text
 
