@@ -14,21 +14,16 @@ Use it from a module-scoped fixture parametrized over the stores, e.g.:
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from api_world import Api, Person, people_by_label, services_with_views
-from fastapi.testclient import TestClient
+from api_world import Api
+from module_world import module_data_dir, served_api
 
-from api.app import create_app
-from kompetanse.devkeys import ensure_dev_keys, mint_dev_token
 from kompetanse_domain.catalogue import Catalogue
+from support.module_store import STORES, database_for_module
 
-STORES = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-]
+__all__ = ["STORES", "api_over_a_new_store"]
 
 
 @contextlib.contextmanager
@@ -38,31 +33,9 @@ def api_over_a_new_store(
     catalogue: Catalogue | None = None,
 ) -> Iterator[Api]:
     """An `Api` over a new, empty database of the store `request.param` names."""
-    folder = tmp_path_factory.mktemp("shared-api")
-    data_dir = folder / "data"
-    ensure_dev_keys(data_dir)
-    server = None
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder}/kompetanse.db"
-    else:
-        server = request.getfixturevalue("postgres_server")
-        url = server.create_database(name)
-    tokens: dict[Person, str] = {}
-
-    def token(person: Person) -> str:
-        if person not in tokens:
-            tokens[person] = mint_dev_token(
-                data_dir, sub=person.sub, name=person.name, roles=person.roles
-            )
-        return tokens[person]
-
+    database = database_for_module(request, tmp_path_factory)
     try:
-        with (
-            services_with_views(url, data_dir, catalogue) as services,
-            TestClient(create_app(services), raise_server_exceptions=False) as client,
-        ):
-            yield Api(client, people_by_label(), token)
+        with served_api(next(database), module_data_dir(tmp_path_factory), catalogue) as (_, api):
+            yield api
     finally:
-        if server is not None:
-            server.drop_database(name)
+        database.close()  # drops the PostgreSQL database
