@@ -14,9 +14,9 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 from web_world import (
+    Browsers,
     LiveServer,
     build_team,
-    chromium,
     real_services,
     wait_for_views,
     web_app,
@@ -56,19 +56,29 @@ def live_server(services: Services) -> Iterator[LiveServer]:
         yield server
 
 
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    driver = chromium()
+@pytest.fixture(scope="session")
+def browsers() -> Iterator[Browsers]:
+    """The session's Chromiums, lent to one test at a time and wiped in between."""
+    pool = Browsers()
     try:
-        yield driver
+        yield pool
     finally:
-        driver.quit()
+        pool.close()
 
 
 @pytest.fixture
-def browser_without_javascript() -> Iterator[Any]:
-    driver = chromium(javascript=False)
+def browser(browsers: Browsers) -> Iterator[Any]:
+    driver = browsers.take(javascript=True)
     try:
         yield driver
     finally:
-        driver.quit()
+        browsers.give_back(driver, javascript=True)
+
+
+@pytest.fixture
+def browser_without_javascript(browsers: Browsers) -> Iterator[Any]:
+    driver = browsers.take(javascript=False)
+    try:
+        yield driver
+    finally:
+        browsers.give_back(driver, javascript=False)

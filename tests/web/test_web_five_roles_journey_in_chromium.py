@@ -33,9 +33,9 @@ from web_world import (
     PLAN,
     SUPERVISOR,
     VEILEDER,
+    Browsers,
     LiveServer,
     Person,
-    chromium,
 )
 
 from api.deps import Services
@@ -48,17 +48,18 @@ NEXT_WEEK = (date.today() + timedelta(days=7)).strftime("%d.%m.%Y")
 class Journey:
     """One browser per role (own cookies, own session); axe-core after every page."""
 
-    def __init__(self, server: LiveServer) -> None:
+    def __init__(self, server: LiveServer, browsers: Browsers) -> None:
         self.server = server
+        self.browsers = browsers
         self.drivers: dict[str, Any] = {}
         self.violations: dict[str, list[str]] = {}
         self.pages = 0
-        self.axe = chromium()
+        self.axe = browsers.take(javascript=True)
         self.axe.get(server.url + "/static/app.css")  # on the site, to take its cookies
 
     def browser(self, person: Person, *, auditor: bool = False) -> Any:
         if person.sub not in self.drivers:
-            driver = chromium(javascript=False)
+            driver = self.browsers.take(javascript=False)
             self.drivers[person.sub] = driver
             sign_in_as(driver, self.server, person, auditor=auditor)
             self.check(driver)
@@ -67,7 +68,7 @@ class Journey:
     def check(self, driver: Any) -> None:
         """axe-core on the page the browser shows now (opened in the axe browser)."""
         self.pages += 1
-        self.axe.delete_all_cookies()
+        self.axe.execute_cdp_cmd("Network.clearBrowserCookies", {})  # all, in one call
         for cookie in driver.get_cookies():
             self.axe.add_cookie({"name": cookie["name"], "value": cookie["value"], "path": "/"})
         self.axe.get(driver.current_url)
@@ -89,13 +90,14 @@ class Journey:
         self.check(driver)
 
     def close(self) -> None:
-        for driver in (*self.drivers.values(), self.axe):
-            driver.quit()
+        for driver in self.drivers.values():
+            self.browsers.give_back(driver, javascript=False)
+        self.browsers.give_back(self.axe, javascript=True)
 
 
 @pytest.fixture
-def journey(live_server: LiveServer) -> Iterator[Journey]:
-    walk = Journey(live_server)
+def journey(live_server: LiveServer, browsers: Browsers) -> Iterator[Journey]:
+    walk = Journey(live_server, browsers)
     try:
         yield walk
     finally:

@@ -4,7 +4,6 @@ journey on both stores is in test_web_journey_in_chromium.py)."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 from uuid import UUID
@@ -17,11 +16,11 @@ from web_world import (
     CANDIDATE,
     GOAL,
     LEADER,
-    RESOURCES,
     SUPERVISOR,
     YESTERDAY,
     LiveServer,
     Person,
+    run_axe,
 )
 
 from api.deps import Services
@@ -61,14 +60,7 @@ def test_a_form_with_an_empty_required_field_shows_the_error_summary_linking_to_
 def axe_violations(driver: Any) -> list[dict[str, Any]]:
     """Serious and critical violations axe-core finds on the current page (it must have
     run: some rules passed)."""
-    driver.execute_script((RESOURCES / "axe.min.js").read_text(encoding="utf-8"))
-    result = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {resultTypes: ['violations']})"
-        ".then(r => done(JSON.stringify({violations: r.violations, passes: r.passes.length})))"
-        ".catch(e => done(JSON.stringify({error: String(e)})));"
-    )
-    answer: dict[str, Any] = json.loads(result)
+    answer = run_axe(driver)
     assert "error" not in answer and answer["passes"] > 0, answer
     violations: list[dict[str, Any]] = answer["violations"]
     return [v for v in violations if v.get("impact") in ("serious", "critical")]

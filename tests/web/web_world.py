@@ -8,6 +8,8 @@ Imported as a top-level module (tests/web has no `__init__.py`: a test package n
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import os
 import shutil
 import socket
@@ -155,6 +157,9 @@ class LiveServer:
         self.socket.close()
 
 
+WINDOW = (1280, 1000)
+
+
 def chromium(*, javascript: bool = True) -> Any:
     """A headless system Chromium driven by the system chromedriver (never a download)."""
     from selenium import webdriver
@@ -169,7 +174,7 @@ def chromium(*, javascript: bool = True) -> Any:
         "--no-sandbox",
         "--disable-dev-shm-usage",
         "--disable-gpu",
-        "--window-size=1280,1000",
+        f"--window-size={WINDOW[0]},{WINDOW[1]}",
         "--lang=nb-NO",
     ):
         options.add_argument(argument)
@@ -178,6 +183,92 @@ def chromium(*, javascript: bool = True) -> Any:
             "prefs", {"profile.managed_default_content_settings.javascript": 2}
         )
     return webdriver.Chrome(service=Service(driver_path), options=options)
+
+
+def forget_everything(driver: Any) -> None:
+    """Back to a new browser's state: one blank tab at the start size, no cookies, no
+    cache, no axe-core waiting for the next page (raises if the browser is broken)."""
+    handles = driver.window_handles
+    for handle in handles[1:]:
+        driver.switch_to.window(handle)
+        driver.close()
+    driver.switch_to.window(handles[0])
+    axe = getattr(driver, "axe_script", None)
+    if axe is not None:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": axe})
+        driver.axe_script = None
+    driver.get("about:blank")
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    driver.execute_cdp_cmd("Network.clearBrowserCache", {})
+    driver.set_window_size(*WINDOW)
+    assert driver.get_window_size() == {"width": WINDOW[0], "height": WINDOW[1]}
+
+
+class Browsers:
+    """The Chromiums of one test session (per xdist worker), lent to one test at a time.
+
+    Starting a Chromium costs about a second of CPU; a browser given back is wiped to a
+    new browser's state (`forget_everything`: cookies, cache, tabs, window size) before the
+    next test gets it, and one that cannot be wiped is quit. JavaScript on and off are
+    separate browsers (it is a setting of the browser's profile)."""
+
+    def __init__(self) -> None:
+        self.idle: dict[bool, list[Any]] = {True: [], False: []}
+
+    def take(self, *, javascript: bool = True) -> Any:
+        idle = self.idle[javascript]
+        return idle.pop() if idle else chromium(javascript=javascript)
+
+    def give_back(self, driver: Any, *, javascript: bool) -> None:
+        try:
+            forget_everything(driver)
+        except Exception:  # a browser a test left broken is not lent again
+            with contextlib.suppress(Exception):
+                driver.quit()
+            return
+        self.idle[javascript].append(driver)
+
+    def close(self) -> None:
+        for drivers in self.idle.values():
+            while drivers:
+                with contextlib.suppress(Exception):
+                    drivers.pop().quit()
+
+
+@functools.cache
+def axe_source() -> str:
+    return (RESOURCES / "axe.min.js").read_text(encoding="utf-8")
+
+
+_AXE_RUN = """
+const done = arguments[arguments.length - 1];
+if (typeof window.axe !== 'object' || typeof window.axe.run !== 'function') {
+  done(JSON.stringify({missing: true}));
+} else {
+  window.axe.run(document, {resultTypes: ['violations']})
+    .then(r => done(JSON.stringify({violations: r.violations, passes: r.passes.length})))
+    .catch(e => done(JSON.stringify({error: String(e)})));
+}
+"""
+
+
+def run_axe(driver: Any) -> dict[str, Any]:
+    """axe-core's whole rule set on the page the browser shows now.
+
+    The 650 KB axe source goes to the browser once per test, not once per page: it is
+    registered to be evaluated in every new document (as an injected script would be, in
+    the page's own window, before the page's scripts); a page loaded before that gets it
+    injected once. The result is that of one `axe.run` on the page as it is now."""
+    if getattr(driver, "axe_script", None) is None:
+        added = driver.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": axe_source()}
+        )
+        driver.axe_script = added["identifier"]
+    answer: dict[str, Any] = json.loads(driver.execute_async_script(_AXE_RUN))
+    if answer.get("missing"):
+        driver.execute_script(axe_source())
+        answer = json.loads(driver.execute_async_script(_AXE_RUN))
+    return answer
 
 
 def csrf_of(html: str) -> str:
