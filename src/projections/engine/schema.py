@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, MetaData
@@ -14,25 +14,51 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from projections.engine import tracking
 from projections.engine.base import ViewProjection
 
+# A view's tables are a pure function of its `define` and the generation, so they are
+# built and fingerprinted once per process, not once per service: a server, a CLI
+# command or a test builds its services again and again (about 0.08 s each time).
+# The key is the `define` function itself, so a view whose `define` is replaced gets
+# its own entry.
+_LOCK = threading.Lock()
+_GENERATIONS: dict[tuple[Callable[..., Any], int], tuple[MetaData, Any]] = {}
+_SHAPES: dict[Callable[..., Any], str] = {}
+
+
+def _tables_of(define: Callable[..., Any], generation: int) -> tuple[MetaData, Any]:
+    key = (define, generation)
+    with _LOCK:
+        found = _GENERATIONS.get(key)
+        if found is None:
+            md = MetaData()
+            found = _GENERATIONS[key] = (md, define(md, generation))
+        return found
+
+
+def _shape_of(define: Callable[..., Any]) -> str:
+    with _LOCK:
+        found = _SHAPES.get(define)
+        if found is None:
+            md = MetaData()
+            define(md, 0)
+            dialect = sqlite.dialect()
+            ddl = [str(CreateTable(tbl).compile(dialect=dialect)) for tbl in md.sorted_tables]
+            ddl += [
+                str(CreateIndex(idx).compile(dialect=dialect))
+                for tbl in md.sorted_tables
+                for idx in sorted(tbl.indexes, key=lambda found: str(found.name))
+            ]
+            found = _SHAPES[define] = hashlib.sha256("\n".join(ddl).encode()).hexdigest()
+        return found
+
 
 class ViewSchema:
-    """The views by name, and their tables per generation (built once, then cached)."""
+    """The views by name, and their tables per generation (built once per process)."""
 
     def __init__(self, views: Sequence[ViewProjection[Any]]) -> None:
         self.views = {view.name: view for view in views}
-        self._generations: dict[tuple[str, int], tuple[MetaData, Any]] = {}
-        self._lock = threading.Lock()
-        self._shapes: dict[str, str] = {}
 
     def _generation(self, name: str, generation: int) -> tuple[MetaData, Any]:
-        key = (name, generation)
-        with self._lock:
-            found = self._generations.get(key)
-            if found is None:
-                md = MetaData()
-                found = (md, self.views[name].define(md, generation))
-                self._generations[key] = found
-            return found
+        return _tables_of(self.views[name].define, generation)
 
     def tables(self, name: str, generation: int) -> Any:
         """The view's tables of that generation (its `define` dataclass)."""
@@ -47,19 +73,7 @@ class ViewSchema:
         Stored with the generation it built; a release that changes a view's tables
         gives another fingerprint, and the old generation must be rebuilt before use.
         """
-        found = self._shapes.get(name)
-        if found is None:
-            md = MetaData()
-            self.views[name].define(md, 0)
-            dialect = sqlite.dialect()
-            ddl = [str(CreateTable(tbl).compile(dialect=dialect)) for tbl in md.sorted_tables]
-            ddl += [
-                str(CreateIndex(idx).compile(dialect=dialect))
-                for tbl in md.sorted_tables
-                for idx in sorted(tbl.indexes, key=lambda found: str(found.name))
-            ]
-            found = self._shapes[name] = hashlib.sha256("\n".join(ddl).encode()).hexdigest()
-        return found
+        return _shape_of(self.views[name].define)
 
     def create(self, conn: Connection, name: str, generation: int) -> None:
         self.metadata(name, generation).create_all(conn, checkfirst=True)
