@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from support.module_store import STORES, database_for_module
 from support.postgres import (
     ExternalPostgres,
     PostgresNotAvailableError,
@@ -109,3 +110,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     server = request.getfixturevalue("postgres_server")
     yield from _fresh_postgres_database(server)
+
+
+@pytest.fixture(scope="module", params=STORES)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """URL of a new, empty database shared by a module's tests (a world they only read,
+    built once); the module runs once per store."""
+    yield from database_for_module(request, tmp_path_factory)

@@ -30,7 +30,6 @@ from module_world import module_data_dir, served_api
 
 from api.deps import Services
 from api.routes.attachments import content_disposition
-from support.module_store import STORES, database_for_module
 
 NAME = "Kursbevis 'Blåøy'; æøå.pdf"  # multipart clients send '"' as %22, so: ' and ;
 SAFE_NAME = "Kursbevis _Blaoy_ aeoa.pdf"
@@ -128,11 +127,6 @@ def own_evidence(api: Api) -> Evidence:
 
 
 # The tests that only read the evidence share it, built once per module and store.
-@pytest.fixture(scope="module", params=STORES)
-def module_database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    yield from database_for_module(request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

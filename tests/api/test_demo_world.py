@@ -40,7 +40,6 @@ from kompetanse.devkeys import mint_dev_token
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.catalogue import load_catalogue
 from kompetanse_store.urls import event_store_env
-from support.module_store import STORES, database_for_module
 
 OIDC = {
     "oidc_issuer": "https://helseid.example",
@@ -79,11 +78,6 @@ class DemoReader:
 
 # The tests that read the demo world share one, filled once per module and store on a
 # database of its own; the tests of filling and serving keep a fresh store each.
-@pytest.fixture(scope="module", params=STORES)
-def module_database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    yield from database_for_module(request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

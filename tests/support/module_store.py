@@ -1,15 +1,8 @@
 """One fresh, empty database per test module and store, for modules whose tests only read
 a world built once (the function-scoped `database_url` of tests/conftest.py builds it per
-test). Use it as a module-scoped, parametrized fixture:
-
-    @pytest.fixture(scope="module", params=STORES)
-    def module_database_url(
-        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-    ) -> Iterator[str]:
-        yield from database_for_module(request, tmp_path_factory)
-
-Both stores, as `database_url`: the postgres parameter carries the `postgres` mark.
-"""
+test). tests/conftest.py offers it as the module-scoped fixture `module_database_url`;
+tests/api/shared_api.py builds an app on it. Both stores, as `database_url`: the postgres
+parameter carries the `postgres` mark."""
 
 from __future__ import annotations
 

@@ -23,7 +23,6 @@ from web_world import (
 
 from api.deps import Services
 from kompetanse_domain.application import CommandContext
-from support.module_store import STORES, database_for_module
 
 WAITING = 120
 
@@ -53,11 +52,6 @@ def queue(services: Services) -> list[str]:
 
 
 # The tests that only read the queue share one, built once per module and store.
-@pytest.fixture(scope="module", params=STORES)
-def module_database_url(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    yield from database_for_module(request, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
