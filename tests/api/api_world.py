@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from api.attachments import AttachmentStore
 from api.deps import Services
 from api.settings import Settings
+from kompetanse.devkeys import mint_dev_token
 from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.catalogue import Catalogue, GoalDefinition, PlanDefinition, shipped_plans
 from kompetanse_store.urls import event_store_env, views_database_url
@@ -228,3 +229,17 @@ def services_with_views(
     finally:
         projections.close()
         application.close()
+
+
+def dev_token_minter(data_dir: Path) -> Callable[[Person], str]:
+    """A dev token per person, minted with `data_dir`'s dev key once and then reused."""
+    cache: dict[Person, str] = {}
+
+    def token(person: Person) -> str:
+        if person not in cache:
+            cache[person] = mint_dev_token(
+                data_dir, sub=person.sub, name=person.name, roles=person.roles
+            )
+        return cache[person]
+
+    return token

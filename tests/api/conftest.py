@@ -14,15 +14,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_world import Api, FakeProjections, Person, catalogue_with_test_plans, people_by_label
+from api_world import (
+    Api,
+    FakeProjections,
+    Person,
+    catalogue_with_test_plans,
+    dev_token_minter,
+    people_by_label,
+)
 from fastapi.testclient import TestClient
+from module_world import module_data_dir, served_api
 
 from api.app import create_app
 from api.attachments import AttachmentStore
 from api.deps import Services
 from api.settings import Settings
-from kompetanse.devkeys import ensure_dev_keys, mint_dev_token
+from kompetanse.devkeys import ensure_dev_keys
 from kompetanse_domain.application import KompetanseApplication
+from kompetanse_domain.catalogue import Catalogue
 from kompetanse_store.urls import event_store_env
 
 
@@ -70,18 +79,32 @@ def people() -> dict[str, Person]:
 
 @pytest.fixture
 def token_for(data_dir: Path) -> Any:
-    cache: dict[Person, str] = {}
-
-    def token(person: Person) -> str:
-        if person not in cache:
-            cache[person] = mint_dev_token(
-                data_dir, sub=person.sub, name=person.name, roles=person.roles
-            )
-        return cache[person]
-
-    return token
+    return dev_token_minter(data_dir)
 
 
 @pytest.fixture
 def api(client: TestClient, people: dict[str, Person], token_for: Any) -> Api:
     return Api(client, people, token_for)
+
+
+@pytest.fixture(scope="module")
+def shared_catalogue() -> Catalogue | None:
+    """The catalogue of the module's `shared` app (None: the test plans); a module may
+    override it."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def shared(
+    module_database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    shared_catalogue: Catalogue | None,
+) -> Iterator[Api]:
+    """One app with the real read side per module and store, for the module's tests whose
+    requests are refused or only read (they must not depend on what others recorded).
+    Each new app costs 0.5-1.5 s before its first answer; such tests can share one."""
+    with served_api(module_database_url, module_data_dir(tmp_path_factory), shared_catalogue) as (
+        _,
+        api,
+    ):
+        yield api

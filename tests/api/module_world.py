@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_world import Api, Person, people_by_label, services_with_views
+from api_world import Api, dev_token_minter, people_by_label, services_with_views
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.deps import Services
-from kompetanse.devkeys import ensure_dev_keys, mint_dev_token
+from kompetanse.devkeys import ensure_dev_keys
 from kompetanse_domain.catalogue import Catalogue
 
 
@@ -33,17 +33,8 @@ def served_api(
     store_url: str, data_dir: Path, catalogue: Catalogue | None = None
 ) -> Iterator[tuple[Services, Api]]:
     """The services (views following the store), the app and an `Api` with dev tokens."""
-    cache: dict[Person, str] = {}
-
-    def token(person: Person) -> str:
-        if person not in cache:
-            cache[person] = mint_dev_token(
-                data_dir, sub=person.sub, name=person.name, roles=person.roles
-            )
-        return cache[person]
-
     with (
         services_with_views(store_url, data_dir, catalogue) as services,
         TestClient(create_app(services), raise_server_exceptions=False) as client,
     ):
-        yield services, Api(client, people_by_label(), token)
+        yield services, Api(client, people_by_label(), dev_token_minter(data_dir))

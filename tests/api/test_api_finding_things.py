@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 import pytest
 from api_world import Api, build_team, problem_of, registration, services_with_views, small_plan
-from shared_api import STORES, api_over_a_new_store
 
 from api.deps import Services
 from kompetanse_domain.model.finding import SEARCH_LIMIT
@@ -60,15 +59,6 @@ class World:
 @pytest.fixture
 def world(api: Api) -> World:
     return World(api)
-
-
-@pytest.fixture(scope="module", params=STORES)
-def shared(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Api]:
-    """One app and store for the module's tests that record nothing."""
-    with api_over_a_new_store(request, tmp_path_factory) as api:
-        yield api
 
 
 def test_an_auditor_finds_a_candidate_by_hpr_number(world: World) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 import httpx
 import pytest
 from api_world import Api, problem_of, registration, services_with_views
-from shared_api import STORES, api_over_a_new_store
 
 from api.bodies import JSON_BODY_LIMIT, MAX_KEYS
 from api.deps import Services
@@ -32,15 +31,6 @@ def services(database_url: str, data_dir: Path) -> Iterator[Services]:
     """The shared fixture's services, but with the real read side following the store."""
     with services_with_views(database_url, data_dir) as services:
         yield services
-
-
-@pytest.fixture(scope="module", params=STORES)
-def shared(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Api]:
-    """One app and store for the module's tests that do not look at what was recorded."""
-    with api_over_a_new_store(request, tmp_path_factory) as api:
-        yield api
 
 
 def _register(api: Api, who: str = "candidate") -> httpx.Response:

@@ -26,7 +26,6 @@ from api_world import (
     registration,
     services_with_views,
 )
-from shared_api import STORES, api_over_a_new_store
 
 from api.deps import Services
 from api.routes import leaders as leader_routes
@@ -62,13 +61,9 @@ def services(database_url: str, data_dir: Path) -> Iterator[Services]:
         yield services
 
 
-@pytest.fixture(scope="module", params=STORES)
-def shared(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Api]:
-    """One app and store for the module's tests that record nothing."""
-    with api_over_a_new_store(request, tmp_path_factory, _catalogue()) as api:
-        yield api
+@pytest.fixture(scope="module")
+def shared_catalogue() -> Catalogue:
+    return _catalogue()
 
 
 class Reads:

@@ -8,7 +8,6 @@ No `__init__.py` here on purpose: helper modules are top-level (`audit_support`)
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -39,29 +38,13 @@ def story(world: AuditWorld) -> tuple[Journey, Journey]:
     return two_journeys(world)
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ],
-)
-def shared(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Shared]:
+@pytest.fixture(scope="module")
+def shared(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
     """One projected world per module and store; tests must not change it."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    folder = tmp_path_factory.mktemp("audit")
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder}/kompetanse.db"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(name)
-    built = AuditWorld(url)
+    built = AuditWorld(module_database_url)
     try:
-        http = Http(built, folder / "data")
+        http = Http(built, tmp_path_factory.mktemp("audit") / "data")
         with http.client:
             yield Shared(built, two_journeys(built), http)
     finally:
         built.close()
-        if request.param == "postgres":
-            request.getfixturevalue("postgres_server").drop_database(name)

@@ -24,29 +24,14 @@ def world(database_url: str) -> Iterator[World]:
         built.close()
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ],
-)
-def shared_world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
+@pytest.fixture(scope="module")
+def shared_world(module_database_url: str) -> Iterator[World]:
     """One world per module and store, for tests that keep to their own `world.team()`."""
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('shared')}/kompetanse.db"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(name)
-    built = World(url)
+    built = World(module_database_url)
     try:
         yield built
     finally:
         built.close()
-        if request.param == "postgres":
-            request.getfixturevalue("postgres_server").drop_database(name)
 
 
 @pytest.fixture(

@@ -1,8 +1,8 @@
 """One fresh, empty database per test module and store, for modules whose tests only read
 a world built once (the function-scoped `database_url` of tests/conftest.py builds it per
 test). tests/conftest.py offers it as the module-scoped fixture `module_database_url`;
-tests/api/shared_api.py builds an app on it. Both stores, as `database_url`: the postgres
-parameter carries the `postgres` mark."""
+tests/api/conftest.py builds a shared app on it (`shared`). Both stores, as `database_url`:
+the postgres parameter carries the `postgres` mark."""
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 
@@ -50,33 +49,15 @@ def _approved_goals(world: FeedWorld) -> str:
     return str(team.candidate_id)
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ],
-)
+@pytest.fixture(scope="module")
 def approved(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    module_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[FeedWorld, str]]:
     """One world per store with `_approved_goals`, caught up; its tests only read it."""
-    folder = tmp_path_factory.mktemp("approved")
-    if request.param == "sqlite":
-        with _world(f"sqlite:///{folder}/kompetanse.db", folder) as world:
-            cid = _approved_goals(world)
-            world.caught_up()
-            yield world, cid
-        return
-    server = request.getfixturevalue("postgres_server")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    try:
-        with _world(server.create_database(name), folder) as world:
-            cid = _approved_goals(world)
-            world.caught_up()
-            yield world, cid
-    finally:
-        server.drop_database(name)
+    with _world(module_database_url, tmp_path_factory.mktemp("approved")) as world:
+        cid = _approved_goals(world)
+        world.caught_up()
+        yield world, cid
 
 
 @pytest.fixture(scope="module")
