@@ -22,9 +22,11 @@ from collections.abc import Callable, Coroutine
 from email.message import Message
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+
+from api.responses import COMMAND_PROBLEMS
 
 # The longest text a command takes (50,000 characters) fits even when every character
 # is sent as a `\uXXXX` escape (6 bytes), with room for the other members.
@@ -135,3 +137,15 @@ class JsonBodyRoute(APIRoute):
             return await handle(request)
 
         return handler
+
+
+def command_router(tag: str) -> APIRouter:
+    """A router of command routes: JSON bodies parsed by `JsonBodyRoute` and capped at
+    `JSON_BODY_LIMIT` (413) by each route itself, so the app can serve the routes as
+    they are built here (see `api.app.create_app`)."""
+    return APIRouter(
+        tags=[tag],
+        responses=COMMAND_PROBLEMS,
+        route_class=JsonBodyRoute,
+        max_body_size=JSON_BODY_LIMIT,
+    )

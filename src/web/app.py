@@ -15,6 +15,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.app import serve_routes
 from api.deps import Services
 from web import texts
 from web.oidc import OidcSignIn
@@ -63,23 +64,28 @@ def install(
     usable = not settings.dev_mode and settings.sign_in_problem() is None
     app.state.oidc_sign_in = OidcSignIn.from_settings(settings) if usable else None
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (
-        signin,
-        candidate,
-        goal,
-        approval,
-        leader,
-        corrections,
-        people,
-        profile,
-        export,
-        candidate_meetings,
-        meetings,
-        notifications,
-        work,
-        auditor,
-        audit_state,
-        veileder,
-    ):
-        app.include_router(module.router)
+    serve_routes(
+        app,
+        *(
+            module.router
+            for module in (
+                signin,
+                candidate,
+                goal,
+                approval,
+                leader,
+                corrections,
+                people,
+                profile,
+                export,
+                candidate_meetings,
+                meetings,
+                notifications,
+                work,
+                auditor,
+                audit_state,
+                veileder,
+            )
+        ),
+    )
     return app

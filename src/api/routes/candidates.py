@@ -7,14 +7,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 from pydantic import BaseModel, Field
 
-from api.bodies import JsonBodyRoute
+from api.bodies import command_router
 from api.commanding import CommandDep
 from api.deps import PrincipalDep
 from api.responses import (
-    COMMAND_PROBLEMS,
     CandidateRegistered,
     Done,
     InvitationAccepted,
@@ -29,7 +28,7 @@ from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.finding import Q_MAX, Q_MIN, check_candidate_search
 from projections.queries.port import CandidateMatchRow, CandidateView, ProgressView
 
-router = APIRouter(tags=["candidates"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+router = command_router("candidates")
 reads = query_router()
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
-from api.bodies import JsonBodyRoute
+from api.bodies import command_router
 from api.commanding import CommandDep
-from api.responses import COMMAND_PROBLEMS, Done
+from api.responses import Done
 from api.routes.paths import ActivityId, CandidateId, GoalCode
 from api.schemas import EditActivity, Recall, Withdrawal
 
-router = APIRouter(tags=["goals"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+router = command_router("goals")
 GOAL = "/v1/candidates/{cid}/goals/{code}"
 ACTIVITY = GOAL + "/activities/{aid}"
 

@@ -24,9 +24,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ServicesDep, SyncIdentityDep
+from api.deps import SyncIdentityDep
 from api.responses import Person
-from api.routes.queries import QUERY_PROBLEMS, QueryRoute
+from api.routes.queries import QUERY_PROBLEMS, QueryRoute, ReaderDep
 from projections.queries.port import FeedRow, ReadPort
 
 MAX_LIMIT = 1000
@@ -89,6 +89,8 @@ position `after`, oldest first, at most `limit` items. Only for the sync role.
   server knows. **A consumer skips item types it does not know** (new event types
   may appear without a new API version) and should ignore fields it does not know.
 - `X-Projection-Position` is the audit view's position when the page was read.
+- `X-Min-Position` waits (up to 5 s, then 503) until the views have applied that
+  position, as for every query.
 """
 
 
@@ -101,8 +103,8 @@ position `after`, oldest first, at most `limit` items. Only for the sync role.
 )
 async def feed(
     request: Request,
-    services: ServicesDep,
     _: SyncIdentityDep,
+    reader: ReaderDep,  # X-Min-Position, as every query (API.md "Queries")
     after: Annotated[int, Query(ge=0, le=MAX_POSITION, description="Last position seen.")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")] = 100,
     wait: Annotated[
@@ -110,7 +112,8 @@ async def feed(
         Query(ge=0, le=MAX_WAIT, allow_inf_nan=False, description="Long poll, seconds."),
     ] = 0,
 ) -> dict[str, Any]:
-    queries = services.projections.queries
+    services = reader.services
+    queries = reader.queries
     deadline = time.monotonic() + wait
     while True:
         # The view's position first: the page read next is complete up to it at least.

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel
 
-from api.bodies import JsonBodyRoute
+from api.bodies import command_router
 from api.commanding import CommandDep
 from api.responses import (
-    COMMAND_PROBLEMS,
     ActivityRegistered,
     Attachment,
     CommentWritten,
@@ -31,7 +30,7 @@ from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.vocabulary import ActivityKind, ActivityState, GoalState
 from projections.queries.port import GoalView
 
-router = APIRouter(tags=["goals"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+router = command_router("goals")
 reads = query_router()
 GOAL = "/v1/candidates/{cid}/goals/{code}"
 ACTIVITY = GOAL + "/activities/{aid}"

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel
 
 from api import schemas
-from api.bodies import JsonBodyRoute
+from api.bodies import command_router
 from api.commanding import CommandDep
-from api.responses import COMMAND_PROBLEMS, Done, MeetingCreated, Person
+from api.responses import Done, MeetingCreated, Person
 from api.routes.paths import CandidateId, MeetingId
 from api.routes.queries import Listed, ListPublic, ReaderDep, etag, listed, query_router
 from api.schemas import CancelMeeting, CreateMeeting, Finalise, Summary
@@ -22,7 +22,7 @@ from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.vocabulary import MeetingState
 from projections.queries.port import MeetingSummaryRow, MeetingView
 
-router = APIRouter(tags=["meetings"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+router = command_router("meetings")
 reads = query_router()
 
 

@@ -12,18 +12,18 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Response
+from fastapi import Path, Response
 from pydantic import BaseModel
 
-from api.bodies import JsonBodyRoute
+from api.bodies import command_router
 from api.commanding import CommandDep
-from api.responses import COMMAND_PROBLEMS, CandidateRef, Done, Person
+from api.responses import CandidateRef, Done, Person
 from api.routes.paths import CandidateId
 from api.routes.queries import Listed, ListPublic, ReaderDep, listed, query_router
 from api.schemas import RaiseConcern, ResolveConcern
 from projections.queries.port import ConcernRow, VeilederCandidateRow
 
-router = APIRouter(tags=["mentor"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+router = command_router("mentor")
 reads = query_router()
 
 ConcernId = Annotated[UUID, Path(description="The concern's id")]

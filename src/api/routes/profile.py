@@ -6,18 +6,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel, Field
 
-from api.bodies import JsonBodyRoute
+from api.bodies import command_router
 from api.commanding import CommandDep
-from api.responses import COMMAND_PROBLEMS
 from api.routes.paths import CandidateId
 from api.routes.queries import Listed, ListPublic, ReaderDep, listed, query_router
 from api.schemas import Body, Email, Name, Organisation
 from kompetanse_domain.application.context import utc_now
 
-router = APIRouter(tags=["candidates"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+router = command_router("candidates")
 reads = query_router()
 
 

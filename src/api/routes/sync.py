@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
-from api.bodies import JsonBodyRoute
+from api.bodies import command_router
 from api.commanding import CommandDep
 from api.deps import SyncIdentityDep
-from api.responses import COMMAND_PROBLEMS, ApprovalImported
+from api.responses import ApprovalImported
 from api.schemas import ImportApproval
 
-router = APIRouter(tags=["sync"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+router = command_router("sync")
 
 
 @router.post("/v1/sync/approvals", response_model=ApprovalImported)

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel, Field
 
-from api.bodies import JsonBodyRoute
+from api.bodies import command_router
 from api.commanding import CommandDep
-from api.responses import COMMAND_PROBLEMS
 from api.routes.paths import CandidateId, PlanCode
 from api.schemas import Body
 
-router = APIRouter(tags=["candidates"], responses=COMMAND_PROBLEMS, route_class=JsonBodyRoute)
+router = command_router("candidates")
 
 
 class MigratePlan(Body):
