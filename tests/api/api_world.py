@@ -90,6 +90,7 @@ class Api:
         self.client = client
         self.people = people
         self.token_for = token_for
+        self.written = 0  # the last `X-Event-Position` answered: a read may wait for it
 
     def person(self, who: str) -> Person:
         if who not in self.people:
@@ -112,9 +113,13 @@ class Api:
         headers: dict[str, str] | None = None,
         files: Any = None,
     ) -> httpx.Response:
-        return self.client.request(
+        response = self.client.request(
             method, path, json=body, files=files, headers=self.headers(who, headers)
         )
+        position = response.headers.get("X-Event-Position", "")
+        if position.isdigit():
+            self.written = max(self.written, int(position))
+        return response
 
     def ok(self, method: str, path: str, who: str, body: Any = None, status: int = 200) -> Any:
         response = self.call(method, path, who, body)

@@ -155,7 +155,7 @@ class Journey:
         return response.json() if response.content else None
 
     def get(self, path: str, who: str) -> httpx.Response:
-        headers = {"X-Min-Position": str(self.position)}
+        headers = {"X-Min-Position": str(max(self.position, self.api.written))}
         return self.api.call("GET", path, who, headers=headers)
 
     def export(self, who: str = "candidate", kind: str = "json") -> httpx.Response:

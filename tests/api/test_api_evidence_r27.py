@@ -58,7 +58,8 @@ class Reads:
         return response.json() if response.content else None
 
     def get(self, path: str, who: str) -> httpx.Response:
-        return self.api.call("GET", path, who, headers={"X-Min-Position": str(self.position)})
+        position = max(self.position, self.api.written)  # commands sent through `api` too
+        return self.api.call("GET", path, who, headers={"X-Min-Position": str(position)})
 
 
 class Evidence:

@@ -45,7 +45,8 @@ class World:
         return cid
 
     def search(self, who: str = "auditor", **params: str) -> httpx.Response:
-        headers = self.api.headers(who, {"X-Min-Position": str(self.position)})
+        position = max(self.position, self.api.written)
+        headers = self.api.headers(who, {"X-Min-Position": str(position)})
         return self.api.client.get("/v1/candidates", params=params, headers=headers)
 
     def found(self, **params: str) -> list[str]:

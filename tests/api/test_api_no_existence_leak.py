@@ -126,7 +126,8 @@ class World:
 
     def send(self, method: str, template: str, body: Any, ids: dict[str, str]) -> httpx.Response:
         path = template.format(**ids)
-        headers = {"X-Min-Position": str(self.position)} if method == "GET" else None
+        position = max(self.position, self.api.written)
+        headers = {"X-Min-Position": str(position)} if method == "GET" else None
         if body == FILE:
             files = {"file": ("kurs.pdf", TINY_PDF, "application/pdf")}
             return self.api.call(method, path, "unrelated", files=files, headers=headers)

@@ -111,7 +111,7 @@ class World:
         return response
 
     def get(self, path: str, who: str = "leader") -> Any:
-        headers = {"X-Min-Position": str(self.position)}
+        headers = {"X-Min-Position": str(max(self.position, self.api.written))}
         response = self.api.call("GET", path, who, headers=headers)
         assert response.status_code == 200, (path, response.text)
         return response.json() if "json" in response.headers["content-type"] else response

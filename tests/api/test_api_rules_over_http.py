@@ -113,7 +113,7 @@ class Reads:
         return response.json() if response.content else None
 
     def get(self, path: str, who: str) -> Any:
-        headers = {"X-Min-Position": str(self.position)}
+        headers = {"X-Min-Position": str(max(self.position, self.api.written))}
         response = self.api.call("GET", path, who, headers=headers)
         assert response.status_code == 200, (path, who, response.text)
         return response.json()

@@ -67,7 +67,8 @@ def shared_catalogue() -> Catalogue:
 
 
 class Reads:
-    """Queries that wait for the last command this test sent (read your own writes)."""
+    """Queries that wait for the last command this test sent (read your own writes),
+    through `command` or straight through `api` (as `build_team` does)."""
 
     def __init__(self, api: Api) -> None:
         self.api = api
@@ -80,7 +81,7 @@ class Reads:
         return response.json() if response.content else None
 
     def get(self, path: str, who: str) -> httpx.Response:
-        headers = {"X-Min-Position": str(self.position)}
+        headers = {"X-Min-Position": str(max(self.position, self.api.written))}
         return self.api.call("GET", path, who, headers=headers)
 
 
