@@ -164,3 +164,34 @@ def test_an_activity_re_routed_while_waiting_reminds_only_its_new_signer(
     assert notifications.remind() == 1
     notifications.send()
     assert _reminders(inbox) == [(address(api, "supervisor_2"), "reminder")]
+
+
+def test_a_supervisor_whose_role_was_revoked_is_not_reminded_and_the_next_signer_is(
+    api: Api, notifications: NotificationService, inbox: Inbox, clock: Clock
+) -> None:
+    """R2, R31: once removed from the role, the supervisor can no longer sign and is no
+    longer told of the candidate; the candidate sends the activity to another."""
+    cid = build_team(api)
+    _, signing = goal_with_activity(api, cid)
+    first = api.person("supervisor").sub
+    api.ok("POST", signing + "/send-for-signing", "candidate", {"signer_sub": first})
+    deliver(notifications)
+    sent = clock()
+    response = api.call("DELETE", f"/v1/candidates/{cid}/roles/supervisor/{first}", "candidate")
+    assert response.status_code == 204, response.text
+    notifications.catch_up()
+
+    assert notifications.remind(sent + timedelta(days=DAYS + 1)) == 0
+    assert notifications.remind(sent + timedelta(days=5 * DAYS)) == 0
+    kinds = [n["kind"] for n in api.ok("GET", "/v1/me/notifications", "supervisor")["data"]]
+    assert "reminder" not in kinds
+
+    second = api.person("supervisor_2").sub
+    api.ok("POST", signing + "/send-for-signing", "candidate", {"signer_sub": second})
+    notifications.catch_up()
+    resent = clock()
+    clock.fixed = resent + timedelta(days=DAYS, minutes=1)
+    assert notifications.remind() == 1
+    inbox.mails.clear()
+    notifications.send()
+    assert _reminders(inbox) == [(address(api, "supervisor_2"), "reminder")]

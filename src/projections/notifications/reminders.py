@@ -3,7 +3,8 @@
 An activity waiting for a signature, or a goal waiting for approval, longer than
 `reminder_days` gives the one who must act a `reminder`, then one more every
 `reminder_days` while it waits. What was decided, withdrawn or sent elsewhere no
-longer waits (the follower clears `waiting_since`), so nothing more is sent.
+longer waits (the follower clears `waiting_since`), so nothing more is sent; nor does an
+activity wait for a signer whose role on the candidate was revoked.
 
 A reminder's id is made from (item, the send it waits since, due number, recipient):
 `remind` may run in two processes at once or again after a crash; the second insert of

@@ -20,7 +20,7 @@ EMAIL = Text
 @dataclass(frozen=True)
 class NotificationTables:
     candidate: Table  # who the candidate is
-    role: Table  # (candidate, sub, role): leader and deputies, while they hold the role
+    role: Table  # (candidate, sub, role): approvers and signers, while they hold the role
     address: Table  # sub -> e-mail known from events (registration, accepted invitation)
     invitation: Table
     goal: Table  # goals and since when one waits for approval

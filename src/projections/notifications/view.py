@@ -17,6 +17,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import select, update
+
 from kompetanse_domain.model import (
     candidate_concerns,
     candidate_invitations,
@@ -36,6 +38,9 @@ from projections.views.rows import per_event, register_calls
 
 Tx = ViewTx[NotificationTables]
 APPROVER_ROLES = (Role.LEADER.value, Role.DEPUTY.value)
+SIGNER_ROLES = (Role.SUPERVISOR.value, Role.VEILEDER.value)
+# who is told or reminded while they hold the role (a role row each)
+TRACKED_ROLES = (*APPROVER_ROLES, *SIGNER_ROLES)
 # what the candidate is told of a decision (never an approval's withdrawal's reason)
 ACTIVITY_DECIDED: dict[type, Kind] = {
     LearningGoal.ActivitySigned: Kind.ACTIVITY_SIGNED,
@@ -211,16 +216,34 @@ class NotificationsView(ViewProjection[NotificationTables], name="notifications"
         email = tx.value(tx.t.invitation, "email", {"invitation_id": event.invitation_id})
         if email is not None and not tx.exists(tx.t.address, {"sub": event.actor}):
             tx.insert(tx.t.address, sub=event.actor, email=email)
-        if event.role in APPROVER_ROLES:
+        if event.role in TRACKED_ROLES:
             key = {"candidate_id": aggregate_id(event), "sub": event.actor, "role": event.role}
             until = tx.value(tx.t.invitation, "until", {"invitation_id": event.invitation_id})
             tx.replace(tx.t.role, key, until=until)
 
     @process_event.register
     def role_revoked(self, event: Candidate.RoleRevoked, tx: Tx) -> None:
-        if event.role in APPROVER_ROLES:
-            key = {"candidate_id": aggregate_id(event), "sub": event.sub, "role": event.role}
-            tx.delete(tx.t.role, key)
+        cid = aggregate_id(event)
+        if event.role in TRACKED_ROLES:
+            tx.delete(tx.t.role, {"candidate_id": cid, "sub": event.sub, "role": event.role})
+        if event.role in SIGNER_ROLES and not self._signs_for(tx, cid, event.sub):
+            # R10: no longer a supervisor or veileder of the candidate, they cannot sign
+            # what was sent to them, so it waits for them no more: no reminder (R31)
+            goals = select(tx.t.goal.c.goal_id).where(tx.t.goal.c.candidate_id == cid)
+            activity = tx.t.activity
+            tx.conn.execute(
+                update(activity)
+                .where(activity.c.signer_sub == event.sub, activity.c.goal_id.in_(goals))
+                .values(waiting_since=None)
+            )
+
+    def _signs_for(self, tx: Tx, cid: str, sub: str) -> bool:
+        """Still a supervisor or the veileder of the candidate (a role row of either; rows
+        of signer roles are kept since this release, so an older grant is not seen)."""
+        return any(
+            tx.exists(tx.t.role, {"candidate_id": cid, "sub": sub, "role": role})
+            for role in SIGNER_ROLES
+        )
 
     # -- goals and activities ------------------------------------------------------------
 
