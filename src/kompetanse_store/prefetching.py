@@ -1,14 +1,15 @@
-"""Fast-forwarding several cached aggregates in one read (ADR 0002).
+"""Loading several aggregates in one read (ADR 0002).
 
-A command on a goal loads the candidate (for the actor's roles) and the goal. With the
-aggregate cache each load fast-forwards the cached aggregate by selecting its newer
-events: on PostgreSQL one round trip per aggregate. `PrefetchingEventStore.prefetched`
-selects the newer events of all the given cached aggregates in one statement (on SQLite,
-one read transaction instead of one per aggregate), and the repository's own
-fast-forward reads (same id, same `gt`, within the block, on the same thread) are
-answered from that result. Anything else, including a fast-forward from a
-version another thread reached meanwhile, reads the store as before, so the cache's
-locking and copying stay the library's.
+A command on a goal loads the candidate (for the actor's roles) and the goal; moving a
+plan to a new version (R30) loads all of its goals. With the aggregate cache each load
+fast-forwards the cached aggregate by selecting its newer events, and an aggregate not
+cached is read whole: on PostgreSQL one round trip per aggregate.
+`PrefetchingEventStore.prefetched` selects the newer events of all the given aggregates
+(all events of one not cached) in one statement (on SQLite, one read transaction instead
+of one per aggregate), and the repository's own reads (same id, same `gt`, within the
+block, on the same thread) are answered from that result. Anything else, including a
+fast-forward from a version another thread reached meanwhile, reads the store as before,
+so the cache's locking and copying stay the library's.
 
 The domain's application names only `PrefetchableEventStore`, which prefetches nothing;
 the factories of `sqlite_turns` and `postgres_schema` construct this subclass instead.
@@ -63,8 +64,9 @@ class PrefetchingEventStore(PrefetchableEventStore):
 
     @contextmanager
     def prefetched(self, repository: Repository[UUID], ids: Iterable[UUID]) -> Iterator[None]:
-        """Within the block, fast-forwards of these cached aggregates need no own read."""
-        wanted = self._cached_versions(repository, ids) if self._select is not None else []
+        """Within the block, loads of these aggregates need no own read: a cached one's
+        fast-forward, or an uncached one's whole history."""
+        wanted = self._versions(repository, ids) if self._select is not None else []
         if len(wanted) < 2:  # nothing to save: the repository reads as usual
             yield
             return
@@ -84,23 +86,26 @@ class PrefetchingEventStore(PrefetchableEventStore):
         limit: int | None = None,
     ) -> Iterator[DomainEventProtocol[UUID]]:
         found: dict[Key, list[StoredEvent]] | None = getattr(self._local, "found", None)
-        if found and gt is not None and lte is None and not desc and limit is None:
-            stored = found.pop((originator_id, gt), None)
+        if found and lte is None and not desc and limit is None:
+            stored = found.pop((originator_id, 0 if gt is None else gt), None)
             if stored is not None:
                 return map(self.mapper.to_domain_event, stored)
         return super().get(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
 
     @staticmethod
-    def _cached_versions(repository: Repository[UUID], ids: Iterable[UUID]) -> list[Key]:
-        if repository.cache is None or not repository.fastforward:
-            return []
+    def _versions(repository: Repository[UUID], ids: Iterable[UUID]) -> list[Key]:
+        """(id, the version its load reads after): a cached aggregate's version (its
+        fast-forward), 0 for one not cached (read whole). A cache that is not fast-forwarded
+        reads nothing for what it holds."""
+        cache = repository.cache
         wanted = []
         for aggregate_id in dict.fromkeys(ids):
             try:
-                aggregate = repository.cache.get(aggregate_id)
+                version = 0 if cache is None else cache.get(aggregate_id).version
             except KeyError:
-                continue
-            wanted.append((aggregate_id, aggregate.version))
+                version = 0
+            if version == 0 or repository.fastforward:
+                wanted.append((aggregate_id, version))
         return wanted
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)

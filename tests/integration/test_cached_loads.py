@@ -17,6 +17,7 @@ from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.errors import NotFoundError
 from kompetanse_domain.model.identity import goal_id_for
 from kompetanse_domain.model.learning_goal import LearningGoal
+from kompetanse_domain.model.plan_versions import held_version
 from kompetanse_store.urls import event_store_env
 from support.domain import Team, application, context, register_team
 
@@ -110,3 +111,44 @@ def test_cached_goal_command_fast_forwards_candidate_and_goal_in_one_statement(
     goal = process_a.repository.get(goal_id)
     assert isinstance(goal, LearningGoal)
     assert [c["text"] for c in goal.comments][-2:] == ["from b", "a2"]
+
+
+def test_moving_a_plan_to_a_new_version_reads_its_goals_in_one_statement(
+    process_a: KompetanseApplication,
+    process_b: KompetanseApplication,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """R30: `kompetanse catalogue migrate` starts with nothing cached; each candidate's
+    goals (40 on SAM) are read in one statement, not one read each."""
+    team = register_team(process_b)
+    leader = team.people.leader
+    process_b.assign_plan(context(leader), team.candidate_id, plan_code="SAM", version="2026.1")
+    old_goals = {
+        goal_id_for(team.candidate_id, code)
+        for code in held_version(process_b.catalogue, "SAM", "2026.1").goal_codes
+    }
+    read_ids: list[Any] = []
+    select_events = process_a.recorder.select_events
+
+    def counted(originator_id: Any, *args: Any, **kwargs: Any) -> Any:
+        read_ids.append(originator_id)
+        return select_events(originator_id, *args, **kwargs)
+
+    monkeypatch.setattr(process_a.recorder, "select_events", counted)
+    prefetch = process_a.events._select_newer
+    prefetches: list[Any] = []
+
+    def counted_prefetch(wanted: Any) -> Any:
+        prefetches.append(wanted)
+        return prefetch(wanted)
+
+    monkeypatch.setattr(process_a.events, "_select_newer", counted_prefetch)
+
+    answer = process_a.migrate_plan(
+        context(leader), team.candidate_id, plan_code="SAM", to_version="2026.2"
+    ).value
+
+    assert answer["from_version"] == "2026.1" and answer["to_version"] == "2026.2"
+    assert len(prefetches) == 1
+    assert {aggregate_id for aggregate_id, _ in prefetches[0]} == old_goals
+    assert not old_goals & set(read_ids)  # none of them read on its own

@@ -120,7 +120,8 @@ class PlanMigrationUseCases(Loads):
     ) -> list[LearningGoal]:
         old_plan = held_version(self.catalogue, new.code, answer["from_version"])
         resolved = resolve(mapping, old_plan, new)
-        old = {code: self.get_goal(candidate_id, code) for code in old_codes}
+        with self._prefetched(goal_id_for(candidate_id, code) for code in old_codes):
+            old = {code: self.get_goal(candidate_id, code) for code in old_codes}  # one read
         # as they stood before the migration: a goal may be a source and a target at once
         before = {code: copy.deepcopy(goal) for code, goal in old.items()}
         touched: dict[str, LearningGoal] = {}
