@@ -78,6 +78,29 @@ def test_cached_writer_refuses_a_veileder_removed_by_another_process(
         comment(process_a, team)
 
 
+def _counted_reads(
+    app: KompetanseApplication, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[Any], list[Any]]:
+    """The ids of the aggregates `app` reads one at a time, and its prefetches (each the
+    (id, version) pairs read in one statement), from now on."""
+    reads: list[Any] = []
+    prefetches: list[Any] = []
+    select_events = app.recorder.select_events
+    prefetch = app.events._select_newer
+
+    def counted(originator_id: Any, *args: Any, **kwargs: Any) -> Any:
+        reads.append(originator_id)
+        return select_events(originator_id, *args, **kwargs)
+
+    def counted_prefetch(wanted: Any) -> Any:
+        prefetches.append(wanted)
+        return prefetch(wanted)
+
+    monkeypatch.setattr(app.recorder, "select_events", counted)
+    monkeypatch.setattr(app.events, "_select_newer", counted_prefetch)
+    return reads, prefetches
+
+
 def test_cached_goal_command_fast_forwards_candidate_and_goal_in_one_statement(
     process_a: KompetanseApplication,
     process_b: KompetanseApplication,
@@ -86,27 +109,12 @@ def test_cached_goal_command_fast_forwards_candidate_and_goal_in_one_statement(
 ) -> None:
     comment(process_a, team)  # both aggregates are now in the cache
     comment(process_b, team, "from b")
-    reads: list[Any] = []
-    select_events = process_a.recorder.select_events
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        reads.append(args or kwargs)
-        return select_events(*args, **kwargs)
-
-    monkeypatch.setattr(process_a.recorder, "select_events", counted)
-    prefetch = process_a.events._select_newer
-    prefetches: list[Any] = []
-
-    def counted_prefetch(wanted: Any) -> Any:
-        prefetches.append(wanted)
-        return prefetch(wanted)
-
-    monkeypatch.setattr(process_a.events, "_select_newer", counted_prefetch)
+    reads, prefetches = _counted_reads(process_a, monkeypatch)
 
     comment(process_a, team, "a2")
 
     goal_id = goal_id_for(team.candidate_id, GOAL)
-    assert (reads, len(prefetches)) == ([], 1)
+    assert (reads, len(prefetches)) == ([], 1)  # no aggregate read on its own
     assert {aggregate_id for aggregate_id, _ in prefetches[0]} == {team.candidate_id, goal_id}
     goal = process_a.repository.get(goal_id)
     assert isinstance(goal, LearningGoal)
@@ -127,22 +135,7 @@ def test_moving_a_plan_to_a_new_version_reads_its_goals_in_one_statement(
         goal_id_for(team.candidate_id, code)
         for code in held_version(process_b.catalogue, "SAM", "2026.1").goal_codes
     }
-    read_ids: list[Any] = []
-    select_events = process_a.recorder.select_events
-
-    def counted(originator_id: Any, *args: Any, **kwargs: Any) -> Any:
-        read_ids.append(originator_id)
-        return select_events(originator_id, *args, **kwargs)
-
-    monkeypatch.setattr(process_a.recorder, "select_events", counted)
-    prefetch = process_a.events._select_newer
-    prefetches: list[Any] = []
-
-    def counted_prefetch(wanted: Any) -> Any:
-        prefetches.append(wanted)
-        return prefetch(wanted)
-
-    monkeypatch.setattr(process_a.events, "_select_newer", counted_prefetch)
+    read_ids, prefetches = _counted_reads(process_a, monkeypatch)
 
     answer = process_a.migrate_plan(
         context(leader), team.candidate_id, plan_code="SAM", to_version="2026.2"
