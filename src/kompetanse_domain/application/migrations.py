@@ -94,11 +94,7 @@ class PlanMigrationUseCases(Loads):
                 return changes(candidate, value=answer)
             mapping = self.catalogue.mapping(plan_code, current, to_version)
             if mapping is None:
-                raise NoMappingError(
-                    f"R30: the catalogue has no mapping of plan {plan_code} from version "
-                    f"{current} to {to_version}; import the new version with its mapping "
-                    "(kompetanse catalogue import PLAN.csv --mapping MAPPING.csv) first"
-                )
+                raise NoMappingError(self._no_mapping(plan_code, current, to_version))
             old = held_version(self.catalogue, plan_code, current)
             new = held_version(self.catalogue, plan_code, to_version)
             goals = self._migrate_goals(actor, candidate_id, answer, old.goal_codes, new, mapping)
@@ -108,6 +104,23 @@ class PlanMigrationUseCases(Loads):
             return changes(candidate, *goals, value=answer)
 
         return decide
+
+    def _no_mapping(self, plan_code: str, current: str, to_version: str) -> str:
+        """Why the plan cannot be moved, and what to do: import the mapping, or move the
+        plan one published step at a time when the mappings lead there through others."""
+        route = self.catalogue.mapping_route(plan_code, current, to_version)
+        if route:
+            return (
+                f"R30: the catalogue has no mapping of plan {plan_code} from version "
+                f"{current} straight to {to_version}, but its mappings lead there through "
+                f"{', '.join(route[:-1])}: move the plan one version at a time, to "
+                f"{' and then to '.join(route)}"
+            )
+        return (
+            f"R30: the catalogue has no mapping of plan {plan_code} from version "
+            f"{current} to {to_version}; import the new version with its mapping "
+            "(kompetanse catalogue import PLAN.csv --mapping MAPPING.csv) first"
+        )
 
     def _migrate_goals(
         self,

@@ -9,6 +9,7 @@ advice only (R11, R12).
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
@@ -271,6 +272,24 @@ class Catalogue(BaseModel):
             (plan for plan in self.versions if (plan.code, plan.version) == (code, version)),
             None,
         )
+
+    def mapping_route(self, code: str, from_version: str, to_version: str) -> tuple[str, ...]:
+        """The versions plan `code` passes through from `from_version` to `to_version`
+        along published mappings, `to_version` last (the fewest steps); () when there is
+        no such route."""
+        steps: dict[str, list[str]] = {}
+        for mapping in self.mappings:
+            if mapping.plan_code == code:
+                steps.setdefault(mapping.from_version, []).append(mapping.to_version)
+        routes: dict[str, tuple[str, ...]] = {from_version: ()}
+        reached = deque([from_version])
+        while reached:
+            at = reached.popleft()
+            for version in sorted(steps.get(at, ())):
+                if version not in routes:
+                    routes[version] = (*routes[at], version)
+                    reached.append(version)
+        return routes.get(to_version, ())
 
     def mapping(self, code: str, from_version: str, to_version: str) -> PlanMapping | None:
         """The published mapping of plan `code` from one version to another, if any."""
