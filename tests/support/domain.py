@@ -29,6 +29,7 @@ from eventsourcing.persistence import Mapper
 from hypothesis import strategies as st
 
 from kompetanse_domain.application import CommandContext, KompetanseApplication
+from kompetanse_domain.catalogue import PlanDefinition
 from kompetanse_domain.errors import DomainError, ForbiddenError, InvalidInputError, NotFoundError
 from kompetanse_domain.model.candidate import Candidate
 from kompetanse_domain.model.identity import Identity, PlatformRole, Role
@@ -80,6 +81,25 @@ def unique_people(tag: str | None = None) -> People:
         **{
             label: Identity(f"{person.sub}-{tag}", person.name, person.platform_roles)
             for label, person in base.by_label().items()
+        }
+    )
+
+
+def versioned_plan(version: str, numbers: Iterable[int], source: str) -> PlanDefinition:
+    """Plan VER in `version`, with goals VER-<n> for each n (R30's tests)."""
+    return PlanDefinition.model_validate(
+        {
+            "code": "VER",
+            "title": "Versjonert plan",
+            "version": version,
+            "part": "part3",
+            "specialty": None,
+            "sample_titles": True,
+            "source": source,
+            "goals": [
+                {"code": f"VER-{n:03d}", "title": f"Mål {n}", "competence_level": "kjenne til"}
+                for n in numbers
+            ],
         }
     )
 

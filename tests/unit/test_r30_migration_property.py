@@ -17,27 +17,13 @@ from kompetanse_domain.catalogue.model import GoalLink, PlanMapping
 from kompetanse_domain.catalogue.versions import resolve
 from kompetanse_domain.model.identity import goal_id_for
 from kompetanse_domain.model.plan_versions import carried_over_from
-from support.domain import TODAY, context, register_team, replay
+from support.domain import TODAY, context, register_team, replay, versioned_plan
 
 OLD, NEW = "1.0", "2.0"
 
 
 def plan(version: str, numbers: list[int]) -> PlanDefinition:
-    return PlanDefinition.model_validate(
-        {
-            "code": "VER",
-            "title": "Versjonert plan",
-            "version": version,
-            "part": "part3",
-            "specialty": None,
-            "sample_titles": True,
-            "source": "Written for the R30 property.",
-            "goals": [
-                {"code": f"VER-{n:03d}", "title": f"Mål {n}", "competence_level": "kjenne til"}
-                for n in numbers
-            ],
-        }
-    )
+    return versioned_plan(version, numbers, "Written for the R30 property.")
 
 
 @st.composite

@@ -14,24 +14,11 @@ from kompetanse_domain.application import KompetanseApplication
 from kompetanse_domain.application.migrations import NoMappingError
 from kompetanse_domain.catalogue import Catalogue, PlanDefinition, shipped_plans
 from kompetanse_domain.catalogue.model import GoalLink, PlanMapping
-from support.domain import TODAY, context, register_team
+from support.domain import TODAY, context, register_team, versioned_plan
 
 
 def plan(version: str, numbers: list[int]) -> PlanDefinition:
-    return PlanDefinition.model_validate(
-        {
-            "code": "VER",
-            "title": "Versjonert testplan",
-            "version": version,
-            "part": "part3",
-            "sample_titles": True,
-            "source": "Written for the R30 route tests.",
-            "goals": [
-                {"code": f"VER-{n:03d}", "title": f"Mål {n}", "competence_level": "kjenne til"}
-                for n in numbers
-            ],
-        }
-    )
+    return versioned_plan(version, numbers, "Written for the R30 route tests.")
 
 
 def mapping(from_version: str, to_version: str, *links: tuple[int, int]) -> PlanMapping:
