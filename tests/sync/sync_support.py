@@ -42,6 +42,7 @@ from faults.fault_support import (
 from kompetanse.bootstrap import build_services, close_services
 from kompetanse.devkeys import mint_dev_token
 from kompetanse_domain.application import CommandContext, KompetanseApplication
+from kompetanse_domain.application.context import Outcome
 from kompetanse_domain.model.identity import Identity
 
 APPROVED = "LearningGoal.Approved"
@@ -71,9 +72,16 @@ class FeedWorld:
         return self._tokens[key]
 
     def feed(
-        self, *, sub: str = "sync-sub", roles: tuple[str, ...] = ("sync",), **params: Any
+        self,
+        *,
+        sub: str = "sync-sub",
+        roles: tuple[str, ...] = ("sync",),
+        min_position: int | None = None,
+        **params: Any,
     ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token(sub, roles)}"}
+        if min_position is not None:
+            headers["X-Min-Position"] = str(min_position)
         return self.client.get("/v1/feed", params=params, headers=headers)
 
     def page(self, **params: Any) -> dict[str, Any]:
@@ -103,10 +111,10 @@ def feed_world_on(database_url: str, folder: Path) -> Iterator[FeedWorld]:
         close_services(services)
 
 
-def register(app: KompetanseApplication, sub: str, *, hpr: str | None = None) -> str:
-    """A LIS1 registered through the application (no HTTP)."""
+def registered(app: KompetanseApplication, sub: str, *, hpr: str | None = None) -> Outcome:
+    """A LIS1 registered through the application (no HTTP): the command's outcome."""
     identity = Identity(sub, f"Lege {sub}")
-    outcome = app.register_candidate(
+    return app.register_candidate(
         CommandContext(identity=identity),
         name=identity.name,
         email=f"{sub}@example.no",
@@ -115,7 +123,11 @@ def register(app: KompetanseApplication, sub: str, *, hpr: str | None = None) ->
         organisation_name="Helse Sør-Øst",
         hpr_number=hpr,
     )
-    return str(outcome.value["candidate_id"])
+
+
+def register(app: KompetanseApplication, sub: str, *, hpr: str | None = None) -> str:
+    """A LIS1 registered through the application (no HTTP): the candidate's id."""
+    return str(registered(app, sub, hpr=hpr).value["candidate_id"])
 
 
 def follow(

@@ -14,12 +14,11 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from sync_support import APPROVED, FeedWorld, check_increasing, follow, register
+from sync_support import APPROVED, FeedWorld, check_increasing, follow, register, registered
 from sync_support import feed_world_on as _world
 
 from api.routes import queries as query_routes
 from kompetanse_domain.audit.recompute import is_chained_topic
-from kompetanse_domain.model.identity import Identity
 from support.domain import TODAY, context, register_team
 
 GOALS = ("LIS1-KLK-001", "LIS1-KLK-002", "LIS1-KLK-003")
@@ -139,18 +138,8 @@ def test_a_page_asked_with_x_min_position_holds_the_event_at_that_position(
     feed_world: FeedWorld,
 ) -> None:
     """As every query: the sync job (or a test) reads the feed up to its own write."""
-    position = feed_world.app.register_candidate(
-        context(Identity("lege-c", "Lege C")),
-        name="Lege C",
-        email="c@example.no",
-        specialty="LIS1",
-        organisation_id="974589095",
-        organisation_name="Helse Sør-Øst",
-    ).position
-    response = feed_world.client.get(
-        "/v1/feed",
-        headers={"Authorization": f"Bearer {feed_world.token()}", "X-Min-Position": str(position)},
-    )
+    position = registered(feed_world.app, "lege-c").position
+    response = feed_world.feed(min_position=position)
     assert response.status_code == 200, response.text
     assert [item["position"] for item in response.json()["items"]][-1] == position
 
@@ -159,10 +148,7 @@ def test_a_position_the_views_do_not_reach_is_503_with_retry_after(
     sqlite_world: FeedWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(query_routes, "MIN_POSITION_WAIT", 0.2)
-    response = sqlite_world.client.get(
-        "/v1/feed",
-        headers={"Authorization": f"Bearer {sqlite_world.token()}", "X-Min-Position": "99999"},
-    )
+    response = sqlite_world.feed(min_position=99999)
     assert response.status_code == 503, response.text
     assert response.headers["Retry-After"] == "1"
     assert "99999" in response.json()["detail"]
@@ -175,14 +161,7 @@ def test_long_poll_answers_when_an_event_arrives(feed_world: FeedWorld) -> None:
 
     def later() -> None:
         time.sleep(0.5)
-        written.append(feed_world.app.register_candidate(
-            context(Identity("lege-b", "Lege B")),
-            name="Lege B",
-            email="b@example.no",
-            specialty="LIS1",
-            organisation_id="974589095",
-            organisation_name="Helse Sør-Øst",
-        ).position)  # fmt: skip
+        written.append(registered(feed_world.app, "lege-b").position)
 
     writer = threading.Thread(target=later)
     started = time.monotonic()
